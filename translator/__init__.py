@@ -1,0 +1,3 @@
+"""Offline machine translation and cross-lingual alignment for newsrooms."""
+
+__version__ = "0.1.0"

@@ -1,0 +1,104 @@
+"""One settings object, built from defaults, environment variables and flags.
+
+Settings are declared once as data (name, type, default, help); the CLI, the web
+app factory and the docs all read this table. Nothing here touches the disk.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import os
+from dataclasses import dataclass, field
+from pathlib import Path
+
+
+def _xdg_data_home() -> Path:
+    return Path(os.environ.get("XDG_DATA_HOME") or Path.home() / ".local" / "share")
+
+
+def _default_models_dir() -> Path:
+    return _xdg_data_home() / "translator" / "models"
+
+
+def _default_argos_dir() -> Path:
+    # argostranslate's own environment variable wins, as it does for argospm.
+    explicit = os.environ.get("ARGOS_PACKAGES_DIR")
+    return Path(explicit) if explicit else _xdg_data_home() / "argos-translate" / "packages"
+
+
+ARGOS_INDEX_URL = "https://raw.githubusercontent.com/argosopentech/argospm-index/main/index.json"
+
+
+@dataclass(frozen=True)
+class Setting:
+    name: str
+    type: type
+    help: str
+
+
+SETTINGS: tuple[Setting, ...] = (
+    Setting("models_dir", Path, "Folder where `translator models install` puts packages."),
+    Setting("argos_packages_dir", Path, "argostranslate's package folder, read as well (ARGOS_PACKAGES_DIR)."),
+    Setting("index_url", str, "URL of the Argos package index used by `models available/install NAME`."),
+    Setting("max_chars", int, "Largest text accepted in one request, in characters."),
+    Setting("beam_size", int, "Beam size of CTranslate2 decoding (1 = greedy)."),
+    Setting("max_batch_tokens", int, "Tokens per CTranslate2 batch (sorted by length)."),
+    Setting("compute_type", str, "CTranslate2 compute type: int8, int8_float32, float32, auto..."),
+    Setting("inter_threads", int, "CTranslate2 batches decoded in parallel."),
+    Setting("intra_threads", int, "Threads per CTranslate2 batch (0 = all cores / inter_threads)."),
+    Setting("device", str, "CTranslate2 device: cpu or cuda."),
+    Setting("apertium", bool, "Use Apertium pairs installed on the system."),
+    Setting("apertium_bin", str, "The apertium command."),
+    Setting("pivot", str, "Language to pivot through when no direct route exists."),
+    Setting("engine", str, "Prefer this engine when several serve a pair: ctranslate2, apertium or auto."),
+    Setting("detect_seed", int, "Seed of langdetect, so detection is deterministic."),
+)
+
+
+@dataclass(frozen=True)
+class Settings:
+    """Every knob of the translator. Build with :meth:`from_env`; override with :meth:`replace`."""
+
+    models_dir: Path = field(default_factory=_default_models_dir)
+    argos_packages_dir: Path = field(default_factory=_default_argos_dir)
+    index_url: str = ARGOS_INDEX_URL
+    max_chars: int = 200_000
+    beam_size: int = 2
+    max_batch_tokens: int = 2048
+    compute_type: str = "int8"
+    inter_threads: int = 1
+    intra_threads: int = 0
+    device: str = "cpu"
+    apertium: bool = True
+    apertium_bin: str = "apertium"
+    pivot: str = "en"
+    engine: str = "auto"
+    detect_seed: int = 0
+
+    @classmethod
+    def from_env(cls, environ: dict | None = None, **overrides) -> "Settings":
+        """Defaults, then ``TRANSLATOR_<NAME>`` environment variables, then ``overrides``."""
+        environ = os.environ if environ is None else environ
+        values = {}
+        for setting in SETTINGS:
+            raw = environ.get("TRANSLATOR_" + setting.name.upper())
+            if raw is not None and raw != "":
+                values[setting.name] = _parse(setting, raw)
+        values.update({k: v for k, v in overrides.items() if v is not None})
+        return cls(**values)
+
+    def replace(self, **changes) -> "Settings":
+        return dataclasses.replace(self, **{k: v for k, v in changes.items() if v is not None})
+
+    def signature(self) -> dict:
+        """The settings that change a translation, recorded on every result."""
+        return {"beam_size": self.beam_size, "compute_type": self.compute_type}
+
+
+def _parse(setting: Setting, raw: str):
+    if setting.type is bool:
+        return raw.strip().lower() in ("1", "true", "yes", "on")
+    try:
+        return setting.type(raw)
+    except ValueError as exc:
+        raise ValueError(f"TRANSLATOR_{setting.name.upper()}={raw!r}: {exc}") from None
