@@ -1,0 +1,38 @@
+#!/usr/bin/env bash
+# Set up everything on a fresh Debian machine, then translate the sample article.
+#   bash scripts/setup.sh            # Debian packages, .venv, the project; then the demo
+#   bash scripts/setup.sh --no-demo  # the same without the demo (Dockerfile, CI)
+# Environment: PYTHON (default python3), VENV (default .venv).
+set -euo pipefail
+cd "$(dirname "$0")/.."
+
+DEBIAN_PACKAGES=(apertium apertium-fr-es apertium-eng-spa)
+PYTHON=${PYTHON:-python3}
+VENV=${VENV:-.venv}
+demo=1
+[ "${1:-}" = "--no-demo" ] && demo=0
+
+missing=()
+for pkg in "${DEBIAN_PACKAGES[@]}"; do
+  dpkg-query -W -f='${Status}' "$pkg" 2>/dev/null | grep -q "ok installed" || missing+=("$pkg")
+done
+if [ ${#missing[@]} -gt 0 ]; then
+  echo "==> installing Debian packages: ${missing[*]}"
+  SUDO=""
+  [ "$(id -u)" -ne 0 ] && SUDO="sudo"
+  $SUDO apt-get update -qq
+  DEBIAN_FRONTEND=noninteractive $SUDO apt-get install -y -qq --no-install-recommends "${missing[@]}" >/dev/null
+fi
+
+if [ ! -x "$VENV/bin/python" ]; then
+  echo "==> creating $VENV with $($PYTHON --version)"
+  "$PYTHON" -m venv "$VENV"
+fi
+echo "==> installing the project into $VENV"
+"$VENV/bin/python" -m pip install -q --disable-pip-version-check --upgrade pip
+"$VENV/bin/python" -m pip install -q --disable-pip-version-check -e ".[test]"
+
+if [ "$demo" = 1 ]; then
+  echo "==> translating examples/sggp-putin-dprk.fr.txt to English (built-in default engine: Apertium)"
+  "$VENV/bin/translator" translate examples/sggp-putin-dprk.fr.txt --to en --format side-by-side
+fi
