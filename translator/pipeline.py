@@ -1,0 +1,250 @@
+"""detect -> segment -> (segment hooks, e.g. glossary) -> batched translation -> aligned result."""
+
+from __future__ import annotations
+
+import time
+from dataclasses import dataclass
+from typing import Iterable, Protocol, Sequence
+
+from . import __version__, languages
+from .detect import Detection, Detector
+from .engines.base import Engine
+from .errors import EmptyInput, InputTooLarge, InvalidEncoding, TranslatorError
+from .result import Segment, TranslationResult
+from .router import Route, Router
+from .segment import Sentence, pieces, segment, split_paragraphs
+from .settings import Settings
+
+AUTO = "auto"
+# A paragraph overrides the document's language only when it is long enough for
+# langdetect to be trusted and the detection is near certain.
+PARAGRAPH_MIN_LETTERS = 40
+PARAGRAPH_MIN_CONFIDENCE = 0.95
+
+
+class SegmentHook(Protocol):
+    """Rewrites sentences before the engine and repairs them after (the glossary layer).
+
+    ``before`` returns the sentences to send and an opaque state per sentence;
+    ``after`` returns, per sentence, the final text, the terms applied and warnings.
+    """
+
+    def before(self, sentences: list[str], source: str, target: str) -> tuple[list[str], list]: ...
+
+    def after(self, outputs: list[str], states: list, source: str,
+              target: str) -> list[tuple[str, list[dict], list[str]]]: ...
+
+
+@dataclass
+class _Job:
+    """One document on its way through the pipeline."""
+
+    text: str
+    source_lang: str
+    detection: Detection | None
+    sentences: list[Sentence]
+    sentence_langs: list[str]
+    warnings: list[str]
+    started: float
+    detect_ms: float
+
+
+def check_text(text, max_chars: int) -> str:
+    """Validate a document: a non-empty str (UTF-8 if bytes) within the size limit."""
+    if isinstance(text, (bytes, bytearray)):
+        try:
+            text = bytes(text).decode("utf-8")
+        except UnicodeDecodeError as exc:
+            raise InvalidEncoding(f"input is not valid UTF-8 (byte {exc.start})") from None
+    if not isinstance(text, str):
+        raise EmptyInput(f"text must be a string, not {type(text).__name__}")
+    if len(text) > max_chars:
+        raise InputTooLarge(f"text has {len(text)} characters; the limit is {max_chars}",
+                            limit=max_chars, size=len(text))
+    if not text.strip():
+        raise EmptyInput("text is empty")
+    return text
+
+
+class Pipeline:
+    """Translates documents into aligned results. Build once; share across threads."""
+
+    def __init__(self, engines: Sequence[Engine], settings: Settings | None = None,
+                 detector: Detector | None = None, hooks: Sequence[SegmentHook] = ()):
+        self.settings = settings or Settings()
+        self.engines = list(engines)
+        self.router = Router(self.engines, prefer=self.settings.engine, pivot=self.settings.pivot)
+        self.detector = detector or Detector(seed=self.settings.detect_seed)
+        self.hooks = list(hooks)
+
+    @classmethod
+    def from_settings(cls, settings: Settings | None = None) -> "Pipeline":
+        """Engines for every installed model package, plus Apertium when it is installed."""
+        settings = settings or Settings.from_env()
+        return cls(load_engines(settings), settings)
+
+    # -- languages and routes -------------------------------------------------
+
+    def languages(self) -> list[str]:
+        return sorted(self.router.languages())
+
+    def route(self, source: str, target: str) -> Route:
+        return self.router.route(languages.canonical(source), languages.canonical(target))
+
+    def detect(self, text: str, target: str | None = None) -> Detection:
+        """Detect the language of ``text`` among languages that have a route (to ``target``)."""
+        text = check_text(text, self.settings.max_chars)
+        return self.detector.detect(text, candidates=self._candidates(target))
+
+    def _candidates(self, target: str | None) -> set[str]:
+        if target is None:
+            return set(self.router.languages())
+        return set(self.router.sources(target)) | {target}
+
+    # -- translation ----------------------------------------------------------
+
+    def translate(self, text, target: str, source: str = AUTO) -> TranslationResult:
+        """Translate one document; the same path as a batch of one."""
+        return self.translate_many([text], target, source)[0]
+
+    def translate_many(self, texts: Iterable, target: str, source: str = AUTO) -> list[TranslationResult]:
+        """Translate documents together: every distinct sentence of a route is one engine batch."""
+        target = languages.canonical(target)
+        source = AUTO if source in (None, "", AUTO) else languages.canonical(source)
+        if source != AUTO and source != target:
+            self.route(source, target)  # fail before any work when the pair is unsupported
+        jobs = [self._prepare(text, source, target) for text in texts]
+        translations, translate_ms = self._translate_sentences(jobs, target)
+        return [self._assemble(job, target, translations, translate_ms) for job in jobs]
+
+    def _prepare(self, text, source: str, target: str) -> _Job:
+        started = time.perf_counter()
+        text = check_text(text, self.settings.max_chars)
+        detection = None
+        warnings: list[str] = []
+        paragraph_langs: dict[int, str] = {}
+        if source == AUTO:
+            detection = self.detector.detect(text, candidates=self._candidates(target))
+            source = detection.language
+            paragraph_langs = self._paragraph_languages(text, source, target)
+        detect_ms = (time.perf_counter() - started) * 1000
+        sentences = segment(text, source)
+        langs = [paragraph_langs.get(s.paragraph, source) for s in sentences]
+        if source == target and not paragraph_langs:
+            warnings.append(f"source and target are both {target}: text passed through unchanged")
+        return _Job(text, source, detection, sentences, langs, warnings, started, detect_ms)
+
+    def _paragraph_languages(self, text: str, document_lang: str, target: str) -> dict[int, str]:
+        """Paragraphs confidently in another language than the document (a quote, a byline)."""
+        found = {}
+        candidates = self._candidates(target)
+        for index, (start, end) in enumerate(split_paragraphs(text)):
+            chunk = text[start:end]
+            if sum(ch.isalpha() for ch in chunk) < PARAGRAPH_MIN_LETTERS:
+                continue
+            try:
+                detection = self.detector.detect(chunk, candidates=candidates)
+            except TranslatorError:  # an undetectable paragraph keeps the document's language
+                continue
+            if (detection.language != document_lang
+                    and detection.confidence >= PARAGRAPH_MIN_CONFIDENCE):
+                found[index] = detection.language
+        return found
+
+    def _translate_sentences(self, jobs: list[_Job], target: str):
+        """Translate every distinct (language, sentence) once, one batch per route."""
+        by_lang: dict[str, dict[str, None]] = {}
+        for job in jobs:
+            for sentence, lang in zip(job.sentences, job.sentence_langs):
+                if lang != target:
+                    by_lang.setdefault(lang, {})[sentence.text] = None
+        translations: dict[tuple[str, str], tuple[str, list[dict], list[str]]] = {}
+        started = time.perf_counter()
+        for lang, unique in by_lang.items():
+            route = self.router.route(lang, target)
+            sentences = list(unique)
+            for (text, terms, warnings), sentence in zip(self._run_route(route, sentences), sentences):
+                translations[(lang, sentence)] = (text, terms, warnings)
+        return translations, (time.perf_counter() - started) * 1000
+
+    def _run_route(self, route: Route, sentences: list[str]):
+        states_per_hook = []
+        for hook in self.hooks:
+            sentences, states = hook.before(sentences, route.source, route.target)
+            states_per_hook.append(states)
+        outputs = route.translate(sentences)
+        results = [(out, [], []) for out in outputs]
+        for hook, states in reversed(list(zip(self.hooks, states_per_hook))):
+            repaired = hook.after([r[0] for r in results], states, route.source, route.target)
+            results = [(text, r[1] + terms, r[2] + warns)
+                       for r, (text, terms, warns) in zip(results, repaired)]
+        return results
+
+    def _assemble(self, job: _Job, target: str, translations, translate_ms: float) -> TranslationResult:
+        segments: list[Segment] = []
+        out: list[str] = []
+        offset = 0
+        separators = pieces(job.text, job.sentences)[0::2]
+        routes_used: dict[str, Route] = {}
+        for index, (sentence, lang) in enumerate(zip(job.sentences, job.sentence_langs)):
+            out.append(separators[index])
+            offset += len(separators[index])
+            if lang == target:
+                text, terms, warnings, origin = sentence.text, [], [], "passthrough"
+                if lang != job.source_lang:
+                    warnings = [f"paragraph is already in {languages.name(target)}; left unchanged"]
+            else:
+                text, terms, warnings = translations[(lang, sentence.text)]
+                terms, warnings, origin = list(terms), list(warnings), "engine"
+                routes_used.setdefault(lang, self.router.route(lang, target))
+                if lang != job.source_lang:
+                    warnings.append(f"paragraph detected as {languages.name(lang)}; "
+                                    f"translated from {lang}")
+                if not text.strip():
+                    warnings.append("the engine returned an empty translation")
+            segments.append(Segment(index, sentence.paragraph, sentence.text, text,
+                                    (sentence.start, sentence.end), (offset, offset + len(text)),
+                                    lang, origin, terms, warnings))
+            out.append(text)
+            offset += len(text)
+        out.append(separators[-1])
+        main_route = routes_used.get(job.source_lang) or next(iter(routes_used.values()), None)
+        total_ms = (time.perf_counter() - job.started) * 1000
+        return TranslationResult(
+            source_text=job.text,
+            target_text="".join(out),
+            source_lang=job.source_lang,
+            target_lang=target,
+            segments=segments,
+            route=main_route.to_dict() if main_route else
+            {"source": job.source_lang, "target": target, "pivots": [], "steps": []},
+            detection=job.detection.to_dict() if job.detection else None,
+            warnings=job.warnings,
+            timings={"detect_ms": round(job.detect_ms, 2), "translate_ms": round(translate_ms, 2),
+                     "total_ms": round(total_ms, 2)},
+            signature=self._signature(routes_used.values()),
+        )
+
+    def _signature(self, routes) -> dict:
+        models = sorted({f"{step.engine.kind}:{step.engine.name}"
+                         + (f"@{v}" if (v := step.engine.describe().get("version")) else "")
+                         for route in routes for step in route.steps})
+        return {"translator": __version__, "models": models, **self.settings.signature()}
+
+    def close(self) -> None:
+        for engine in self.engines:
+            engine.close()
+
+
+
+def load_engines(settings: Settings) -> list[Engine]:
+    """One engine per installed model package (not loaded until used), then Apertium."""
+    from .engines.apertium import ApertiumEngine
+    from .engines.ctranslate2 import CTranslate2Engine
+    from .models import ModelStore
+
+    engines: list[Engine] = [CTranslate2Engine(package, settings)
+                             for package in ModelStore(settings).installed()]
+    if settings.apertium and ApertiumEngine.available(settings.apertium_bin):
+        engines.append(ApertiumEngine(settings.apertium_bin))
+    return engines

@@ -1,0 +1,65 @@
+"""The aligned result: the one data type every output (CLI, HTTP, batch, page) renders."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+
+@dataclass
+class Segment:
+    """One source sentence and its translation, with character spans on both sides."""
+
+    index: int
+    paragraph: int
+    source: str
+    target: str
+    source_span: tuple[int, int]
+    target_span: tuple[int, int]
+    source_lang: str
+    origin: str = "engine"  # engine | passthrough
+    terms: list[dict] = field(default_factory=list)
+    warnings: list[str] = field(default_factory=list)
+
+    def to_dict(self) -> dict:
+        return {
+            "index": self.index,
+            "paragraph": self.paragraph,
+            "source": self.source,
+            "target": self.target,
+            "source_span": list(self.source_span),
+            "target_span": list(self.target_span),
+            "source_lang": self.source_lang,
+            "origin": self.origin,
+            "terms": self.terms,
+            "warnings": self.warnings,
+        }
+
+
+@dataclass
+class TranslationResult:
+    """A translated document aligned sentence by sentence with its source."""
+
+    source_text: str
+    target_text: str
+    source_lang: str
+    target_lang: str
+    segments: list[Segment]
+    route: dict
+    detection: dict | None = None
+    warnings: list[str] = field(default_factory=list)
+    timings: dict = field(default_factory=dict)
+    signature: dict = field(default_factory=dict)
+
+    def to_dict(self) -> dict:
+        return {
+            "source_lang": self.source_lang,
+            "target_lang": self.target_lang,
+            "detection": self.detection,
+            "route": self.route,
+            "source_text": self.source_text,
+            "target_text": self.target_text,
+            "segments": [s.to_dict() for s in self.segments],
+            "warnings": self.warnings,
+            "timings": self.timings,
+            "signature": self.signature,
+        }
