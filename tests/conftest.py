@@ -1,0 +1,89 @@
+"""Shared test fixtures: an isolated environment and synthetic models built once per session.
+
+The models come from :mod:`translator.synthetic`: real CTranslate2 and SentencePiece
+files with hand-set weights. The Argos and NLLB fixtures are *copy models*: they
+translate a sentence into itself, so a test can check which output belongs to
+which input. Fixture folders are shared by the whole session: copy one before
+changing it (``shutil.copytree(argos_fr_en, tmp_path / "pkg")``).
+"""
+
+from __future__ import annotations
+
+import os
+import shutil
+import tempfile
+from pathlib import Path
+
+import pytest
+
+from translator import synthetic
+
+# Variables that point the translator (or argostranslate) at a user's folders.
+_USER_FOLDERS = ("XDG_DATA_HOME", "XDG_CONFIG_HOME", "XDG_CACHE_HOME", "ARGOS_PACKAGES_DIR")
+_saved_environment: dict[str, str | None] = {}
+_sandbox: list[Path] = []
+
+
+def pytest_configure(config):
+    """Point every user folder at a temporary one before any test module is imported.
+
+    Done here rather than in a fixture so that code run at collection time sees
+    the sandbox too; ``TRANSLATOR_*`` settings of the developer's shell are dropped.
+    """
+    root = Path(tempfile.mkdtemp(prefix="translator-tests-"))
+    _sandbox.append(root)
+    names = set(_USER_FOLDERS) | {k for k in os.environ if k.startswith("TRANSLATOR_")}
+    _saved_environment.update({name: os.environ.get(name) for name in names})
+    for name in names:
+        os.environ.pop(name, None)
+    os.environ["XDG_DATA_HOME"] = str(root / "data")
+    os.environ["XDG_CONFIG_HOME"] = str(root / "config")
+    os.environ["XDG_CACHE_HOME"] = str(root / "cache")
+    os.environ["ARGOS_PACKAGES_DIR"] = str(root / "data" / "argos-translate" / "packages")
+
+
+def pytest_unconfigure(config):
+    for name, value in _saved_environment.items():
+        if value is None:
+            os.environ.pop(name, None)
+        else:
+            os.environ[name] = value
+    _saved_environment.clear()
+    while _sandbox:
+        shutil.rmtree(_sandbox.pop(), ignore_errors=True)
+
+
+@pytest.fixture(scope="session")
+def models_root(tmp_path_factory) -> Path:
+    """Session folder holding the synthetic models."""
+    return tmp_path_factory.mktemp("synthetic-models")
+
+
+@pytest.fixture(scope="session")
+def sp_model(models_root) -> Path:
+    """SentencePiece model (unigram, byte fallback) trained on the built-in fr/en/vi/es text."""
+    return synthetic.train_sentencepiece(None, models_root / "spm" / "spm", vocab_size=1000)
+
+
+@pytest.fixture(scope="session")
+def argos_fr_en(models_root, sp_model) -> Path:
+    """Unpacked Argos package folder fr->en holding a copy model."""
+    return synthetic.build_argos_package(models_root / "translate-fr_en", "fr", "en", sp_model=sp_model)
+
+
+@pytest.fixture(scope="session")
+def argos_en_fr(models_root, sp_model) -> Path:
+    """Unpacked Argos package folder en->fr holding a copy model."""
+    return synthetic.build_argos_package(models_root / "translate-en_fr", "en", "fr", sp_model=sp_model)
+
+
+@pytest.fixture(scope="session")
+def argos_fr_en_zip(models_root, argos_fr_en) -> Path:
+    """The fr->en package as an ``.argosmodel`` zip (one top-level folder)."""
+    return synthetic.zip_package(argos_fr_en, models_root / "zips" / "translate-fr_en.argosmodel")
+
+
+@pytest.fixture(scope="session")
+def nllb_model(models_root) -> Path:
+    """Bare NLLB-style CTranslate2 model folder (fr, en, vi tokens) holding a copy model."""
+    return synthetic.build_nllb_model(models_root / "nllb", ("fr", "en", "vi"))
