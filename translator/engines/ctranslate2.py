@@ -62,11 +62,11 @@ class CTranslate2Engine(Engine):
                     source, target = pkg.pairs[0]
                     tokenizer = BPETokenizer(pkg.bpe_model, source, target)
                 try:
+                    inter, intra = self.settings.threads()
                     translator = ctranslate2.Translator(
                         str(pkg.model_dir), device=self.settings.device,
                         compute_type=self.settings.compute_type,
-                        inter_threads=self.settings.inter_threads,
-                        intra_threads=self.settings.intra_threads)
+                        inter_threads=inter, intra_threads=intra)
                 except (RuntimeError, ValueError) as exc:
                     raise EngineError(f"cannot load model {pkg.name}: {exc}", model=pkg.name) from None
                 self._tokenizer = tokenizer
@@ -85,7 +85,7 @@ class CTranslate2Engine(Engine):
             src_token = self.package.lang_tokens[source]
             tokens = [[src_token, *t, "</s>"] for t in tokens]
         options = {
-            "max_batch_size": self.settings.max_batch_tokens,
+            "max_batch_size": self._batch_tokens(tokens),
             "batch_type": "tokens",
             "beam_size": self.settings.beam_size,
             "replace_unknowns": True,
@@ -97,6 +97,13 @@ class CTranslate2Engine(Engine):
         except (RuntimeError, ValueError) as exc:
             raise EngineError(f"{self.name} failed to translate: {exc}", model=self.name) from None
         return [self._detokenize(r.hypotheses[0], prefix, tokenizer) for r in results]
+
+    def _batch_tokens(self, tokens: list[list[str]]) -> int:
+        """Tokens per batch: the configured size, but small enough to give every
+        parallel translator replica a batch, so one short article uses all cores."""
+        inter, _ = self.settings.threads()
+        total = sum(len(t) for t in tokens)
+        return max(64, min(self.settings.max_batch_tokens, -(-total // inter)))
 
     def _prefix_tokens(self, target: str) -> list[str]:
         if self.package.kind == "nllb":
