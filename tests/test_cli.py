@@ -59,6 +59,7 @@ def test_translate_text_side_by_side_and_tsv_from_stdin():
     (SAMPLE.read_text(encoding="utf-8"), "fr"),
     ("The Russian president arrived in Pyongyang on Tuesday for a two-day state visit.", "en"),
     ("El presidente ruso llegó a Pyongyang el martes para una visita de Estado.", "es"),
+    ("Tổng thống Nga Vladimir Putin đã đến Bình Nhưỡng trong chuyến thăm cấp nhà nước.", "vi"),
 ])
 def test_detect(text, language):
     proc = run("detect", "-", stdin=text.encode())
@@ -66,12 +67,20 @@ def test_detect(text, language):
     assert proc.stdout.decode().split("\t")[0] == language
 
 
-def test_detect_vietnamese_with_a_model_installed(tmp_path, nllb_model, models_dir):
-    assert run("models", "install", nllb_model, "--models-dir", models_dir).returncode == 0
+def test_detect_says_when_a_language_has_no_route_and_can_be_restricted(tmp_path, nllb_model,
+                                                                         models_dir):
     text = "Tổng thống Nga Vladimir Putin đã đến Bình Nhưỡng trong chuyến thăm cấp nhà nước."
-    proc = run("detect", "--format", "json", "--models-dir", models_dir, "-", stdin=text.encode())
+    bare = run("detect", "--format", "json", "--models-dir", models_dir, "-", stdin=text.encode())
+    assert json.loads(bare.stdout)["language"] == "vi"
+    assert json.loads(bare.stdout)["routable"] is False
+    assert b"no translation route from vi" in bare.stderr
+    restricted = run("detect", "--routable", "--models-dir", models_dir, "-", stdin=text.encode())
+    assert restricted.returncode == 3 and b"has no route" in restricted.stderr
+    assert run("models", "install", nllb_model, "--models-dir", models_dir).returncode == 0
+    proc = run("detect", "--format", "json", "--routable", "--models-dir", models_dir, "-",
+               stdin=text.encode())
     assert proc.returncode == 0, proc.stderr
-    assert json.loads(proc.stdout)["language"] == "vi"
+    assert json.loads(proc.stdout) == {**json.loads(proc.stdout), "language": "vi", "routable": True}
 
 
 def test_models_install_list_translate_remove(argos_fr_en_zip, models_dir):

@@ -158,3 +158,34 @@ def test_limits_and_language_codes(apertium_pipeline, settings):
         apertium_pipeline.translate("Xin chào các bạn.", target="en", source="vi")
     # Language codes in other spellings are understood.
     assert apertium_pipeline.translate("Le chat dort.", target="eng", source="fra").target_lang == "en"
+
+
+class PlaceholderHook:
+    """A minimal segment hook: protects one name behind a placeholder, as the glossary will."""
+
+    def __init__(self, name: str, rendering: str):
+        self.name, self.rendering = name, rendering
+        self.seen: list[list[str]] = []
+
+    def before(self, sentences, source, target):
+        self.seen.append(list(sentences))
+        states = [self.name in s for s in sentences]
+        return [s.replace(self.name, "XNAME1") for s in sentences], states
+
+    def after(self, outputs, states, source, target):
+        done = []
+        for out, had in zip(outputs, states):
+            terms = [{"source": self.name, "target": self.rendering}] if had else []
+            done.append((out.replace("XNAME1", self.rendering), terms, []))
+        return done
+
+
+def test_segment_hooks_see_each_route_batch_before_and_after_the_engine(copy_engine, settings):
+    hook = PlaceholderHook("Poutine", "Putin")
+    pipeline = Pipeline([copy_engine], settings, hooks=[hook])
+    text = "Vladimir Poutine est arrivé. Le chat dort. Poutine a parlé."
+    result = pipeline.translate(text, target="en", source="fr")
+    assert hook.seen == [["Vladimir Poutine est arrivé.", "Le chat dort.", "Poutine a parlé."]]
+    assert result.target_text == "Vladimir Putin est arrivé. Le chat dort. Putin a parlé."
+    assert [bool(seg.terms) for seg in result.segments] == [True, False, True]
+    check_alignment(result)

@@ -51,12 +51,16 @@ def cmd_translate(args) -> int:
 
 def cmd_detect(args) -> int:
     pipeline = _pipeline(args)
-    detection = pipeline.detect(_read_input(args.file))
+    detection = pipeline.detect(_read_input(args.file), routable=args.routable)
+    routable = detection.language in pipeline.languages()
     if args.format == "json":
-        print(json.dumps(detection.to_dict(), ensure_ascii=False))
+        print(json.dumps({**detection.to_dict(), "routable": routable}, ensure_ascii=False))
     else:
         others = ", ".join(f"{code} {p:.2f}" for code, p in detection.alternatives)
         print(f"{detection.language}\t{detection.confidence:.2f}" + (f"\t({others})" if others else ""))
+    if not routable:
+        print(f"note: no translation route from {detection.language} is installed "
+              "(see translator languages)", file=sys.stderr)
     return 0
 
 
@@ -133,6 +137,8 @@ def build_parser() -> argparse.ArgumentParser:
     p = sub.add_parser("detect", parents=[common], help="detect the language of a document")
     p.add_argument("file", nargs="?", default="-")
     p.add_argument("--format", default="text", choices=["text", "json"])
+    p.add_argument("--routable", action="store_true",
+                   help="only consider languages that have a translation route")
     p.set_defaults(func=cmd_detect)
 
     p = sub.add_parser("languages", parents=[common], help="list translation routes")

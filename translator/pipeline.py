@@ -91,10 +91,13 @@ class Pipeline:
     def route(self, source: str, target: str) -> Route:
         return self.router.route(languages.canonical(source), languages.canonical(target))
 
-    def detect(self, text: str, target: str | None = None) -> Detection:
-        """Detect the language of ``text`` among languages that have a route (to ``target``)."""
+    def detect(self, text: str, target: str | None = None, routable: bool = True) -> Detection:
+        """Detect the language of ``text``: among languages that have a route (to ``target``),
+        or among every language the detector knows when ``routable`` is false."""
         text = check_text(text, self.settings.max_chars)
-        return self.detector.detect(text, candidates=self._candidates(target))
+        if target is not None:
+            target = languages.canonical(target)
+        return self.detector.detect(text, candidates=self._candidates(target) if routable else None)
 
     def _candidates(self, target: str | None) -> set[str]:
         if target is None:
