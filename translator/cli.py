@@ -131,7 +131,7 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("file", nargs="?", default="-", help="UTF-8 text file, or - for stdin")
     p.add_argument("--to", required=True, help="target language code (en, fr, vi, ...)")
     p.add_argument("--from", dest="source", default="auto", help="source language (default: detect)")
-    p.add_argument("--format", default="text", choices=["text", "json", "tsv", "side-by-side"])
+    p.add_argument("--format", default="text", choices=["text", "json", "tsv", "tmx", "side-by-side"])
     p.set_defaults(func=cmd_translate)
 
     p = sub.add_parser("detect", parents=[common], help="detect the language of a document")
