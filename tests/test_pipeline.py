@@ -189,3 +189,23 @@ def test_segment_hooks_see_each_route_batch_before_and_after_the_engine(copy_eng
     assert result.target_text == "Vladimir Putin est arrivé. Le chat dort. Putin a parlé."
     assert [bool(seg.terms) for seg in result.segments] == [True, False, True]
     check_alignment(result)
+
+
+class DictMemory:
+    """A translation memory held in a dict (the SQLite one lives with the service)."""
+
+    def __init__(self, entries):
+        self.entries = entries
+
+    def lookup(self, source, target, sentences):
+        return {s: self.entries[(source, target, s)] for s in sentences
+                if (source, target, s) in self.entries}
+
+
+def test_memory_answers_before_the_engine_and_is_marked(copy_engine, settings):
+    memory = DictMemory({("fr", "en", "Le chat dort."): "The cat is asleep."})
+    pipeline = Pipeline([copy_engine], settings, memory=memory)
+    result = pipeline.translate("Le chat dort. Le chien joue.", target="en", source="fr")
+    assert [(s.target, s.origin) for s in result.segments] == [
+        ("The cat is asleep.", "memory"), ("Le chien joue.", "engine")]
+    check_alignment(result)

@@ -35,6 +35,13 @@ class SegmentHook(Protocol):
               target: str) -> list[tuple[str, list[dict], list[str]]]: ...
 
 
+class TranslationMemory(Protocol):
+    """Stored translations (reviewed segments) reused instead of the engine."""
+
+    def lookup(self, source: str, target: str, sentences: list[str]) -> dict[str, str]:
+        """The stored translation of each sentence that has one."""
+
+
 @dataclass
 class _Job:
     """One document on its way through the pipeline."""
@@ -70,12 +77,14 @@ class Pipeline:
     """Translates documents into aligned results. Build once; share across threads."""
 
     def __init__(self, engines: Sequence[Engine], settings: Settings | None = None,
-                 detector: Detector | None = None, hooks: Sequence[SegmentHook] = ()):
+                 detector: Detector | None = None, hooks: Sequence[SegmentHook] = (),
+                 memory: TranslationMemory | None = None):
         self.settings = settings or Settings()
         self.engines = list(engines)
         self.router = Router(self.engines, prefer=self.settings.engine, pivot=self.settings.pivot)
         self.detector = detector or Detector(seed=self.settings.detect_seed)
         self.hooks = list(hooks)
+        self.memory = memory
 
     @classmethod
     def from_settings(cls, settings: Settings | None = None) -> "Pipeline":
@@ -161,16 +170,22 @@ class Pipeline:
             for sentence, lang in zip(job.sentences, job.sentence_langs):
                 if lang != target:
                     by_lang.setdefault(lang, {})[sentence.text] = None
-        translations: dict[tuple[str, str], tuple[str, list[dict], list[str]]] = {}
+        translations: dict[tuple[str, str], tuple[str, list[dict], list[str], str]] = {}
         started = time.perf_counter()
         for lang, unique in by_lang.items():
             route = self.router.route(lang, target)
             sentences = list(unique)
+            stored = self.memory.lookup(lang, target, sentences) if self.memory else {}
+            for sentence, text in stored.items():
+                translations[(lang, sentence)] = (text, [], [], "memory")
+            sentences = [s for s in sentences if s not in stored]
             for (text, terms, warnings), sentence in zip(self._run_route(route, sentences), sentences):
-                translations[(lang, sentence)] = (text, terms, warnings)
+                translations[(lang, sentence)] = (text, terms, warnings, "engine")
         return translations, (time.perf_counter() - started) * 1000
 
     def _run_route(self, route: Route, sentences: list[str]):
+        if not sentences:
+            return []
         states_per_hook = []
         for hook in self.hooks:
             sentences, states = hook.before(sentences, route.source, route.target)
@@ -197,8 +212,8 @@ class Pipeline:
                 if lang != job.source_lang:
                     warnings = [f"paragraph is already in {languages.name(target)}; left unchanged"]
             else:
-                text, terms, warnings = translations[(lang, sentence.text)]
-                terms, warnings, origin = list(terms), list(warnings), "engine"
+                text, terms, warnings, origin = translations[(lang, sentence.text)]
+                terms, warnings = list(terms), list(warnings)
                 routes_used.setdefault(lang, self.router.route(lang, target))
                 if lang != job.source_lang:
                     warnings.append(f"paragraph detected as {languages.name(lang)}; "

@@ -16,7 +16,7 @@ class Segment:
     source_span: tuple[int, int]
     target_span: tuple[int, int]
     source_lang: str
-    origin: str = "engine"  # engine | passthrough
+    origin: str = "engine"  # engine | memory | passthrough
     terms: list[dict] = field(default_factory=list)
     warnings: list[str] = field(default_factory=list)
 
