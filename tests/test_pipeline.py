@@ -8,6 +8,7 @@ from translator.engines.apertium import ApertiumEngine
 from translator.engines.ctranslate2 import CTranslate2Engine
 from translator.errors import (EmptyInput, InputTooLarge, InvalidEncoding, UndetectableLanguage,
                                UnknownLanguage, UnsupportedPair)
+from translator.glossary import Entry, Glossary
 from translator.packages import read_package
 from translator.pipeline import Pipeline
 from translator.settings import Settings
@@ -160,35 +161,28 @@ def test_limits_and_language_codes(apertium_pipeline, settings):
     assert apertium_pipeline.translate("Le chat dort.", target="eng", source="fra").target_lang == "en"
 
 
-class PlaceholderHook:
-    """A minimal segment hook: protects one name behind a placeholder, as the glossary will."""
-
-    def __init__(self, name: str, rendering: str):
-        self.name, self.rendering = name, rendering
-        self.seen: list[list[str]] = []
-
-    def before(self, sentences, source, target):
-        self.seen.append(list(sentences))
-        states = [self.name in s for s in sentences]
-        return [s.replace(self.name, "XNAME1") for s in sentences], states
-
-    def after(self, outputs, states, source, target):
-        done = []
-        for out, had in zip(outputs, states):
-            terms = [{"source": self.name, "target": self.rendering}] if had else []
-            done.append((out.replace("XNAME1", self.rendering), terms, []))
-        return done
-
-
-def test_segment_hooks_see_each_route_batch_before_and_after_the_engine(copy_engine, settings):
-    hook = PlaceholderHook("Poutine", "Putin")
-    pipeline = Pipeline([copy_engine], settings, hooks=[hook])
-    text = "Vladimir Poutine est arrivé. Le chat dort. Poutine a parlé."
+def test_glossary_terms_are_enforced_through_the_engine_and_reported(copy_engine, settings):
+    glossary = Glossary("test", [
+        Entry("putin", {"fr": ("Vladimir Poutine", "Poutine"), "en": ("Vladimir Putin",)},
+              type="person"),
+        Entry("tass", {"fr": ("TASS", "Tass"), "en": ("TASS",)}, type="agency")])
+    pipeline = Pipeline([copy_engine], settings, glossary=glossary)
+    text = "Vladimir Poutine est arrivé. Le chat dort. Selon Tass, Poutine a parlé."
     result = pipeline.translate(text, target="en", source="fr")
-    assert hook.seen == [["Vladimir Poutine est arrivé.", "Le chat dort.", "Poutine a parlé."]]
-    assert result.target_text == "Vladimir Putin est arrivé. Le chat dort. Putin a parlé."
-    assert [bool(seg.terms) for seg in result.segments] == [True, False, True]
+    # The copy model leaves the French names: verification sees it and the protected
+    # pass renders them.
+    assert result.target_text == "Vladimir Putin est arrivé. Le chat dort. Selon TASS, Putin a parlé."
+    terms = [[(t["source"], t["target"]) for t in seg.terms] for seg in result.segments]
+    assert terms == [[("Vladimir Poutine", "Vladimir Putin")], [],
+                     [("Tass", "TASS"), ("Poutine", "Putin")]]
+    for seg in result.segments:
+        for term in seg.terms:
+            assert seg.source[slice(*term["source_span"])] == term["source"]
+            assert seg.target[slice(*term["target_span"])] == term["target"]
+    assert result.signature["glossary"].startswith("test@")
     check_alignment(result)
+    plain = pipeline.translate(text, target="en", source="fr", glossary=None)
+    assert plain.target_text == text
 
 
 class DictMemory:

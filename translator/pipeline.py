@@ -1,4 +1,4 @@
-"""detect -> segment -> (segment hooks, e.g. glossary) -> batched translation -> aligned result."""
+"""detect -> segment -> glossary -> batched translation -> aligned result."""
 
 from __future__ import annotations
 
@@ -9,6 +9,7 @@ from typing import Iterable, Protocol, Sequence
 from . import __version__, languages
 from .detect import Detection, Detector
 from .engines.base import Engine
+from .glossary import Glossary, GlossaryLayer
 from .errors import EmptyInput, InputTooLarge, InvalidEncoding, TranslatorError
 from .result import Segment, TranslationResult
 from .router import Route, Router
@@ -16,23 +17,18 @@ from .segment import Sentence, pieces, segment, split_paragraphs
 from .settings import Settings
 
 AUTO = "auto"
+
+
+class _PipelineGlossary:
+    def __repr__(self) -> str:
+        return "DEFAULT"
+
+
+DEFAULT = _PipelineGlossary()  # translate_many(glossary=DEFAULT): the pipeline's own glossary
 # A paragraph overrides the document's language only when it is long enough for
 # langdetect to be trusted and the detection is near certain.
 PARAGRAPH_MIN_LETTERS = 40
 PARAGRAPH_MIN_CONFIDENCE = 0.95
-
-
-class SegmentHook(Protocol):
-    """Rewrites sentences before the engine and repairs them after (the glossary layer).
-
-    ``before`` returns the sentences to send and an opaque state per sentence;
-    ``after`` returns, per sentence, the final text, the terms applied and warnings.
-    """
-
-    def before(self, sentences: list[str], source: str, target: str) -> tuple[list[str], list]: ...
-
-    def after(self, outputs: list[str], states: list, source: str,
-              target: str) -> list[tuple[str, list[dict], list[str]]]: ...
 
 
 class TranslationMemory(Protocol):
@@ -77,13 +73,13 @@ class Pipeline:
     """Translates documents into aligned results. Build once; share across threads."""
 
     def __init__(self, engines: Sequence[Engine], settings: Settings | None = None,
-                 detector: Detector | None = None, hooks: Sequence[SegmentHook] = (),
+                 detector: Detector | None = None, glossary: Glossary | None = None,
                  memory: TranslationMemory | None = None):
         self.settings = settings or Settings()
         self.engines = list(engines)
         self.router = Router(self.engines, prefer=self.settings.engine, pivot=self.settings.pivot)
         self.detector = detector or Detector(seed=self.settings.detect_seed)
-        self.hooks = list(hooks)
+        self.glossary = glossary
         self.memory = memory
 
     @classmethod
@@ -115,19 +111,27 @@ class Pipeline:
 
     # -- translation ----------------------------------------------------------
 
-    def translate(self, text, target: str, source: str = AUTO) -> TranslationResult:
+    def translate(self, text, target: str, source: str = AUTO,
+                  glossary: Glossary | _PipelineGlossary | None = DEFAULT) -> TranslationResult:
         """Translate one document; the same path as a batch of one."""
-        return self.translate_many([text], target, source)[0]
+        return self.translate_many([text], target, source, glossary)[0]
 
-    def translate_many(self, texts: Iterable, target: str, source: str = AUTO) -> list[TranslationResult]:
-        """Translate documents together: every distinct sentence of a route is one engine batch."""
+    def translate_many(self, texts: Iterable, target: str, source: str = AUTO,
+                       glossary: Glossary | _PipelineGlossary | None = DEFAULT
+                       ) -> list[TranslationResult]:
+        """Translate documents together: every distinct sentence of a route is one engine batch.
+
+        ``glossary``: the pipeline's own glossary by default, another one, or None for none.
+        """
+        if glossary is DEFAULT:
+            glossary = self.glossary
         target = languages.canonical(target)
         source = AUTO if source in (None, "", AUTO) else languages.canonical(source)
         if source != AUTO and source != target:
             self.route(source, target)  # fail before any work when the pair is unsupported
         jobs = [self._prepare(text, source, target) for text in texts]
-        translations, translate_ms = self._translate_sentences(jobs, target)
-        return [self._assemble(job, target, translations, translate_ms) for job in jobs]
+        translations, translate_ms = self._translate_sentences(jobs, target, glossary)
+        return [self._assemble(job, target, translations, translate_ms, glossary) for job in jobs]
 
     def _prepare(self, text, source: str, target: str) -> _Job:
         started = time.perf_counter()
@@ -163,7 +167,7 @@ class Pipeline:
                 found[index] = detection.language
         return found
 
-    def _translate_sentences(self, jobs: list[_Job], target: str):
+    def _translate_sentences(self, jobs: list[_Job], target: str, glossary: Glossary | None):
         """Translate every distinct (language, sentence) once, one batch per route."""
         by_lang: dict[str, dict[str, None]] = {}
         for job in jobs:
@@ -179,26 +183,23 @@ class Pipeline:
             for sentence, text in stored.items():
                 translations[(lang, sentence)] = (text, [], [], "memory")
             sentences = [s for s in sentences if s not in stored]
-            for (text, terms, warnings), sentence in zip(self._run_route(route, sentences), sentences):
+            layer = (GlossaryLayer(glossary, lang, target)
+                     if glossary is not None and glossary.covers(lang, target) else None)
+            for (text, terms, warnings), sentence in zip(self._run_route(route, sentences, layer),
+                                                         sentences):
                 translations[(lang, sentence)] = (text, terms, warnings, "engine")
         return translations, (time.perf_counter() - started) * 1000
 
-    def _run_route(self, route: Route, sentences: list[str]):
+    @staticmethod
+    def _run_route(route: Route, sentences: list[str], layer: GlossaryLayer | None):
         if not sentences:
             return []
-        states_per_hook = []
-        for hook in self.hooks:
-            sentences, states = hook.before(sentences, route.source, route.target)
-            states_per_hook.append(states)
-        outputs = route.translate(sentences)
-        results = [(out, [], []) for out in outputs]
-        for hook, states in reversed(list(zip(self.hooks, states_per_hook))):
-            repaired = hook.after([r[0] for r in results], states, route.source, route.target)
-            results = [(text, r[1] + terms, r[2] + warns)
-                       for r, (text, terms, warns) in zip(results, repaired)]
-        return results
+        if layer is not None:
+            return layer.translate(sentences, route.translate)
+        return [(text, [], []) for text in route.translate(sentences)]
 
-    def _assemble(self, job: _Job, target: str, translations, translate_ms: float) -> TranslationResult:
+    def _assemble(self, job: _Job, target: str, translations, translate_ms: float,
+                  glossary: Glossary | None) -> TranslationResult:
         segments: list[Segment] = []
         out: list[str] = []
         offset = 0
@@ -240,14 +241,16 @@ class Pipeline:
             warnings=job.warnings,
             timings={"detect_ms": round(job.detect_ms, 2), "translate_ms": round(translate_ms, 2),
                      "total_ms": round(total_ms, 2)},
-            signature=self._signature(routes_used.values()),
+            signature=self._signature(routes_used.values(), glossary),
         )
 
-    def _signature(self, routes) -> dict:
+    def _signature(self, routes, glossary: Glossary | None) -> dict:
         models = sorted({f"{step.engine.kind}:{step.engine.name}"
                          + (f"@{v}" if (v := step.engine.describe().get("version")) else "")
                          for route in routes for step in route.steps})
-        return {"translator": __version__, "models": models, **self.settings.signature()}
+        return {"translator": __version__, "models": models,
+                "glossary": f"{glossary.name}@{glossary.digest()}" if glossary else None,
+                **self.settings.signature()}
 
     def close(self) -> None:
         for engine in self.engines:
