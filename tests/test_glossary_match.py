@@ -85,3 +85,22 @@ def test_a_hundred_thousand_terms_match_in_linear_time():
     matches = matcher.find(text)
     assert len(matches) == 6000
     assert time.perf_counter() - started < 60  # a sanity bound, not a benchmark
+
+
+def test_capitalised_terms_match_only_capitalised_words():
+    glossary = Glossary("t", [
+        Entry("fr", {"vi": ("Pháp",), "en": ("France",)}, type="country"),
+        Entry("tr", {"en": ("Turkey",), "fr": ("Turquie",)}, type="country"),
+        Entry("bush", {"en": ("George W. Bush",), "fr": ("George W. Bush",)}, type="person"),
+        Entry("vi", {"en": ("U.S. Virgin Islands",), "fr": ("Îles Vierges des États-Unis",)},
+              type="territory"),
+        Entry("ze", {"en": ("Volodymyr Zelensky", "Volodymyr Zelenskyy", "Zelenskyy"),
+                     "fr": ("Volodymyr Zelensky",)}, type="person")])
+    vi = glossary.matcher("vi", "en")
+    assert [m.text for m in vi.find("Các biện pháp của Pháp; PHÁP")] == ["Pháp", "PHÁP"]
+    en = glossary.matcher("en", "fr")
+    assert [m.text for m in en.find("roast turkey in Turkey")] == ["Turkey"]
+    assert [(m.text, rendering_for(m)) for m in en.find(
+        "George W. Bush visited the U.S. Virgin Islands; Zelenskyy spoke.")] == [
+        ("George W. Bush", "George W. Bush"),
+        ("U.S. Virgin Islands", "Îles Vierges des États-Unis"), ("Zelenskyy", "Zelensky")]

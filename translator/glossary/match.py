@@ -1,12 +1,14 @@
 """Finding glossary terms in a text: longest match first, on word boundaries, in linear time.
 
 Texts and terms are cut into word tokens (``\\w+``); a term matches a run of text
-tokens whose keys equal its tokens' keys and whose gaps are only spaces, hyphens or
-apostrophes. So ``Kim Jong-un`` matches ``Kim Jong Un``, ``Ukraine`` matches inside
-``l'Ukraine`` (the elided article stays outside the match), and nothing matches
-inside a word. Keys are case-folded; accents are folded too except in languages
-where they tell words apart (Vietnamese). Tokens written in capitals in the glossary
-(acronyms: ``UN``, ``AFP``) match only in capitals, so French ``un`` is never ``UN``.
+tokens whose keys equal its tokens' keys and whose gaps are only spaces, hyphens,
+apostrophes or full stops (``George W. Bush``). So ``Kim Jong-un`` matches
+``Kim Jong Un``, ``Ukraine`` matches inside ``l'Ukraine`` (the elided article stays
+outside the match), and nothing matches inside a word. Keys are case-folded; accents are folded too except in languages
+where they tell words apart (Vietnamese). Capitalised words of a term match only
+capitalised (or all-capital) words, so Vietnamese ``biện pháp`` is not ``Pháp``
+(France); words written in capitals in the glossary (acronyms: ``UN``, ``AFP``)
+match only in capitals, so French ``un`` is never ``UN``.
 Terms whose last word is lower-case (common nouns) also match a simple plural.
 
 Matching walks a trie of token keys from every token: O(tokens x longest term),
@@ -22,7 +24,7 @@ from dataclasses import dataclass
 from .model import Entry
 
 _WORD = re.compile(r"\w+")
-_GAP = re.compile(r"[\s\-\u2010\u2011\u2013'\u2019]+|\.")
+_GAP = re.compile(r"[\s\-\u2010\u2011\u2013'\u2019.]+")
 _END = "\x00end"
 # Languages whose diacritics distinguish words (ma, má, mà, mả, mã, mạ are six words).
 ACCENT_SENSITIVE = {"vi"}
@@ -42,14 +44,23 @@ def _is_acronym(token: str) -> bool:
 
 
 def token_keys(token: str, lang: str) -> tuple[str, ...]:
-    """Trie keys a text token may match: the folded form, and its exact form for acronyms."""
+    """Trie keys a text token may match: its folded form, its capitalised form when it
+    starts with a capital, and its exact form when it is written in capitals."""
     folded = _fold(token, lang)
-    return (folded, "=" + token) if _is_acronym(token) else (folded,)
+    if not token[0].isupper():
+        return (folded,)
+    if _is_acronym(token):
+        return (folded, "^" + folded, "=" + token)
+    return (folded, "^" + folded)
 
 
 def term_key(token: str, lang: str) -> str:
-    """The trie key of one token of a glossary term."""
-    return "=" + token if _is_acronym(token) else _fold(token, lang)
+    """The trie key of one token of a glossary term: acronyms match only in capitals,
+    capitalised words only capitalised (Vietnamese "Pháp" is France, "pháp" is not)."""
+    if _is_acronym(token):
+        return "=" + token
+    folded = _fold(token, lang)
+    return "^" + folded if token[0].isupper() else folded
 
 
 def tokenize(text: str) -> list[tuple[int, int]]:
@@ -81,10 +92,10 @@ def _short_form(entry: Entry, rendering: Rendering, form: str, source: str, targ
     ``Poutine`` -> ``Putin``, not ``Vladimir Putin``."""
     if entry.type != "person" or rendering.target is None:
         return rendering
-    full = _WORD.findall(entry.preferred(source) or "")
-    short = _WORD.findall(form)
-    if not short or len(short) >= len(full) or [_fold(t, source) for t in full[-len(short):]] != \
-            [_fold(t, source) for t in short]:
+    short = [_fold(t, source) for t in _WORD.findall(form)]
+    fulls = [[_fold(t, source) for t in _WORD.findall(f)] for f in entry.terms.get(source, ())]
+    if not short or not any(len(full) > len(short) and full[-len(short):] == short
+                            for full in fulls):
         return rendering
     words = list(_WORD.finditer(rendering.target))
     if len(words) <= len(short):
