@@ -9,7 +9,10 @@ it to and the CLI exit code, so the mapping lives in one place::
     │   ├── EmptyInput
     │   ├── InvalidEncoding
     │   ├── InputTooLarge (413)
-    │   └── UnknownLanguage
+    │   ├── UnknownLanguage
+    │   └── GlossaryError
+    │       ├── GlossaryNotFound (404)
+    │       └── GlossaryExists (409)
     ├── LanguageError (422)
     │   ├── UnsupportedPair
     │   └── UndetectableLanguage
@@ -30,6 +33,9 @@ __all__ = [
     "InvalidEncoding",
     "InputTooLarge",
     "UnknownLanguage",
+    "GlossaryError",
+    "GlossaryNotFound",
+    "GlossaryExists",
     "LanguageError",
     "UnsupportedPair",
     "UndetectableLanguage",
@@ -83,6 +89,22 @@ class InputTooLarge(InputError):
 
 class UnknownLanguage(InputError):
     code = "unknown_language"
+
+
+class GlossaryError(InputError):
+    """A glossary file or entry that cannot be used; the message says ``file:line: problem``."""
+
+    code = "bad_glossary"
+
+
+class GlossaryNotFound(GlossaryError):
+    code = "glossary_not_found"
+    http_status = 404
+
+
+class GlossaryExists(GlossaryError):
+    code = "glossary_exists"
+    http_status = 409
 
 
 class LanguageError(TranslatorError):
