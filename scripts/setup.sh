@@ -6,7 +6,8 @@
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
-DEBIAN_PACKAGES=(apertium apertium-fr-es apertium-eng-spa)
+# chromium: the browser tests drive Debian's build with Playwright (never `playwright install`)
+DEBIAN_PACKAGES=(apertium apertium-fr-es apertium-eng-spa chromium)
 PYTHON=${PYTHON:-python3}
 VENV=${VENV:-.venv}
 demo=1

@@ -29,7 +29,8 @@ def _settings(args) -> Settings:
     return Settings.from_env(
         models_dir=args.models_dir, index_url=args.index_url, max_chars=args.max_chars,
         beam_size=args.beam_size, engine=args.engine, inter_threads=args.inter_threads,
-        intra_threads=args.intra_threads)
+        intra_threads=args.intra_threads, glossary_dir=args.glossary_dir,
+        glossary_db=args.glossary_db)
 
 
 def _pipeline(args):
@@ -38,11 +39,32 @@ def _pipeline(args):
     return Pipeline.from_settings(_settings(args))
 
 
+def _glossary_pipeline(args):
+    """The pipeline and the glossary to apply: the default one (``DEFAULT``), a named one
+    over it (``--glossary``), or None (``--no-glossary``)."""
+    from .glossary import open_glossary
+    from .pipeline import DEFAULT, Pipeline
+
+    settings = _settings(args)
+    if args.no_glossary:
+        settings = settings.replace(glossary="none")
+    pipeline = Pipeline.from_settings(settings)
+    if args.no_glossary:
+        return pipeline, None
+    if not args.extra_glossary:
+        return pipeline, DEFAULT
+    extra = open_glossary(args.extra_glossary, settings)
+    if pipeline.glossary is None:
+        return pipeline, extra
+    return pipeline, pipeline.glossary.merged(extra)
+
+
 def cmd_translate(args) -> int:
     from .formats import render
 
-    pipeline = _pipeline(args)
-    result = pipeline.translate(_read_input(args.file), target=args.to, source=args.source)
+    pipeline, glossary = _glossary_pipeline(args)
+    result = pipeline.translate(_read_input(args.file), target=args.to, source=args.source,
+                                glossary=glossary)
     sys.stdout.write(render(result, args.format))
     if args.format == "text" and not result.target_text.endswith("\n"):
         sys.stdout.write("\n")
@@ -61,6 +83,24 @@ def cmd_detect(args) -> int:
     if not routable:
         print(f"note: no translation route from {detection.language} is installed "
               "(see translator languages)", file=sys.stderr)
+    return 0
+
+
+def cmd_align(args) -> int:
+    from .align import align_texts, render_alignment
+
+    if args.source_file == "-" and args.target_file == "-":
+        raise InputError("only one of SOURCE and TARGET can be - (standard input)")
+    settings = _settings(args)
+    pipeline = None
+    if args.mt != "off":
+        from .pipeline import Pipeline
+
+        pipeline = Pipeline.from_settings(settings)
+    alignment = align_texts(_read_input(args.source_file), _read_input(args.target_file),
+                            args.source, args.target, pipeline=pipeline, mt=args.mt,
+                            settings=settings)
+    sys.stdout.write(render_alignment(alignment, args.format))
     return 0
 
 
@@ -111,6 +151,164 @@ def cmd_models(args) -> int:
     return 0
 
 
+def _service_settings(args) -> Settings:
+    """Defaults < TRANSLATOR_* variables < --config file < flags."""
+    import dataclasses
+
+    settings = Settings.from_env()
+    if getattr(args, "config", None):
+        from .web.server import settings_from_file
+
+        settings = settings_from_file(args.config, settings)
+    flags = {f.name: getattr(args, f.name) for f in dataclasses.fields(Settings) if hasattr(args, f.name)}
+    return settings.replace(**flags)
+
+
+def cmd_serve(args) -> int:
+    from .web.server import serve
+
+    return serve(_service_settings(args))
+
+
+def cmd_keys(args) -> int:
+    from .store import Store
+
+    keys = Store(_service_settings(args).db_path).keys
+    if args.action == "add":
+        key, record = keys.create(args.name, args.rate_limit)
+        print(key)
+        print(f"created API key {record.name!r}: it is shown only now", file=sys.stderr)
+    elif args.action == "list":
+        for record in keys.list():
+            state = "active" if record.active else f"revoked {record.revoked_at}"
+            limit = "default" if record.rate_limit is None else f"{record.rate_limit}/min"
+            print(f"{record.name}\t{state}\t{limit}\t{record.created_at}")
+    elif args.action == "revoke":
+        keys.revoke(args.name)
+        print(f"revoked {args.name}")
+    return 0
+
+
+def _pair(text: str | None) -> list[str] | None:
+    from . import languages
+
+    if not text:
+        return None
+    parts = text.replace("_", "-").split("-")
+    if len(parts) != 2:
+        raise InputError(f"--pair {text!r}: write it as SOURCE-TARGET, e.g. fr-en")
+    return [languages.canonical(part) for part in parts]
+
+
+def _only_pair(glossary, pair):
+    from .glossary import Glossary
+
+    if pair is None:
+        return glossary
+    source, target = pair
+    return Glossary(glossary.name, [e for e in glossary.entries
+                                    if source in e.terms and (target in e.terms or e.dnt)])
+
+
+def _decode_file(path: str) -> str:
+    from .errors import InvalidEncoding
+
+    try:
+        return _read_input(path).decode("utf-8")
+    except UnicodeDecodeError as exc:
+        raise InvalidEncoding(f"{path}: not valid UTF-8 (byte {exc.start})") from None
+
+
+def _glossary_check(spec: str, settings) -> list[str]:
+    """Problem lines of a file, a folder (each file alone), a stored name or 'default'."""
+    from .errors import GlossaryError
+    from .glossary import files, open_glossary
+
+    folder = settings.glossary_dir if spec == "default" else Path(spec) if Path(spec).is_dir() \
+        else None
+    lines: list[str] = []
+    for target in files.glossary_files(folder) if folder is not None else [spec]:
+        try:
+            glossary = files.read_glossary(target) if folder is not None \
+                else open_glossary(spec, settings)
+        except GlossaryError as exc:
+            if "problems" not in exc.details:
+                raise
+            lines.extend(exc.details["problems"])
+            continue
+        lines.extend(files.check(glossary))
+    return lines
+
+
+def cmd_glossary(args) -> int:
+    from .glossary import GlossaryStore, files, open_glossary
+
+    settings = _settings(args)
+    store = GlossaryStore(settings.glossary_db)
+    if args.action == "list":
+        items = [{"kind": "stored", **info.to_dict()} for info in store.list()]
+        default = (settings.glossary or "").strip() == "default"
+        for path in files.glossary_files(settings.glossary_dir):
+            try:
+                glossary = files.read_glossary(path)
+            except TranslatorError as exc:
+                print(f"warning: {exc.message}", file=sys.stderr)
+                continue
+            items.append({"kind": "default" if default else "file", "name": path.stem,
+                          "entries": len(glossary.entries),
+                          "languages": sorted(glossary.languages()), "source": str(path)})
+        if args.format == "json":
+            print(json.dumps(items, ensure_ascii=False, indent=2))
+            return 0
+        for item in items:
+            print(f"{item['name']}\t{item['kind']}\t{item['entries']}\t"
+                  f"{','.join(item['languages'])}\t{item.get('updated') or item['source']}")
+        if not items:
+            print(f"no glossaries: none stored, no file in {settings.glossary_dir}", file=sys.stderr)
+    elif args.action in ("show", "export"):
+        pair = _pair(args.pair)
+        glossary = _only_pair(open_glossary(args.name, settings), pair)
+        output = getattr(args, "output", None)
+        fmt = args.format or (files.format_for(output) if output else "tsv")
+        if output:
+            path = files.save(glossary, output, fmt, pair)
+            print(f"wrote {len(glossary.entries)} entries to {path}", file=sys.stderr)
+        else:
+            sys.stdout.write(files.dumps(glossary, fmt, pair))
+    elif args.action == "import":
+        glossary = files.read_glossary(args.file, name=args.name)
+        info = store.put(args.name, glossary, replace=args.replace,
+                         accept_conflicts=args.accept_conflicts, source=str(args.file))
+        for line in info.warnings[:20]:
+            print(f"warning: {line}", file=sys.stderr)
+        if len(info.warnings) > 20:
+            print(f"warning: {len(info.warnings) - 20} more (translator glossary check "
+                  f"{args.file})", file=sys.stderr)
+        print(f"imported {info.entries} entries into {info.name} ({', '.join(info.languages)})")
+    elif args.action == "remove":
+        store.delete(args.name)
+        print(f"removed {args.name}")
+    elif args.action == "check":
+        lines = _glossary_check(args.name, settings)
+        for line in lines:
+            print(line)
+        return 1 if lines else 0
+    elif args.action == "suggest":
+        from .glossary import suggest
+
+        texts = [_decode_file(path) for path in args.files]
+        pipeline, glossary = _glossary_pipeline(args)
+        found = suggest.suggest(pipeline, texts, args.to, args.source, glossary=glossary,
+                                check_translation=not args.no_check)
+        if args.format == "json":
+            print(json.dumps([s.to_dict() for s in found], ensure_ascii=False, indent=2))
+        elif args.format == "pair":
+            sys.stdout.write(suggest.to_pair_file(found))
+        else:
+            sys.stdout.write(suggest.to_tsv(found))
+    return 0
+
+
 def build_parser() -> argparse.ArgumentParser:
     common = argparse.ArgumentParser(add_help=False)
     group = common.add_argument_group("settings (also TRANSLATOR_* environment variables)")
@@ -122,16 +320,25 @@ def build_parser() -> argparse.ArgumentParser:
                        help="prefer this engine when several serve a pair")
     group.add_argument("--inter-threads", type=int, help="CTranslate2 parallel batches")
     group.add_argument("--intra-threads", type=int, help="CTranslate2 threads per batch")
+    group.add_argument("--glossary-dir", type=Path, help="folder of the default glossary files")
+    group.add_argument("--glossary-db", type=Path, help="SQLite file of the named glossaries")
+
+    choose = argparse.ArgumentParser(add_help=False)
+    picked = choose.add_mutually_exclusive_group()
+    picked.add_argument("--glossary", dest="extra_glossary", metavar="NAME|FILE",
+                        help="a stored glossary or a glossary file, over the default glossary")
+    picked.add_argument("--no-glossary", action="store_true", help="apply no glossary at all")
 
     parser = argparse.ArgumentParser(prog="translator", description=__doc__.splitlines()[0])
     parser.add_argument("--version", action="version", version=f"%(prog)s {__version__}")
     sub = parser.add_subparsers(dest="command", required=True)
 
-    p = sub.add_parser("translate", parents=[common], help="translate a document")
+    p = sub.add_parser("translate", parents=[common, choose], help="translate a document")
     p.add_argument("file", nargs="?", default="-", help="UTF-8 text file, or - for stdin")
     p.add_argument("--to", required=True, help="target language code (en, fr, vi, ...)")
     p.add_argument("--from", dest="source", default="auto", help="source language (default: detect)")
-    p.add_argument("--format", default="text", choices=["text", "json", "tsv", "tmx", "side-by-side"])
+    p.add_argument("--format", default="text",
+                   choices=["text", "json", "tsv", "tmx", "xliff", "html", "side-by-side"])
     p.set_defaults(func=cmd_translate)
 
     p = sub.add_parser("detect", parents=[common], help="detect the language of a document")
@@ -140,6 +347,17 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--routable", action="store_true",
                    help="only consider languages that have a translation route")
     p.set_defaults(func=cmd_detect)
+
+    p = sub.add_parser("align", parents=[common],
+                       help="align a text with its existing translation, sentence by sentence")
+    p.add_argument("source_file", metavar="SOURCE", help="UTF-8 text file, or - for stdin")
+    p.add_argument("target_file", metavar="TARGET", help="its translation (UTF-8), or - for stdin")
+    p.add_argument("--from", dest="source", default="auto", help="language of SOURCE (default: detect)")
+    p.add_argument("--to", dest="target", default="auto", help="language of TARGET (default: detect)")
+    p.add_argument("--format", default="side-by-side", choices=["json", "tsv", "tmx", "side-by-side"])
+    p.add_argument("--mt", default="auto", choices=["auto", "on", "off"],
+                   help="compare with a machine translation: when a route exists (auto), always, never")
+    p.set_defaults(func=cmd_align)
 
     p = sub.add_parser("languages", parents=[common], help="list translation routes")
     p.add_argument("--format", default="text", choices=["text", "json"])
@@ -156,6 +374,66 @@ def build_parser() -> argparse.ArgumentParser:
     m.add_argument("name")
     m = msub.add_parser("available", parents=[common], help="packages in the Argos index")
     p.set_defaults(func=cmd_models)
+
+    service = argparse.ArgumentParser(add_help=False)
+    group = service.add_argument_group("service settings")
+    group.add_argument("--config", type=Path, help="TOML file of settings (keys: setting names)")
+    group.add_argument("--db-path", type=Path, help="SQLite file: translation memory, reviews, API keys")
+
+    p = sub.add_parser("serve", parents=[common, service],
+                       help="run the HTTP service (JSON API, LibreTranslate API, review page)")
+    p.add_argument("--host", help="address to listen on (default 127.0.0.1)")
+    p.add_argument("--port", type=int, help="port to listen on (default 5000)")
+    p.add_argument("--workers", type=int, help="worker processes; each loads the models once")
+    p.add_argument("--threads", dest="worker_threads", type=int, metavar="THREADS",
+                   help="threads per worker (concurrent requests)")
+    p.set_defaults(func=cmd_serve)
+
+    p = sub.add_parser("keys", help="manage API keys of the HTTP service")
+    ksub = p.add_subparsers(dest="action", required=True)
+    k = ksub.add_parser("add", parents=[service], help="create a key (printed once)")
+    k.add_argument("name")
+    k.add_argument("--rate-limit", type=int, help="requests per minute for this key (0 = unlimited)")
+    ksub.add_parser("list", parents=[service], help="keys and their state")
+    k = ksub.add_parser("revoke", parents=[service], help="revoke a key")
+    k.add_argument("name")
+    p.set_defaults(func=cmd_keys)
+
+    p = sub.add_parser("glossary", help="manage glossaries (term bases)")
+    gsub = p.add_subparsers(dest="action", required=True)
+    g = gsub.add_parser("list", parents=[common], help="stored glossaries and default files")
+    g.add_argument("--format", default="text", choices=["text", "json"])
+    g = gsub.add_parser("show", parents=[common], help="print a glossary")
+    g.add_argument("name", help="stored name, file, or 'default' (the glossary_dir files)")
+    g.add_argument("--pair", help="only the entries of one pair, e.g. fr-en")
+    g.add_argument("--format", default="tsv", choices=["tsv", "csv", "tbx", "json"])
+    g = gsub.add_parser("import", parents=[common], help="store a TSV/CSV/TBX file under a name")
+    g.add_argument("name")
+    g.add_argument("file")
+    g.add_argument("--replace", action="store_true", help="replace a stored glossary")
+    g.add_argument("--accept-conflicts", action="store_true",
+                   help="store even with conflicts or duplicate ids (a later entry wins)")
+    g = gsub.add_parser("export", parents=[common], help="write a glossary as TSV, CSV or TBX")
+    g.add_argument("name", help="stored name, file, or 'default'")
+    g.add_argument("--format", choices=["tsv", "csv", "tbx", "json"],
+                   help="default: from the -o extension, else tsv")
+    g.add_argument("-o", "--output", help="file to write (default: standard output)")
+    g.add_argument("--pair", help="only the entries of one pair, e.g. fr-en")
+    g = gsub.add_parser("remove", parents=[common], help="delete a stored glossary")
+    g.add_argument("name")
+    g = gsub.add_parser("check", parents=[common],
+                        help="report bad rows, conflicts and duplicates (exit 1 if any)")
+    g.add_argument("name", help="file, folder, stored name, or 'default'")
+    g = gsub.add_parser("suggest", parents=[common, choose],
+                        help="names not in the glossary, with their engine rendering")
+    g.add_argument("files", nargs="+", help="UTF-8 text files (- for stdin)")
+    g.add_argument("--to", required=True, help="target language")
+    g.add_argument("--from", dest="source", default="auto", help="source language (default: detect)")
+    g.add_argument("--format", default="tsv", choices=["tsv", "pair", "json"],
+                   help="tsv: a table; pair: a pair glossary file to edit; json")
+    g.add_argument("--no-check", action="store_true",
+                   help="do not translate the documents to see whether each rendering is used")
+    p.set_defaults(func=cmd_glossary)
     return parser
 
 

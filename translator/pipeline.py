@@ -10,7 +10,7 @@ from . import __version__, languages
 from .detect import Detection, Detector
 from .engines.base import Engine
 from .glossary import Glossary, GlossaryLayer
-from .errors import EmptyInput, InputTooLarge, InvalidEncoding, TranslatorError
+from .errors import EmptyInput, InputError, InputTooLarge, InvalidEncoding, TranslatorError
 from .result import Segment, TranslationResult
 from .router import Route, Router
 from .segment import Sentence, pieces, segment, split_paragraphs
@@ -60,7 +60,7 @@ def check_text(text, max_chars: int) -> str:
         except UnicodeDecodeError as exc:
             raise InvalidEncoding(f"input is not valid UTF-8 (byte {exc.start})") from None
     if not isinstance(text, str):
-        raise EmptyInput(f"text must be a string, not {type(text).__name__}")
+        raise InputError(f"text must be a string, not {type(text).__name__}")
     if len(text) > max_chars:
         raise InputTooLarge(f"text has {len(text)} characters; the limit is {max_chars}",
                             limit=max_chars, size=len(text))
@@ -84,9 +84,12 @@ class Pipeline:
 
     @classmethod
     def from_settings(cls, settings: Settings | None = None) -> "Pipeline":
-        """Engines for every installed model package, plus Apertium when it is installed."""
+        """Engines for every installed model package, plus Apertium when it is installed,
+        and the default glossary (setting ``glossary``: the files of ``glossary_dir``)."""
+        from .glossary.store import default_glossary
+
         settings = settings or Settings.from_env()
-        return cls(load_engines(settings), settings)
+        return cls(load_engines(settings), settings, glossary=default_glossary(settings))
 
     # -- languages and routes -------------------------------------------------
 

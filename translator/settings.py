@@ -20,6 +20,20 @@ def _default_models_dir() -> Path:
     return _xdg_data_home() / "translator" / "models"
 
 
+def _default_db_path() -> Path:
+    return _xdg_data_home() / "translator" / "translator.db"
+
+
+def _default_glossary_dir() -> Path:
+    # The repository's glossary/ folder (a source checkout or an editable install).
+    shipped = Path(__file__).resolve().parent.parent / "glossary"
+    return shipped if shipped.is_dir() else _xdg_data_home() / "translator" / "glossary"
+
+
+def _default_glossary_db() -> Path:
+    return _xdg_data_home() / "translator" / "glossaries.sqlite3"
+
+
 def _default_argos_dir() -> Path:
     # argostranslate's own environment variable wins, as it does for argospm.
     explicit = os.environ.get("ARGOS_PACKAGES_DIR")
@@ -52,6 +66,22 @@ SETTINGS: tuple[Setting, ...] = (
     Setting("pivot", str, "Language to pivot through when no direct route exists."),
     Setting("engine", str, "Prefer this engine when several serve a pair: ctranslate2, apertium or auto."),
     Setting("detect_seed", int, "Seed of langdetect, so detection is deterministic."),
+    Setting("glossary_dir", Path, "Folder of the default glossary files (*.tsv, *.csv, *.tbx)."),
+    Setting("glossary_db", Path, "SQLite file of the named glossaries (translator glossary import)."),
+    Setting("glossary", str, "Glossary applied by default: 'default' (every file of glossary_dir), "
+            "a stored name, a file, or 'none'."),
+    Setting("host", str, "Address `translator serve` listens on (0.0.0.0: every interface)."),
+    Setting("port", int, "Port `translator serve` listens on."),
+    Setting("workers", int, "Worker processes of `translator serve`; each loads the models once."),
+    Setting("worker_threads", int, "Threads per worker: concurrent requests sharing that worker's models."),
+    Setting("timeout", int, "Seconds one request may take before its worker is restarted."),
+    Setting("db_path", Path, "SQLite file of the service: translation memory, review documents, API keys."),
+    Setting("api_keys_required", bool, "Refuse API requests without a valid key (`translator keys add`)."),
+    Setting("rate_limit", int, "Requests per minute per API key, or per client address without one (0 = no limit)."),
+    Setting("cors_origins", str, "Origins allowed to call the API from a browser: comma-separated, or *; empty = CORS off."),
+    Setting("max_request_bytes", int, "Largest HTTP request body accepted, in bytes (413 above)."),
+    Setting("batch_wait_ms", float, "Milliseconds the service waits to batch sentences of concurrent requests together (0 = off)."),
+    Setting("decode_options", str, "Extra CTranslate2 decoding options as a JSON object (a benchmarking knob: forced lengths)."),
 )
 
 
@@ -74,6 +104,21 @@ class Settings:
     pivot: str = "en"
     engine: str = "auto"
     detect_seed: int = 0
+    glossary_dir: Path = field(default_factory=_default_glossary_dir)
+    glossary_db: Path = field(default_factory=_default_glossary_db)
+    glossary: str = "default"
+    host: str = "127.0.0.1"
+    port: int = 5000
+    workers: int = 1
+    worker_threads: int = 16
+    timeout: int = 300
+    db_path: Path = field(default_factory=_default_db_path)
+    api_keys_required: bool = False
+    rate_limit: int = 0
+    cors_origins: str = ""
+    max_request_bytes: int = 4 * 1024 * 1024
+    batch_wait_ms: float = 20.0
+    decode_options: str = ""
 
     @classmethod
     def from_env(cls, environ: dict | None = None, **overrides) -> "Settings":

@@ -79,11 +79,25 @@ def to_tmx(result: TranslationResult) -> str:
     return result_to_tmx(result)
 
 
+def to_xliff(result: TranslationResult) -> str:
+    from .xliff import result_to_xliff
+
+    return result_to_xliff(result)
+
+
+def to_html(result: TranslationResult) -> str:
+    from .html import to_html as html_page
+
+    return html_page(result)
+
+
 FORMATS = {
     "text": to_text,
     "json": to_json,
     "tsv": to_tsv,
     "tmx": to_tmx,
+    "xliff": to_xliff,
+    "html": to_html,
     "side-by-side": to_side_by_side,
 }
 

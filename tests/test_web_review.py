@@ -1,0 +1,116 @@
+"""The review page's endpoints through the test client: documents, edits, exports, keys."""
+
+from __future__ import annotations
+
+import pytest
+
+from test_web import tmx_is_valid, wait_ready, web_settings, xliff_is_valid
+from translator.web import create_app
+
+ARTICLE = "Le chat dort sur le canapé. Le chien joue.\nLa Russie et la Corée du Nord coopèrent."
+
+
+@pytest.fixture(scope="module")
+def app(tmp_path_factory, argos_fr_en):
+    app = create_app(web_settings(tmp_path_factory.mktemp("review"), argos_fr_en))
+    wait_ready(app.test_client())
+    yield app
+    app.extensions["translator"].close()
+
+
+@pytest.fixture
+def client(app):
+    return app.test_client()
+
+
+@pytest.fixture
+def doc_url(client):
+    response = client.post("/review", data={"text": ARTICLE, "source": "auto", "target": "en"})
+    assert response.status_code == 303
+    return response.headers["Location"]
+
+
+def test_start_page_lists_languages_and_recent_documents(client, doc_url):
+    page = client.get("/").get_data(as_text=True)
+    assert '<option value="en" selected>English (en)</option>' in page
+    assert f'href="{doc_url}"' in page and "Le chat dort sur le canapé." in page
+    assert "script-src 'self'" in client.get("/").headers["Content-Security-Policy"]
+
+
+def test_review_page_shows_detection_route_terms_and_segments(client, doc_url):
+    page = client.get(doc_url).get_data(as_text=True)
+    assert "detected French, confidence" in page
+    assert page.count('<tr class="seg') == 3
+    assert '<mark class="term" title="→ North Korea">Corée du Nord</mark>' in page
+    assert 'data-status="engine"' in page
+
+
+def test_edits_are_validated_and_saved(client, doc_url):
+    url = doc_url + "/segments/0"
+    cases = [({"reviewed": True}, "missing_field"), ({"target": 3}, "invalid_field"),
+             ({"target": "x", "reviewed": "yes"}, "invalid_field"), ({"target": "x", "extra": 1}, "unknown_field")]
+    for body, code in cases:
+        response = client.put(url, json=body)
+        assert (response.status_code, response.get_json()["error"]["code"]) == (400, code)
+    assert client.put(doc_url + "/segments/9", json={"target": "x"}).get_json()["error"]["code"] == "segment_not_found"
+    missing = client.put("/review/nope/segments/0", json={"target": "x"})
+    assert (missing.status_code, missing.get_json()["error"]["code"]) == (404, "document_not_found")
+    saved = client.put(url, json={"target": "The cat sleeps on the sofa.", "reviewed": True}).get_json()
+    assert saved["reviewed"] and saved["segment"]["origin"] == "reviewed"
+
+
+def test_exports_carry_the_review(client, doc_url):
+    client.put(doc_url + "/segments/1", json={"target": "The dog plays.", "reviewed": True})
+    tmx = client.get(doc_url + "/export.tmx")
+    assert tmx.headers["Content-Disposition"].startswith('attachment; filename="le-chat-dort-sur-le-canape')
+    assert "The dog plays." in [seg.text for seg in tmx_is_valid(tmx.get_data(as_text=True)).iter("seg")]
+    xliff = xliff_is_valid(client.get(doc_url + "/export.xliff").get_data(as_text=True))
+    ns = "{urn:oasis:names:tc:xliff:document:2.0}"
+    states = [s.get("state") for s in xliff.iter(ns + "segment")]
+    assert states == ["translated", "reviewed", "translated"]
+    # glossary terms are marked and listed with the glossary module
+    assert xliff.find(f".//{ns}source/{ns}mrk[@type='term']") is not None
+    assert xliff.find(".//{urn:oasis:names:tc:xliff:glossary:2.0}glossEntry") is not None
+    data = client.get(doc_url + "/export.json").get_json()
+    assert data["segments"][1]["target"] == "The dog plays."
+    assert data["target_text"][slice(*data["segments"][2]["target_span"])] == data["segments"][2]["target"]
+    assert client.get(doc_url + "/export.docx").status_code == 400
+
+
+def test_unknown_document_is_an_html_page_for_a_browser(client):
+    response = client.get("/review/nope", headers={"Accept": "text/html"})
+    assert response.status_code == 404 and response.mimetype == "text/html"
+    assert "no document &#39;nope&#39;" in response.get_data(as_text=True)
+
+
+def test_form_errors_come_back_on_the_form_with_the_text_kept(client):
+    response = client.post("/review", data={"text": "   ", "target": "en"})
+    assert response.status_code == 400
+    page = response.get_data(as_text=True)
+    assert 'id="form-error"' in page and "text is empty" in page
+    response = client.post("/review", data={"text": "<b>Bonjour</b> tout le monde.", "target": "xx"})
+    assert response.status_code == 400
+    assert "&lt;b&gt;Bonjour&lt;/b&gt; tout le monde." in response.get_data(as_text=True)
+
+
+def test_cross_site_writes_are_refused(client, doc_url):
+    evil = {"Origin": "https://evil.example"}
+    assert client.post("/review", data={"text": ARTICLE, "target": "en"}, headers=evil).status_code == 403
+    assert client.put(doc_url + "/segments/0", json={"target": "x"}, headers=evil).status_code == 403
+    same = {"Origin": "http://localhost"}
+    assert client.put(doc_url + "/segments/0", json={"target": "x"}, headers=same).status_code == 200
+
+
+def test_page_asks_for_a_key_once_when_keys_are_required(tmp_path, argos_fr_en):
+    app = create_app(web_settings(tmp_path, argos_fr_en, api_keys_required=True), load_models=False)
+    client = app.test_client()
+    key, _ = app.extensions["translator"].store.keys.create("translator-desk")
+    assert client.get("/").headers["Location"].startswith("/login")
+    assert client.post("/login", data={"key": "wrong", "next": "/"}).status_code == 403
+    login = client.post("/login", data={"key": key, "next": "//evil.example/"})
+    assert login.status_code == 303 and login.headers["Location"] == "/"  # no open redirect
+    cookie = login.headers["Set-Cookie"]
+    assert "HttpOnly" in cookie and "SameSite=Strict" in cookie
+    assert client.get("/").status_code == 200
+    assert client.post("/v1/detect", json={"text": "Bonjour"}).status_code == 401  # the API wants a header
+    app.extensions["translator"].close()

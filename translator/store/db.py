@@ -1,0 +1,157 @@
+"""Opening the SQLite file: WAL mode, one connection per thread, writes in transactions."""
+
+from __future__ import annotations
+
+import os
+import sqlite3
+import threading
+from contextlib import contextmanager
+from datetime import datetime, timezone
+from pathlib import Path
+from typing import Iterator
+
+from ..errors import TranslatorError
+
+SCHEMA_VERSION = 1
+
+SCHEMA = """
+CREATE TABLE IF NOT EXISTS memory (
+    source_lang TEXT NOT NULL,
+    target_lang TEXT NOT NULL,
+    source      TEXT NOT NULL,
+    target      TEXT NOT NULL,
+    document_id TEXT,
+    created_at  TEXT NOT NULL,
+    updated_at  TEXT NOT NULL,
+    PRIMARY KEY (source_lang, target_lang, source)
+) WITHOUT ROWID;
+
+CREATE TABLE IF NOT EXISTS documents (
+    id          TEXT PRIMARY KEY,
+    title       TEXT NOT NULL,
+    source_lang TEXT NOT NULL,
+    target_lang TEXT NOT NULL,
+    result      TEXT NOT NULL,
+    created_at  TEXT NOT NULL
+);
+CREATE INDEX IF NOT EXISTS documents_created ON documents (created_at);
+
+CREATE TABLE IF NOT EXISTS reviews (
+    document_id TEXT NOT NULL REFERENCES documents (id) ON DELETE CASCADE,
+    segment     INTEGER NOT NULL,
+    target      TEXT NOT NULL,
+    reviewed    INTEGER NOT NULL,
+    updated_at  TEXT NOT NULL,
+    PRIMARY KEY (document_id, segment)
+);
+
+CREATE TABLE IF NOT EXISTS api_keys (
+    id          INTEGER PRIMARY KEY,
+    name        TEXT NOT NULL UNIQUE,
+    key_hash    TEXT NOT NULL UNIQUE,
+    rate_limit  INTEGER,
+    created_at  TEXT NOT NULL,
+    revoked_at  TEXT
+);
+"""
+
+
+class StoreError(TranslatorError):
+    """The database cannot be opened, read or written (disk full, permissions, corrupt file)."""
+
+    code = "store_unavailable"
+    http_status = 503
+    exit_code = 6
+
+
+def now() -> str:
+    """UTC timestamp stored in every table (ISO 8601, seconds)."""
+    return datetime.now(timezone.utc).strftime("%Y-%m-%dT%H:%M:%SZ")
+
+
+class Database:
+    """One SQLite file. Connections are per thread (and per process: gunicorn forks)."""
+
+    def __init__(self, path: Path | str):
+        self.path = Path(path).expanduser()
+        self._local = threading.local()
+        self._connections: list[tuple[threading.Thread, sqlite3.Connection]] = []
+        self._lock = threading.Lock()
+        with self.transaction() as conn:
+            for statement in SCHEMA.split(";"):
+                if statement.strip():
+                    conn.execute(statement)
+            conn.execute(f"PRAGMA user_version = {SCHEMA_VERSION}")
+
+    def _connect(self) -> sqlite3.Connection:
+        try:
+            self.path.parent.mkdir(parents=True, exist_ok=True)
+            conn = sqlite3.connect(self.path, timeout=30.0, isolation_level=None,
+                                   check_same_thread=False)
+            conn.row_factory = sqlite3.Row
+            conn.execute("PRAGMA journal_mode = WAL")
+            # FULL: a committed review survives a power cut, not only a crashed process.
+            conn.execute("PRAGMA synchronous = FULL")
+            conn.execute("PRAGMA foreign_keys = ON")
+        except (sqlite3.Error, OSError) as exc:
+            raise StoreError(f"cannot open the database {self.path}: {exc}") from None
+        with self._lock:
+            # Threads come and go (a development server starts one per request): close the
+            # connections of finished threads rather than keep them open forever.
+            alive = []
+            for thread, other in self._connections:
+                if thread.is_alive():
+                    alive.append((thread, other))
+                else:
+                    other.close()
+            alive.append((threading.current_thread(), conn))
+            self._connections = alive
+        return conn
+
+    def connection(self) -> sqlite3.Connection:
+        """This thread's connection, opened on first use."""
+        pid = os.getpid()
+        if getattr(self._local, "pid", None) != pid:
+            self._local.conn = self._connect()
+            self._local.pid = pid
+        return self._local.conn
+
+    @contextmanager
+    def transaction(self) -> Iterator[sqlite3.Connection]:
+        """A write transaction (``BEGIN IMMEDIATE``): committed whole or not at all."""
+        conn = self.connection()
+        try:
+            conn.execute("BEGIN IMMEDIATE")
+        except sqlite3.Error as exc:
+            raise StoreError(f"cannot write to the database {self.path}: {exc}") from None
+        try:
+            yield conn
+            conn.execute("COMMIT")
+        except sqlite3.Error as exc:
+            self._rollback(conn)
+            raise StoreError(f"cannot write to the database {self.path}: {exc}") from None
+        except BaseException:
+            self._rollback(conn)
+            raise
+
+    @staticmethod
+    def _rollback(conn: sqlite3.Connection) -> None:
+        if conn.in_transaction:
+            conn.execute("ROLLBACK")
+
+    def query(self, sql: str, params=()) -> list[sqlite3.Row]:
+        """Rows of a read-only statement."""
+        try:
+            return self.connection().execute(sql, params).fetchall()
+        except sqlite3.Error as exc:
+            raise StoreError(f"cannot read the database {self.path}: {exc}") from None
+
+    def close(self) -> None:
+        with self._lock:
+            for _, conn in self._connections:
+                try:
+                    conn.close()
+                except sqlite3.Error:
+                    pass
+            self._connections.clear()
+        self._local = threading.local()

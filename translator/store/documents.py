@@ -1,0 +1,150 @@
+"""Review documents: a translated article kept with the reviewer's edits.
+
+A document is stored once as its aligned result (JSON); edits live in ``reviews``,
+one row per segment. Marking a segment reviewed writes the review and the
+translation memory entry in one transaction, so a crash never leaves one without
+the other.
+"""
+
+from __future__ import annotations
+
+import json
+import secrets
+from dataclasses import dataclass, replace
+
+from ..errors import TranslatorError
+from ..result import Segment, TranslationResult
+from .db import Database, now
+from .memory import TranslationMemory
+
+TITLE_CHARS = 80
+
+
+class DocumentNotFound(TranslatorError):
+    code = "document_not_found"
+    http_status = 404
+    exit_code = 2
+
+
+class SegmentNotFound(TranslatorError):
+    code = "segment_not_found"
+    http_status = 404
+    exit_code = 2
+
+
+@dataclass
+class ReviewDocument:
+    """A stored document: its result with the edits applied, and which segments are reviewed."""
+
+    id: str
+    title: str
+    created_at: str
+    result: TranslationResult
+    reviewed: set[int]
+    edited: set[int]
+
+
+def result_from_dict(data: dict) -> TranslationResult:
+    """Rebuild a :class:`TranslationResult` from its ``to_dict()`` form."""
+    segments = [Segment(s["index"], s["paragraph"], s["source"], s["target"],
+                        tuple(s["source_span"]), tuple(s["target_span"]), s["source_lang"],
+                        s.get("origin", "engine"), list(s.get("terms", [])),
+                        list(s.get("warnings", [])))
+                for s in data["segments"]]
+    return TranslationResult(
+        source_text=data["source_text"], target_text=data["target_text"],
+        source_lang=data["source_lang"], target_lang=data["target_lang"], segments=segments,
+        route=data["route"], detection=data.get("detection"), warnings=list(data.get("warnings", [])),
+        timings=dict(data.get("timings", {})), signature=dict(data.get("signature", {})))
+
+
+def apply_targets(result: TranslationResult, targets: dict[int, tuple[str, str]]) -> TranslationResult:
+    """A copy of ``result`` with new target texts ``{index: (text, origin)}``.
+
+    The target text is rebuilt from the source's separators, as the pipeline builds
+    it, so every target span stays exact. Terms of a changed segment are dropped:
+    their target spans no longer point at the reviewer's text.
+    """
+    segments, out = [], []
+    offset = position = 0
+    for seg in result.segments:
+        separator = result.source_text[position:seg.source_span[0]]
+        out.append(separator)
+        offset += len(separator)
+        if seg.index in targets:
+            text, origin = targets[seg.index]
+            terms = seg.terms if text == seg.target else []
+            seg = replace(seg, target=text, origin=origin, terms=terms)
+        segments.append(replace(seg, target_span=(offset, offset + len(seg.target))))
+        out.append(seg.target)
+        offset += len(seg.target)
+        position = seg.source_span[1]
+    out.append(result.source_text[position:])
+    return replace(result, segments=segments, target_text="".join(out))
+
+
+def _title(text: str) -> str:
+    first = next((line.strip() for line in text.splitlines() if line.strip()), "")
+    return first if len(first) <= TITLE_CHARS else first[:TITLE_CHARS - 1].rstrip() + "…"
+
+
+class Documents:
+    """Store, read and review documents."""
+
+    def __init__(self, db: Database, memory: TranslationMemory):
+        self.db = db
+        self.memory = memory
+
+    def create(self, result: TranslationResult, title: str | None = None) -> str:
+        """Store a translated document; returns its id (random, unguessable)."""
+        doc_id = secrets.token_urlsafe(12)
+        with self.db.transaction() as conn:
+            conn.execute(
+                "INSERT INTO documents (id, title, source_lang, target_lang, result, created_at) "
+                "VALUES (?, ?, ?, ?, ?, ?)",
+                (doc_id, title or _title(result.source_text), result.source_lang,
+                 result.target_lang, json.dumps(result.to_dict(), ensure_ascii=False), now()))
+        return doc_id
+
+    def get(self, doc_id: str) -> ReviewDocument:
+        """The document with every saved edit applied."""
+        rows = self.db.query("SELECT * FROM documents WHERE id = ?", (doc_id,))
+        if not rows:
+            raise DocumentNotFound(f"no document {doc_id!r}", document=doc_id)
+        row = rows[0]
+        result = result_from_dict(json.loads(row["result"]))
+        reviews = self.db.query("SELECT segment, target, reviewed FROM reviews "
+                                "WHERE document_id = ?", (doc_id,))
+        targets = {r["segment"]: (r["target"], "reviewed" if r["reviewed"] else "edited")
+                   for r in reviews}
+        return ReviewDocument(doc_id, row["title"], row["created_at"],
+                              apply_targets(result, targets),
+                              {r["segment"] for r in reviews if r["reviewed"]},
+                              {r["segment"] for r in reviews})
+
+    def recent(self, limit: int = 20) -> list[dict]:
+        """Newest documents: id, title, languages, creation time, reviewed count."""
+        rows = self.db.query(
+            "SELECT d.id, d.title, d.source_lang, d.target_lang, d.created_at, "
+            "(SELECT count(*) FROM reviews r WHERE r.document_id = d.id AND r.reviewed) AS reviewed "
+            "FROM documents d ORDER BY d.created_at DESC, d.rowid DESC LIMIT ?", (limit,))
+        return [dict(r) for r in rows]
+
+    def save_segment(self, doc_id: str, index: int, target: str, reviewed: bool) -> Segment:
+        """Save a reviewer's target for one segment; a reviewed one also goes to the memory."""
+        document = self.get(doc_id)
+        if not 0 <= index < len(document.result.segments):
+            raise SegmentNotFound(f"document {doc_id!r} has no segment {index}",
+                                  document=doc_id, segment=index)
+        seg = document.result.segments[index]
+        with self.db.transaction() as conn:
+            conn.execute(
+                "INSERT INTO reviews (document_id, segment, target, reviewed, updated_at) "
+                "VALUES (?, ?, ?, ?, ?) ON CONFLICT (document_id, segment) DO UPDATE SET "
+                "target = excluded.target, reviewed = excluded.reviewed, "
+                "updated_at = excluded.updated_at",
+                (doc_id, index, target, int(reviewed), now()))
+            if reviewed:
+                self.memory.put(conn, seg.source_lang, document.result.target_lang,
+                                seg.source, target, doc_id)
+        return self.get(doc_id).result.segments[index]

@@ -1,0 +1,160 @@
+"""Errors of the HTTP layer and the one place every error becomes a response.
+
+Every error a client can cause is a :class:`~translator.errors.TranslatorError`
+(the pipeline's own, or one below) or a werkzeug ``HTTPException`` (unknown URL,
+wrong method, body too large). :func:`error_body` maps both to one JSON shape::
+
+    {"error": {"code": "unknown_language", "message": "...", "details": {...}}}
+
+Anything else is a bug: it is logged with its traceback and the client gets a
+500 ``internal_error`` naming the request id, never the traceback.
+"""
+
+from __future__ import annotations
+
+import logging
+import uuid
+
+from flask import Flask, g, render_template, request
+from werkzeug.exceptions import HTTPException
+
+from ..errors import InputError, TranslatorError
+
+log = logging.getLogger("translator.web")
+
+
+class InvalidJSON(InputError):
+    code = "invalid_json"
+
+
+class InvalidBody(InputError):
+    code = "invalid_body"
+
+
+class MissingField(InputError):
+    code = "missing_field"
+
+
+class InvalidField(InputError):
+    code = "invalid_field"
+
+
+class UnknownField(InputError):
+    code = "unknown_field"
+
+
+class NotAcceptable(InputError):
+    code = "not_acceptable"
+    http_status = 406
+
+
+class ApiKeyRequired(TranslatorError):
+    code = "api_key_required"
+    http_status = 401
+
+
+class InvalidApiKey(TranslatorError):
+    code = "invalid_api_key"
+    http_status = 403
+
+
+class Forbidden(TranslatorError):
+    code = "forbidden"
+    http_status = 403
+
+
+class RateLimited(TranslatorError):
+    code = "rate_limited"
+    http_status = 429
+
+
+class NotReady(TranslatorError):
+    code = "not_ready"
+    http_status = 503
+
+
+# werkzeug's HTTP errors -> stable codes
+HTTP_CODES = {
+    400: "bad_request",
+    404: "not_found",
+    405: "method_not_allowed",
+    406: "not_acceptable",
+    413: "request_too_large",
+    415: "unsupported_media_type",
+    429: "rate_limited",
+}
+
+HTTP_MESSAGES = {
+    404: "no such endpoint: {path}",
+    405: "{method} is not allowed on {path}",
+}
+
+
+def request_id() -> str:
+    """This request's id (logged with errors, sent back as X-Request-Id)."""
+    if "request_id" not in g:
+        g.request_id = uuid.uuid4().hex[:12]
+    return g.request_id
+
+
+def error_body(exc: BaseException) -> tuple[int, dict]:
+    """(HTTP status, JSON body) of any exception: the one mapping of errors to responses."""
+    if isinstance(exc, TranslatorError):
+        return exc.http_status, exc.to_dict()
+    if isinstance(exc, HTTPException):
+        status = exc.code or 500
+        if status == 413:
+            limit = request.max_content_length
+            message = (f"request body is larger than the limit of {limit} bytes"
+                       if limit else "request body is too large")
+            details = {"limit": limit} if limit else {}
+        else:
+            template = HTTP_MESSAGES.get(status)
+            message = (template.format(path=request.path, method=request.method) if template
+                       else exc.description or exc.name)
+            details = {}
+        body = {"code": HTTP_CODES.get(status, f"http_{status}"), "message": message}
+        if details:
+            body["details"] = details
+        return status, {"error": body}
+    return 500, {"error": {"code": "internal_error",
+                           "message": f"internal error (request {request_id()}); it was logged",
+                           "details": {"request_id": request_id()}}}
+
+
+def wants_html() -> bool:
+    """A browser navigating to a page (not the API) gets an HTML error page."""
+    if request.path.startswith(("/v1/", "/translate", "/detect", "/languages", "/health",
+                                "/frontend")):
+        return False
+    if request.blueprint == "review" and request.method != "GET":
+        return False
+    best = request.accept_mimetypes.best_match(["application/json", "text/html"])
+    return best == "text/html"
+
+
+def error_headers(exc: BaseException, status: int) -> dict:
+    """Headers that go with an error response (Allow, Retry-After); logs unexpected errors."""
+    if status >= 500 and not isinstance(exc, (TranslatorError, HTTPException)):
+        log.error("request %s %s %s failed", request_id(), request.method, request.path,
+                  exc_info=exc)
+    headers = {}
+    if isinstance(exc, HTTPException) and status == 405 and getattr(exc, "valid_methods", None):
+        headers["Allow"] = ", ".join(exc.valid_methods)
+    if isinstance(exc, TranslatorError) and exc.details.get("retry_after"):
+        headers["Retry-After"] = str(exc.details["retry_after"])
+    return headers
+
+
+def handle_exception(exc: BaseException):
+    """The app's error handler: JSON for the API, an HTML page for a browser."""
+    status, body = error_body(exc)
+    headers = error_headers(exc, status)
+    if wants_html():
+        page = render_template("error.html", status=status, error=body["error"])
+        return page, status, headers
+    return body, status, headers
+
+
+def register(app: Flask) -> None:
+    app.register_error_handler(Exception, handle_exception)

@@ -1,0 +1,318 @@
+"""The OpenAPI 3.1 document of the service, served at ``/v1/openapi.json``.
+
+Schemas are JSON Schema 2020-12 (OpenAPI 3.1), so tests validate real responses
+against them with ``jsonschema``.
+"""
+
+from __future__ import annotations
+
+from .. import __version__
+
+JSON = "application/json"
+REF = "#/components/schemas/"
+
+
+def _ref(name: str) -> dict:
+    return {"$ref": REF + name}
+
+
+def _json(schema: dict, description: str) -> dict:
+    return {"description": description, "content": {JSON: {"schema": schema}}}
+
+
+def _errors(*statuses: int) -> dict:
+    text = {400: "Bad input (malformed JSON, wrong type, unknown language or field)",
+            401: "API key required", 403: "Invalid API key or cross-site request",
+            404: "Not found", 406: "No acceptable format", 413: "Request or text too large",
+            422: "Unsupported language pair or undetectable language", 429: "Rate limit exceeded",
+            503: "Engine failure or models not loaded"}
+    return {str(s): _json(_ref("Error"), text[s]) for s in statuses}
+
+
+def _libre_errors(*statuses: int) -> dict:
+    return {str(s): _json(_ref("LibreError"), "Error (LibreTranslate shape)") for s in statuses}
+
+
+SPAN = {"type": "array", "items": {"type": "integer", "minimum": 0}, "minItems": 2, "maxItems": 2}
+STRINGS = {"type": "array", "items": {"type": "string"}}
+
+SCHEMAS: dict[str, dict] = {
+    "Error": {
+        "type": "object", "required": ["error"], "additionalProperties": False,
+        "properties": {"error": {
+            "type": "object", "required": ["code", "message"], "additionalProperties": False,
+            "properties": {"code": {"type": "string", "pattern": "^[a-z0-9_]+$"},
+                           "message": {"type": "string", "minLength": 1},
+                           "details": {"type": "object"}}}},
+    },
+    "Term": {
+        "type": "object", "description": "A glossary term applied to a segment; spans are "
+        "relative to the segment's source and target text.",
+        "required": ["source", "target"],
+        "properties": {"source": {"type": "string"}, "target": {"type": "string"},
+                       "source_span": SPAN, "target_span": SPAN},
+    },
+    "Segment": {
+        "type": "object", "additionalProperties": False,
+        "required": ["index", "paragraph", "source", "target", "source_span", "target_span",
+                     "source_lang", "origin", "terms", "warnings"],
+        "properties": {
+            "index": {"type": "integer", "minimum": 0},
+            "paragraph": {"type": "integer", "minimum": 0},
+            "source": {"type": "string"}, "target": {"type": "string"},
+            "source_span": SPAN, "target_span": SPAN,
+            "source_lang": {"type": "string"},
+            "origin": {"enum": ["engine", "memory", "passthrough", "edited", "reviewed"]},
+            "terms": {"type": "array", "items": _ref("Term")},
+            "warnings": STRINGS,
+        },
+    },
+    "Alternative": {
+        "type": "object", "required": ["language", "confidence"],
+        "properties": {"language": {"type": "string"},
+                       "confidence": {"type": "number", "minimum": 0, "maximum": 1}},
+    },
+    "Detection": {
+        "type": "object", "required": ["language", "name", "confidence", "alternatives"],
+        "properties": {"language": {"type": "string"}, "name": {"type": "string"},
+                       "confidence": {"type": "number", "minimum": 0, "maximum": 1},
+                       "alternatives": {"type": "array", "items": _ref("Alternative")},
+                       "note": {"type": "string"}},
+    },
+    "DetectResponse": {"allOf": [_ref("Detection"), {
+        "type": "object", "required": ["routable"],
+        "properties": {"routable": {"type": "boolean",
+                                    "description": "a translation route from this language exists"}}}]},
+    "Step": {
+        "type": "object", "required": ["engine", "model", "source", "target"],
+        "properties": {"engine": {"type": "string"}, "model": {"type": "string"},
+                       "source": {"type": "string"}, "target": {"type": "string"}},
+    },
+    "Route": {
+        "type": "object", "required": ["source", "target", "pivots", "steps"],
+        "properties": {"source": {"type": "string"}, "target": {"type": "string"},
+                       "pivots": STRINGS, "steps": {"type": "array", "items": _ref("Step")}},
+    },
+    "TranslationResult": {
+        "type": "object", "additionalProperties": False,
+        "required": ["source_lang", "target_lang", "detection", "route", "source_text",
+                     "target_text", "segments", "warnings", "timings", "signature"],
+        "properties": {
+            "source_lang": {"type": "string"}, "target_lang": {"type": "string"},
+            "detection": {"oneOf": [_ref("Detection"), {"type": "null"}]},
+            "route": _ref("Route"),
+            "source_text": {"type": "string"}, "target_text": {"type": "string"},
+            "segments": {"type": "array", "items": _ref("Segment"), "minItems": 1},
+            "warnings": STRINGS,
+            "timings": {"type": "object", "additionalProperties": {"type": "number"}},
+            "signature": {"type": "object", "required": ["translator", "models"]},
+        },
+    },
+    "TranslateRequest": {
+        "type": "object", "additionalProperties": False, "required": ["text", "target"],
+        "properties": {
+            "text": {"oneOf": [{"type": "string", "minLength": 1},
+                               {"type": "array", "items": {"type": "string", "minLength": 1},
+                                "minItems": 1}],
+                     "description": "one document, or a list translated together"},
+            "source": {"type": "string", "default": "auto",
+                       "description": "language code, or auto to detect"},
+            "target": {"type": "string", "description": "language code (fr, en, vi, fra, fr-FR...)"},
+            "format": {"enum": ["json", "tmx", "xliff", "tsv", "html", "text"], "default": "json",
+                       "description": "also ?format= or the Accept header"},
+        },
+    },
+    "TranslateResponse": {"oneOf": [_ref("TranslationResult"), {
+        "type": "object", "required": ["results"], "additionalProperties": False,
+        "properties": {"results": {"type": "array", "items": _ref("TranslationResult")}}}]},
+    "AlignRequest": {
+        "type": "object", "additionalProperties": False, "required": ["source_text", "target_text"],
+        "properties": {
+            "source_text": {"type": "string", "minLength": 1, "description": "the original"},
+            "target_text": {"type": "string", "minLength": 1, "description": "its existing translation"},
+            "source": {"type": "string", "default": "auto"},
+            "target": {"type": "string", "default": "auto"},
+            "mt": {"enum": ["auto", "on", "off"], "default": "auto",
+                   "description": "compare with a machine translation: when a route exists, always, never"},
+            "format": {"enum": ["json", "tsv", "tmx"], "default": "json"},
+        },
+    },
+    "Bead": {
+        "type": "object",
+        "required": ["index", "type", "source", "target", "source_span", "target_span",
+                     "source_text", "target_text", "score", "low_confidence"],
+        "properties": {"type": {"type": "string", "description": "1-1, 1-2, 2-1, 1-0, 0-1"},
+                       "source": {"type": "array", "items": {"type": "integer"}},
+                       "target": {"type": "array", "items": {"type": "integer"}},
+                       "source_span": {"oneOf": [SPAN, {"type": "null"}]},
+                       "target_span": {"oneOf": [SPAN, {"type": "null"}]},
+                       "score": {"type": "number"}, "low_confidence": {"type": "boolean"}},
+    },
+    "Alignment": {
+        "type": "object",
+        "required": ["source_lang", "target_lang", "source_text", "target_text", "source_sentences",
+                     "target_sentences", "beads", "summary", "warnings"],
+        "properties": {"beads": {"type": "array", "items": _ref("Bead")},
+                       "summary": {"type": "object"}, "warnings": STRINGS},
+    },
+    "DetectRequest": {
+        "type": "object", "additionalProperties": False, "required": ["text"],
+        "properties": {"text": {"type": "string", "minLength": 1},
+                       "target": {"type": "string",
+                                  "description": "only languages that can be translated to it"},
+                       "routable": {"type": "boolean", "default": True,
+                                    "description": "only languages that have a route"}},
+    },
+    "Languages": {
+        "type": "object", "required": ["languages", "pairs", "engines"],
+        "properties": {
+            "languages": {"type": "array", "items": {
+                "type": "object", "required": ["code", "name", "targets"],
+                "properties": {"code": {"type": "string"}, "name": {"type": "string"},
+                               "targets": STRINGS}}},
+            "pairs": {"type": "array", "items": _ref("Route")},
+            "engines": {"type": "array", "items": {
+                "type": "object", "required": ["name", "engine", "pairs"],
+                "not": {"required": ["path"]}}},
+        },
+    },
+    "Health": {"type": "object", "required": ["status", "version"],
+               "properties": {"status": {"const": "ok"}, "version": {"type": "string"}}},
+    "Ready": {"type": "object", "required": ["status", "version", "models"],
+              "properties": {"status": {"const": "ready"}, "version": {"type": "string"},
+                             "models": {"type": "array", "items": {
+                                 "type": "object", "required": ["name", "engine", "loaded"],
+                                 "properties": {"loaded": {"const": True}}}}}},
+    "SegmentUpdate": {
+        "type": "object", "additionalProperties": False, "required": ["target"],
+        "properties": {"target": {"type": "string"}, "reviewed": {"type": "boolean", "default": True}},
+    },
+    "SegmentSaved": {
+        "type": "object", "required": ["segment", "reviewed", "progress"],
+        "properties": {"segment": _ref("Segment"), "reviewed": {"type": "boolean"},
+                       "progress": {"type": "object", "required": ["reviewed", "total"]}},
+    },
+    "LibreTranslateRequest": {
+        "type": "object", "required": ["q", "target"],
+        "properties": {"q": {"oneOf": [{"type": "string"}, STRINGS]},
+                       "source": {"type": "string", "default": "auto"},
+                       "target": {"type": "string"},
+                       "format": {"enum": ["text", "html"], "default": "text"},
+                       "alternatives": {"type": "integer"},
+                       "api_key": {"type": "string"}},
+    },
+    "LibreDetected": {"type": "object", "required": ["confidence", "language"],
+                      "properties": {"confidence": {"type": "number", "minimum": 0, "maximum": 100},
+                                     "language": {"type": "string"}}},
+    "LibreTranslateResponse": {
+        "type": "object", "required": ["translatedText"],
+        "properties": {"translatedText": {"oneOf": [{"type": "string"}, STRINGS]},
+                       "detectedLanguage": {"oneOf": [_ref("LibreDetected"),
+                                                      {"type": "array", "items": _ref("LibreDetected")}]},
+                       "alternatives": {"type": "array"}},
+    },
+    "LibreDetectResponse": {"type": "array", "items": _ref("LibreDetected"), "minItems": 1},
+    "LibreLanguages": {"type": "array", "items": {
+        "type": "object", "required": ["code", "name", "targets"],
+        "properties": {"code": {"type": "string"}, "name": {"type": "string"}, "targets": STRINGS}}},
+    "LibreError": {"type": "object", "required": ["error"],
+                   "properties": {"error": {"type": "string", "minLength": 1},
+                                  "code": {"type": "string"}}},
+}
+
+FORMATS_CONTENT = {
+    JSON: {"schema": _ref("TranslateResponse")},
+    "application/x-tmx+xml": {"schema": {"type": "string", "description": "TMX 1.4b"}},
+    "application/xliff+xml": {"schema": {"type": "string", "description": "XLIFF 2.1"}},
+    "text/tab-separated-values": {"schema": {"type": "string"}},
+    "text/html": {"schema": {"type": "string", "description": "side-by-side HTML page"}},
+    "text/plain": {"schema": {"type": "string", "description": "the translation alone"}},
+}
+
+
+def _paths() -> dict:
+    body = lambda name: {"required": True, "content": {JSON: {"schema": _ref(name)}}}  # noqa: E731
+    form_or_json = lambda name: {"required": True, "content": {  # noqa: E731
+        JSON: {"schema": _ref(name)}, "application/x-www-form-urlencoded": {"schema": _ref(name)}}}
+    return {
+        "/v1/translate": {"post": {
+            "summary": "Translate one text or a list; the aligned result",
+            "requestBody": body("TranslateRequest"),
+            "responses": {"200": {"description": "The aligned result in the requested format",
+                                  "content": FORMATS_CONTENT},
+                          **_errors(400, 401, 403, 406, 413, 422, 429, 503)}}},
+        "/v1/align": {"post": {
+            "summary": "Align an existing translation with its original, sentence by sentence",
+            "requestBody": body("AlignRequest"),
+            "responses": {"200": {"description": "Beads with scores", "content": {
+                JSON: {"schema": _ref("Alignment")},
+                "application/x-tmx+xml": {"schema": {"type": "string", "description": "TMX 1.4b"}},
+                "text/tab-separated-values": {"schema": {"type": "string"}}}},
+                          **_errors(400, 401, 403, 406, 413, 422, 429, 503)}}},
+        "/v1/detect": {"post": {
+            "summary": "Detect the language of a text",
+            "requestBody": body("DetectRequest"),
+            "responses": {"200": _json(_ref("DetectResponse"), "The detected language"),
+                          **_errors(400, 401, 403, 413, 422, 429)}}},
+        "/v1/languages": {"get": {
+            "summary": "Languages, routable pairs and engines",
+            "responses": {"200": _json(_ref("Languages"), "What this server translates"),
+                          **_errors(401, 403, 429)}}},
+        "/v1/openapi.json": {"get": {
+            "summary": "This document",
+            "responses": {"200": _json({"type": "object"}, "OpenAPI 3.1 document")}}},
+        "/health": {"get": {"summary": "Liveness", "security": [],
+                            "responses": {"200": _json(_ref("Health"), "The process answers")}}},
+        "/health/ready": {"get": {"summary": "Readiness: every model loaded", "security": [],
+                                  "responses": {"200": _json(_ref("Ready"), "Ready"),
+                                                **_errors(503)}}},
+        "/review/{doc_id}/segments/{index}": {"put": {
+            "summary": "Save a reviewed segment (review page); reviewed ones go to the memory",
+            "parameters": [{"name": "doc_id", "in": "path", "required": True, "schema": {"type": "string"}},
+                           {"name": "index", "in": "path", "required": True, "schema": {"type": "integer"}}],
+            "requestBody": body("SegmentUpdate"),
+            "responses": {"200": _json(_ref("SegmentSaved"), "Saved"), **_errors(400, 403, 404)}}},
+        "/review/{doc_id}/export.{fmt}": {"get": {
+            "summary": "Download a reviewed document (tmx, xliff, json, html, tsv, text)",
+            "parameters": [{"name": "doc_id", "in": "path", "required": True, "schema": {"type": "string"}},
+                           {"name": "fmt", "in": "path", "required": True,
+                            "schema": {"enum": ["tmx", "xliff", "json", "html", "tsv", "text"]}}],
+            "responses": {"200": {"description": "The document as an attachment",
+                                  "content": {k: v for k, v in FORMATS_CONTENT.items() if k != JSON}
+                                  | {JSON: {"schema": _ref("TranslationResult")}}},
+                          **_errors(400, 404)}}},
+        "/translate": {"post": {
+            "summary": "LibreTranslate-compatible translation",
+            "requestBody": form_or_json("LibreTranslateRequest"),
+            "responses": {"200": _json(_ref("LibreTranslateResponse"), "Translated text"),
+                          **_libre_errors(400, 401, 403, 413, 429, 503)}}},
+        "/detect": {"post": {
+            "summary": "LibreTranslate-compatible detection",
+            "requestBody": form_or_json("LibreTranslateRequest"),
+            "responses": {"200": _json(_ref("LibreDetectResponse"), "Candidates, best first"),
+                          **_libre_errors(400, 401, 403, 413, 429)}}},
+        "/languages": {method: {
+            "summary": "LibreTranslate-compatible language list",
+            "responses": {"200": _json(_ref("LibreLanguages"), "Languages and their targets"),
+                          **_libre_errors(401, 403, 429)}} for method in ("get", "post")},
+        "/frontend/settings": {"get": {
+            "summary": "LibreTranslate front-end settings",
+            "responses": {"200": _json({"type": "object", "required": ["charLimit"]}, "Settings")}}},
+    }
+
+
+def openapi_document() -> dict:
+    """The OpenAPI document (a fresh dict each call)."""
+    return {
+        "openapi": "3.1.0",
+        "info": {"title": "newsroom-translator", "version": __version__,
+                 "description": "Offline translation aligned with its source. "
+                                "Errors share one shape: {\"error\": {\"code\", \"message\", \"details\"}}."},
+        "paths": _paths(),
+        "components": {
+            "schemas": SCHEMAS,
+            "securitySchemes": {"bearer": {"type": "http", "scheme": "bearer"},
+                                "apiKey": {"type": "apiKey", "in": "header", "name": "X-API-Key"}},
+        },
+        "security": [{}, {"bearer": []}, {"apiKey": []}],
+    }

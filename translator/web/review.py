@@ -1,0 +1,164 @@
+"""The review page: submit an article, review the aligned translation, export it.
+
+Server-rendered HTML (Jinja, autoescaped) with one small script for editing and
+keyboard navigation. Saving a segment as reviewed writes the review and the
+translation memory in one transaction (see :mod:`translator.store.documents`).
+"""
+
+from __future__ import annotations
+
+import re
+import unicodedata
+
+from flask import (Blueprint, current_app, make_response, redirect, render_template, request,
+                   url_for)
+
+from .. import languages as lang_names
+from ..errors import InvalidEncoding, TranslatorError
+from .errors import ApiKeyRequired, InvalidApiKey, InvalidField
+from .output import respond
+from .security import KEY_COOKIE, guard, same_origin
+from .validation import (AUTO, TranslateRequest, bool_field, check_fields, json_body,
+                         language_field, required, text_value)
+
+review = Blueprint("review", __name__)
+
+EXPORT_FORMATS = ("tmx", "xliff", "json", "html", "tsv", "text")
+COOKIE_DAYS = 30
+_SLUG = re.compile(r"[^a-z0-9]+")
+
+
+def service():
+    return current_app.extensions["translator"]
+
+
+@review.before_request
+def _guard():
+    if request.endpoint in ("review.login", "review.logout"):
+        return None
+    if request.method not in ("GET", "HEAD"):
+        same_origin()
+    try:
+        guard(limit=request.endpoint == "review.create")
+    except (ApiKeyRequired, InvalidApiKey):
+        if request.method == "GET":
+            return redirect(url_for("review.login", next=request.full_path.rstrip("?")))
+        raise
+    return None
+
+
+def _form_context(**values) -> dict:
+    svc = service()
+    langs = svc.languages()["languages"]
+    return {"languages": langs, "sources": [lang for lang in langs if lang["targets"]],
+            "targets": sorted({t for lang in langs for t in lang["targets"]}),
+            "recent": svc.store.documents.recent(), "name": lang_names.name,
+            "max_chars": svc.settings.max_chars, "form": values}
+
+
+@review.get("/")
+def index():
+    return render_template("index.html", **_form_context(target="en", source=AUTO))
+
+
+def _submitted_text(max_chars: int) -> str:
+    upload = request.files.get("file")
+    if upload is not None and upload.filename:
+        raw = upload.read()
+        try:
+            text = raw.decode("utf-8-sig")
+        except UnicodeDecodeError as exc:
+            raise InvalidEncoding(f"{upload.filename} is not UTF-8 text (byte {exc.start})") from None
+        return text_value(text, "file", max_chars)
+    return text_value(request.form.get("text", ""), "text", max_chars)
+
+
+@review.post("/review")
+def create():
+    """Translate a pasted or uploaded article and open it for review."""
+    svc = service()
+    form = request.form
+    try:
+        text = _submitted_text(svc.settings.max_chars)
+        target = language_field(form.get("target", ""), "target")
+        source = language_field(form.get("source", AUTO), "source", allow_auto=True)
+        result = svc.translate(TranslateRequest((text,), target, source))[0]
+    except TranslatorError as exc:
+        context = _form_context(text=form.get("text", ""), target=form.get("target"),
+                                source=form.get("source"))
+        return render_template("index.html", error=exc, **context), exc.http_status
+    doc_id = svc.store.documents.create(result)
+    return redirect(url_for("review.document", doc_id=doc_id), code=303)
+
+
+@review.get("/review/<doc_id>")
+def document(doc_id: str):
+    doc = service().store.documents.get(doc_id)
+    return render_template("review.html", doc=doc, result=doc.result, name=lang_names.name,
+                           export_formats=EXPORT_FORMATS)
+
+
+@review.put("/review/<doc_id>/segments/<int:index>")
+def save_segment(doc_id: str, index: int):
+    """Save a segment's target; ``reviewed: true`` also stores it in the translation memory."""
+    svc = service()
+    body = json_body()
+    check_fields(body, ("target", "reviewed"))
+    target = required(body, "target")
+    if not isinstance(target, str):
+        raise InvalidField("field 'target' must be a string", field="target")
+    if len(target) > svc.settings.max_chars:
+        raise InvalidField(f"target has {len(target)} characters; the limit is "
+                           f"{svc.settings.max_chars}", field="target")
+    reviewed = bool_field(body, "reviewed", True)
+    segment = svc.store.documents.save_segment(doc_id, index, target, reviewed)
+    doc = svc.store.documents.get(doc_id)
+    return {"segment": segment.to_dict(), "reviewed": index in doc.reviewed,
+            "progress": {"reviewed": len(doc.reviewed), "total": len(doc.result.segments)}}
+
+
+@review.get("/review/<doc_id>/export.<fmt>")
+def export(doc_id: str, fmt: str):
+    """The reviewed document as TMX, XLIFF, JSON, HTML, TSV or text (a download)."""
+    if fmt not in EXPORT_FORMATS:
+        raise InvalidField(f"export format must be one of {', '.join(EXPORT_FORMATS)}",
+                           field="format")
+    doc = service().store.documents.get(doc_id)
+    ascii_title = unicodedata.normalize("NFKD", doc.title).encode("ascii", "ignore").decode()
+    slug = _SLUG.sub("-", ascii_title.lower()).strip("-")[:40].strip("-") or "document"
+    name = f"{slug}.{doc.result.source_lang}-{doc.result.target_lang}"
+    return respond([doc.result], fmt, filename=name)
+
+
+def _safe_next(target: str | None) -> str:
+    if target and target.startswith("/") and not target.startswith("//") and "\\" not in target:
+        return target
+    return url_for("review.index")
+
+
+@review.route("/login", methods=["GET", "POST"])
+def login():
+    """Ask for an API key once and keep it in a cookie (only when keys are required)."""
+    svc = service()
+    next_url = _safe_next(request.values.get("next"))
+    if not svc.settings.api_keys_required:
+        return redirect(next_url)
+    if request.method == "GET":
+        return render_template("login.html", next=next_url)
+    same_origin()
+    key = request.form.get("key", "").strip()
+    if not svc.store.keys.check(key):
+        return render_template("login.html", next=next_url,
+                               error="This key is not valid (unknown or revoked)."), 403
+    response = make_response(redirect(next_url, code=303))
+    response.set_cookie(KEY_COOKIE, key, max_age=COOKIE_DAYS * 86400, httponly=True,
+                        samesite="Strict", secure=request.is_secure)
+    return response
+
+
+@review.post("/logout")
+def logout():
+    same_origin()
+    response = make_response(redirect(url_for("review.login"), code=303))
+    response.delete_cookie(KEY_COOKIE)
+    return response

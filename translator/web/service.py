@@ -1,0 +1,144 @@
+"""The service: one pipeline and one store per worker process, shared by its threads.
+
+Views never call the pipeline directly: :meth:`Service.translate` is the one place
+a validated request meets the pipeline (where request-level options such as a
+glossary plug in).
+"""
+
+from __future__ import annotations
+
+import json
+import logging
+import threading
+import time
+
+from .. import languages as lang_names
+from ..errors import InputError
+from ..pipeline import Pipeline, load_engines
+from ..settings import Settings
+from ..store import Store
+from .validation import AlignRequest, DetectRequest, TranslateRequest
+
+log = logging.getLogger("translator.web")
+
+
+def decode_options(settings: Settings) -> dict:
+    """``settings.decode_options`` (a JSON object) as a dict."""
+    if not settings.decode_options.strip():
+        return {}
+    try:
+        options = json.loads(settings.decode_options)
+    except ValueError as exc:
+        raise InputError(f"decode_options is not valid JSON: {exc}") from None
+    if not isinstance(options, dict):
+        raise InputError("decode_options must be a JSON object, e.g. "
+                         '{"min_decoding_length": 32, "max_decoding_length": 32}')
+    return options
+
+
+def build_pipeline(settings: Settings, store: Store) -> Pipeline:
+    """What ``Pipeline.from_settings`` builds (engines, default glossary), plus the
+    translation memory, ``decode_options`` and micro-batching when configured."""
+    from ..engines.ctranslate2 import CTranslate2Engine
+    from ..glossary.store import default_glossary
+    from .batching import batched
+
+    engines = load_engines(settings)
+    options = decode_options(settings)
+    for engine in engines:
+        if isinstance(engine, CTranslate2Engine):
+            engine.decode_options.update(options)
+    if settings.batch_wait_ms > 0:
+        engines = [batched(engine, settings.batch_wait_ms / 1000) for engine in engines]
+    return Pipeline(engines, settings, glossary=default_glossary(settings), memory=store.memory)
+
+
+class Service:
+    """What a worker serves with: settings, pipeline, store, and model readiness."""
+
+    def __init__(self, settings: Settings, pipeline: Pipeline, store: Store):
+        self.settings = settings
+        self.pipeline = pipeline
+        self.store = store
+        self.started = time.time()
+        self._ready = threading.Event()
+        self._load_error: str | None = None
+        self._languages: dict | None = None
+
+    @classmethod
+    def from_settings(cls, settings: Settings) -> "Service":
+        store = Store.from_settings(settings)
+        return cls(settings, build_pipeline(settings, store), store)
+
+    # -- readiness --------------------------------------------------------------
+
+    def start_loading(self) -> None:
+        """Load every model and the detector in the background; readiness reports when done."""
+        threading.Thread(target=self._load, name="translator-load", daemon=True).start()
+
+    def _load(self) -> None:
+        started = time.perf_counter()
+        try:
+            for engine in self.pipeline.engines:
+                load = getattr(engine, "load", None)
+                if load is not None:
+                    load()
+            self.pipeline.detector.detect("Le président a parlé aux journalistes ce matin.")
+            self.languages()
+        except Exception as exc:  # reported by readiness; requests still try lazily
+            self._load_error = str(getattr(exc, "message", exc))
+            log.error("loading models failed: %s", self._load_error)
+        else:
+            log.info("models loaded in %.1f s", time.perf_counter() - started)
+        finally:
+            self._ready.set()
+
+    def readiness(self) -> tuple[bool, dict]:
+        """(ready, details): ready once every model is loaded without error."""
+        models = [{"name": e.name, "engine": e.kind, "loaded": bool(getattr(e, "loaded", True))}
+                  for e in self.pipeline.engines]
+        ready = self._ready.is_set() and self._load_error is None and all(m["loaded"] for m in models)
+        details = {"models": models}
+        if self._load_error:
+            details["load_error"] = self._load_error
+        return ready, details
+
+    # -- the operations ---------------------------------------------------------
+
+    def translate(self, req: TranslateRequest):
+        """Translate a validated request: the one call into the pipeline."""
+        return self.pipeline.translate_many(list(req.texts), req.target, req.source)
+
+    def align(self, req: AlignRequest):
+        """Align an existing translation with its original (MT similarity through the pipeline)."""
+        from ..align import align_texts
+
+        return align_texts(req.source_text, req.target_text, req.source, req.target,
+                           pipeline=self.pipeline if req.mt != "off" else None, mt=req.mt,
+                           settings=self.settings)
+
+    def detect(self, req: DetectRequest) -> dict:
+        detection = self.pipeline.detect(req.text, req.target, routable=req.routable)
+        return {**detection.to_dict(), "routable": detection.language in self.pipeline.languages()}
+
+    def languages(self) -> dict:
+        """Languages with their targets, routable pairs and engines (computed once)."""
+        if self._languages is None:
+            router = self.pipeline.router
+            routes = router.routes()
+            targets: dict[str, list[str]] = {}
+            for route in routes:
+                targets.setdefault(route.source, []).append(route.target)
+            self._languages = {
+                "languages": [{"code": code, "name": lang_names.name(code),
+                               "targets": sorted(targets.get(code, []))}
+                              for code in self.pipeline.languages()],
+                "pairs": [route.to_dict() for route in routes],
+                "engines": [{k: v for k, v in e.describe().items() if k != "path"}
+                            for e in self.pipeline.engines],
+            }
+        return self._languages
+
+    def close(self) -> None:
+        self.pipeline.close()
+        self.store.close()

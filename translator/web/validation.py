@@ -1,0 +1,179 @@
+"""Request bodies validated into small request objects, with one error per mistake.
+
+Each endpoint turns its JSON body into a frozen dataclass here, naming the field
+in every error (``details.field``), so the views only deal with valid requests.
+"""
+
+from __future__ import annotations
+
+import json
+from dataclasses import dataclass
+
+from flask import request
+
+from .. import languages
+from ..errors import EmptyInput, InputTooLarge, InvalidEncoding, UnknownLanguage
+from .errors import InvalidBody, InvalidField, InvalidJSON, MissingField, UnknownField
+
+AUTO = "auto"
+FORMATS = ("json", "tmx", "xliff", "tsv", "html", "text")
+
+
+@dataclass(frozen=True)
+class TranslateRequest:
+    """A validated ``POST /v1/translate``: texts in, one target language."""
+
+    texts: tuple[str, ...]
+    target: str
+    source: str = AUTO
+    format: str | None = None
+    is_list: bool = False
+
+
+@dataclass(frozen=True)
+class AlignRequest:
+    """A validated ``POST /v1/align``: an existing translation and its original."""
+
+    source_text: str
+    target_text: str
+    source: str = AUTO
+    target: str = AUTO
+    mt: str = "auto"
+    format: str | None = None
+
+
+@dataclass(frozen=True)
+class DetectRequest:
+    text: str
+    target: str | None = None
+    routable: bool = True
+
+
+def json_body() -> dict:
+    """The request body as a JSON object (whatever the Content-Type says)."""
+    raw = request.get_data(cache=True)
+    if not raw.strip():
+        raise InvalidBody("request body is empty; send a JSON object "
+                          "(Content-Type: application/json)")
+    try:
+        text = raw.decode("utf-8-sig")  # JSON over HTTP is UTF-8 (RFC 8259)
+    except UnicodeDecodeError as exc:
+        raise InvalidEncoding(f"request body is not valid UTF-8 (byte {exc.start})") from None
+    try:
+        body = json.loads(text)
+    except ValueError as exc:
+        raise InvalidJSON(f"request body is not valid JSON: {exc}") from None
+    if not isinstance(body, dict):
+        raise InvalidBody(f"request body must be a JSON object, not {_json_type(body)}")
+    return body
+
+
+def _json_type(value) -> str:
+    return {dict: "an object", list: "an array", str: "a string", bool: "a boolean",
+            int: "a number", float: "a number", type(None): "null"}.get(type(value), "a value")
+
+
+def check_fields(body: dict, allowed: tuple[str, ...]) -> None:
+    unknown = sorted(set(body) - set(allowed))
+    if unknown:
+        raise UnknownField(f"unknown field {unknown[0]!r}; fields: {', '.join(allowed)}",
+                           field=unknown[0])
+
+
+def required(body: dict, name: str):
+    if body.get(name) is None:
+        raise MissingField(f"field {name!r} is required", field=name)
+    return body[name]
+
+
+def bool_field(body: dict, name: str, default: bool) -> bool:
+    value = body.get(name, default)
+    if not isinstance(value, bool):
+        raise InvalidField(f"field {name!r} must be true or false, not {_json_type(value)}",
+                           field=name)
+    return value
+
+
+def language_field(value, name: str, allow_auto: bool = False) -> str:
+    """A canonical language code (or ``auto``), naming the field when it is unknown."""
+    if not isinstance(value, str):
+        raise InvalidField(f"field {name!r} must be a language code string, "
+                           f"not {_json_type(value)}", field=name)
+    if allow_auto and value.strip().lower() in ("", AUTO):
+        return AUTO
+    try:
+        return languages.canonical(value)
+    except UnknownLanguage:
+        raise UnknownLanguage(f"unknown language code {value!r} in field {name!r}",
+                              field=name, code=value) from None
+
+
+def text_value(value, name: str, max_chars: int) -> str:
+    """One document: a non-empty string within the size limit."""
+    if not isinstance(value, str):
+        raise InvalidField(f"field {name!r} must be a string, not {_json_type(value)}", field=name)
+    if len(value) > max_chars:
+        raise InputTooLarge(f"{name} has {len(value)} characters; the limit is {max_chars}",
+                            field=name, limit=max_chars, size=len(value))
+    if not value.strip():
+        raise EmptyInput(f"{name} is empty", field=name)
+    return value
+
+
+def texts_field(body: dict, name: str, max_chars: int) -> tuple[tuple[str, ...], bool]:
+    """``text``: one string or a non-empty list of strings -> (texts, was a list)."""
+    value = required(body, name)
+    if isinstance(value, list):
+        if not value:
+            raise EmptyInput(f"field {name!r} is an empty list", field=name)
+        return tuple(text_value(v, f"{name}[{i}]", max_chars) for i, v in enumerate(value)), True
+    if not isinstance(value, str):
+        raise InvalidField(f"field {name!r} must be a string or a list of strings, "
+                           f"not {_json_type(value)}", field=name)
+    return (text_value(value, name, max_chars),), False
+
+
+def format_value(value, name: str = "format") -> str | None:
+    if value is None:
+        return None
+    if not isinstance(value, str) or value.lower() not in FORMATS:
+        raise InvalidField(f"field {name!r} must be one of {', '.join(FORMATS)}", field=name)
+    return value.lower()
+
+
+def translate_request(body: dict, max_chars: int) -> TranslateRequest:
+    """Validate a ``/v1/translate`` body (``format`` may also come as a query parameter)."""
+    check_fields(body, ("text", "source", "target", "format"))
+    texts, is_list = texts_field(body, "text", max_chars)
+    target = language_field(required(body, "target"), "target")
+    source = language_field(body.get("source", AUTO), "source", allow_auto=True)
+    fmt = format_value(body.get("format", request.args.get("format")))
+    return TranslateRequest(texts, target, source, fmt, is_list)
+
+
+def detect_request(body: dict, max_chars: int) -> DetectRequest:
+    check_fields(body, ("text", "target", "routable"))
+    text = text_value(required(body, "text"), "text", max_chars)
+    target = body.get("target")
+    return DetectRequest(text, None if target is None else language_field(target, "target"),
+                         bool_field(body, "routable", True))
+
+
+ALIGN_FORMATS = ("json", "tsv", "tmx")
+MT_MODES = ("auto", "on", "off")
+
+
+def align_request(body: dict, max_chars: int) -> AlignRequest:
+    """Validate a ``/v1/align`` body: two texts, their languages (or auto), MT similarity."""
+    check_fields(body, ("source_text", "target_text", "source", "target", "mt", "format"))
+    source_text = text_value(required(body, "source_text"), "source_text", max_chars)
+    target_text = text_value(required(body, "target_text"), "target_text", max_chars)
+    source = language_field(body.get("source", AUTO), "source", allow_auto=True)
+    target = language_field(body.get("target", AUTO), "target", allow_auto=True)
+    mt = body.get("mt", "auto")
+    if mt not in MT_MODES:
+        raise InvalidField(f"field 'mt' must be one of {', '.join(MT_MODES)}", field="mt")
+    fmt = body.get("format", request.args.get("format"))
+    if fmt is not None and fmt not in ALIGN_FORMATS:
+        raise InvalidField(f"field 'format' must be one of {', '.join(ALIGN_FORMATS)}", field="format")
+    return AlignRequest(source_text, target_text, source, target, mt, fmt)
