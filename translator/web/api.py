@@ -2,14 +2,18 @@
 
 from __future__ import annotations
 
-from flask import Blueprint, current_app
+from flask import Blueprint, Response, current_app, request
 
 from .. import __version__
+from ..errors import TranslatorError
+from ..glossary import Entry, Glossary
+from ..languages import canonical
 from .errors import NotAcceptable, NotReady
 from .openapi import openapi_document
 from .output import negotiate, respond, respond_alignment
 from .security import guard
-from .validation import ALIGN_FORMATS, align_request, detect_request, json_body, translate_request
+from .validation import (ALIGN_FORMATS, InvalidField, align_request, check_fields, detect_request,
+                         json_body, required, translate_request)
 
 api = Blueprint("api", __name__, url_prefix="/v1")
 health = Blueprint("health", __name__)
@@ -74,3 +78,93 @@ def readiness():
         raise NotReady("models are not loaded yet" if "load_error" not in details
                        else f"loading models failed: {details['load_error']}", **details)
     return {"status": "ready", "version": __version__, **details}
+
+
+# -- named glossaries -------------------------------------------------------------------
+
+GLOSSARY_TYPES = {"text/tab-separated-values": "tsv", "text/csv": "csv", "application/x-tbx+xml": "tbx",
+                  "application/xml": "tbx", "text/xml": "tbx", "application/json": "json"}
+GLOSSARY_FORMATS = ("json", "tsv", "csv", "tbx")
+
+
+def _glossary_format(default: str) -> str:
+    fmt = request.args.get("format") or GLOSSARY_TYPES.get(request.mimetype) or default
+    if fmt not in GLOSSARY_FORMATS:
+        raise InvalidField(f"format must be one of {', '.join(GLOSSARY_FORMATS)}", field="format")
+    return fmt
+
+
+@api.get("/glossaries")
+def glossaries():
+    """Stored glossaries, and the default one applied to every translation."""
+    svc = service()
+    default = svc.pipeline.glossary
+    return {"glossaries": [info.to_dict() for info in svc.glossaries.list()],
+            "default": {"name": default.name, "entries": len(default.entries),
+                        "languages": sorted(default.languages())} if default else None}
+
+
+@api.get("/glossaries/<name>")
+def glossary(name: str):
+    """One stored glossary: JSON entries, or the TSV/CSV/TBX file."""
+    from ..glossary.files import dumps
+
+    fmt = _glossary_format("json")
+    stored = service().glossaries.get(name)
+    if fmt == "json":
+        return {"name": stored.name, "entries": [entry.to_dict() for entry in stored.entries]}
+    mimetype = {"tsv": "text/tab-separated-values", "csv": "text/csv", "tbx": "application/x-tbx+xml"}[fmt]
+    return Response(dumps(stored, fmt), mimetype=mimetype + "; charset=utf-8")
+
+
+@api.put("/glossaries/<name>")
+def put_glossary(name: str):
+    """Create (201) or, with ?replace=true, replace (200) a glossary from a TSV/CSV/TBX body
+    or JSON entries; nothing stored changes when the upload is refused."""
+    from ..glossary.files import read_bytes
+
+    svc = service()
+    fmt = _glossary_format("tsv")
+    if fmt == "json":
+        body = json_body()
+        check_fields(body, ("entries",))
+        uploaded = _glossary_from_json(name, required(body, "entries"))
+    else:
+        uploaded = read_bytes(request.get_data(), f"{name}.{fmt}", name=name)
+    replace = request.args.get("replace", "false").lower() in ("1", "true", "yes")
+    existed = svc.glossaries.exists(name)
+    info = svc.glossaries.put(name, uploaded, replace=replace, source=f"PUT /v1/glossaries/{name}")
+    return info.to_dict(), 200 if existed else 201
+
+
+@api.delete("/glossaries/<name>")
+def delete_glossary(name: str):
+    service().glossaries.delete(name)
+    return Response(status=204)
+
+
+def _glossary_from_json(name: str, entries) -> Glossary:
+    """JSON entries as ``GET /v1/glossaries/NAME`` returns them, validated like a file."""
+    from ..glossary.files import validate_entry
+
+    if not isinstance(entries, list):
+        raise InvalidField("field 'entries' must be a list", field="entries")
+    out = []
+    for i, item in enumerate(entries):
+        terms = item.get("terms") if isinstance(item, dict) else None
+        if not isinstance(terms, dict) or not all(
+                isinstance(v, list) and v and all(isinstance(t, str) for t in v) for v in terms.values()):
+            raise InvalidField(f"entries[{i}] needs 'terms': {{language: [preferred, variants...]}}",
+                               field="entries")
+        try:
+            langs = {canonical(lang): tuple(v) for lang, v in terms.items()}
+        except TranslatorError as exc:
+            raise InvalidField(f"entries[{i}]: {exc.message}", field="entries") from None
+        entry = Entry(str(item.get("id") or f"{name}-{i}"), langs, type=str(item.get("type", "other")),
+                      note=str(item.get("note", "")), dnt=bool(item.get("dnt", False)),
+                      origin=f"entries[{i}]")
+        problems = validate_entry(entry)
+        if problems:
+            raise InvalidField(f"entries[{i}]: {problems[0]}", field="entries")
+        out.append(entry)
+    return Glossary(name, out)

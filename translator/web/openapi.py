@@ -120,8 +120,34 @@ SCHEMAS: dict[str, dict] = {
             "target": {"type": "string", "description": "language code (fr, en, vi, fra, fr-FR...)"},
             "format": {"enum": ["json", "tmx", "xliff", "tsv", "html", "text"], "default": "json",
                        "description": "also ?format= or the Accept header"},
+            "glossary": {"type": "string",
+                         "description": "a stored glossary applied over the default one, or none"},
+            "terms": {"type": "array", "maxItems": 1000,
+                      "description": "inline terms, applied over the glossaries",
+                      "items": {"type": "object", "additionalProperties": False,
+                                "required": ["source", "target"],
+                                "properties": {"source": {"type": "string", "minLength": 1},
+                                               "target": {"type": "string", "minLength": 1}}}},
         },
     },
+    "GlossaryInfo": {
+        "type": "object", "required": ["name", "entries", "languages", "updated"],
+        "properties": {"name": {"type": "string"}, "entries": {"type": "integer"},
+                       "languages": {"type": "array", "items": {"type": "string"}},
+                       "updated": {"type": "string"}, "source": {"type": "string"},
+                       "warnings": {"type": "array", "items": {"type": "string"}}}},
+    "GlossaryList": {
+        "type": "object", "required": ["glossaries", "default"],
+        "properties": {"glossaries": {"type": "array", "items": _ref("GlossaryInfo")},
+                       "default": {"oneOf": [{"type": "null"}, {"type": "object"}]}}},
+    "GlossaryEntries": {
+        "type": "object", "required": ["name", "entries"],
+        "properties": {"name": {"type": "string"}, "entries": {"type": "array", "items": {
+            "type": "object", "required": ["id", "terms"],
+            "properties": {"id": {"type": "string"}, "type": {"type": "string"},
+                           "terms": {"type": "object", "additionalProperties": {
+                               "type": "array", "items": {"type": "string"}, "minItems": 1}},
+                           "note": {"type": "string"}, "dnt": {"type": "boolean"}}}}}},
     "TranslateResponse": {"oneOf": [_ref("TranslationResult"), {
         "type": "object", "required": ["results"], "additionalProperties": False,
         "properties": {"results": {"type": "array", "items": _ref("TranslationResult")}}}]},
@@ -240,7 +266,7 @@ def _paths() -> dict:
             "requestBody": body("TranslateRequest"),
             "responses": {"200": {"description": "The aligned result in the requested format",
                                   "content": FORMATS_CONTENT},
-                          **_errors(400, 401, 403, 406, 413, 422, 429, 503)}}},
+                          **_errors(400, 401, 403, 404, 406, 413, 422, 429, 503)}}},
         "/v1/align": {"post": {
             "summary": "Align an existing translation with its original, sentence by sentence",
             "requestBody": body("AlignRequest"),
@@ -249,6 +275,34 @@ def _paths() -> dict:
                 "application/x-tmx+xml": {"schema": {"type": "string", "description": "TMX 1.4b"}},
                 "text/tab-separated-values": {"schema": {"type": "string"}}}},
                           **_errors(400, 401, 403, 406, 413, 422, 429, 503)}}},
+        "/v1/glossaries": {"get": {
+            "summary": "Stored glossaries, and the default glossary applied to every translation",
+            "responses": {"200": _json(_ref("GlossaryList"), "Glossaries"), **_errors(401, 403, 429)}}},
+        "/v1/glossaries/{name}": {
+            "parameters": [{"name": "name", "in": "path", "required": True, "schema": {"type": "string"}},
+                           {"name": "format", "in": "query", "required": False,
+                            "schema": {"enum": ["json", "tsv", "csv", "tbx"]}}],
+            "get": {"summary": "One stored glossary: JSON entries or the TSV/CSV/TBX file",
+                    "responses": {"200": {"description": "The glossary", "content": {
+                        JSON: {"schema": _ref("GlossaryEntries")},
+                        "text/tab-separated-values": {"schema": {"type": "string"}},
+                        "text/csv": {"schema": {"type": "string"}},
+                        "application/x-tbx+xml": {"schema": {"type": "string"}}}},
+                        **_errors(400, 401, 403, 404, 429)}},
+            "put": {"summary": "Create (201) or with ?replace=true replace (200) a glossary from a "
+                               "TSV/CSV/TBX body or JSON entries",
+                    "requestBody": {"required": True, "content": {
+                        JSON: {"schema": {"type": "object", "required": ["entries"],
+                                          "properties": {"entries": {"type": "array"}}}},
+                        "text/tab-separated-values": {"schema": {"type": "string"}},
+                        "text/csv": {"schema": {"type": "string"}},
+                        "application/x-tbx+xml": {"schema": {"type": "string"}}}},
+                    "responses": {"200": _json(_ref("GlossaryInfo"), "Replaced"),
+                                  "201": _json(_ref("GlossaryInfo"), "Created"),
+                                  "409": _json(_ref("Error"), "Exists (use ?replace=true)"),
+                                  **_errors(400, 401, 403, 413, 429)}},
+            "delete": {"summary": "Delete a stored glossary",
+                       "responses": {"204": {"description": "Deleted"}, **_errors(401, 403, 404, 429)}}},
         "/v1/detect": {"post": {
             "summary": "Detect the language of a text",
             "requestBody": body("DetectRequest"),

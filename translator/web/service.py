@@ -14,7 +14,8 @@ import time
 
 from .. import languages as lang_names
 from ..errors import InputError
-from ..pipeline import Pipeline, load_engines
+from ..glossary import Entry, Glossary
+from ..pipeline import AUTO, Pipeline, load_engines
 from ..settings import Settings
 from ..store import Store
 from .validation import AlignRequest, DetectRequest, TranslateRequest
@@ -107,7 +108,38 @@ class Service:
 
     def translate(self, req: TranslateRequest):
         """Translate a validated request: the one call into the pipeline."""
-        return self.pipeline.translate_many(list(req.texts), req.target, req.source)
+        return self.pipeline.translate_many(list(req.texts), req.target, req.source,
+                                            glossary=self.request_glossary(req))
+
+    def request_glossary(self, req: TranslateRequest):
+        """The default glossary, a stored one over it, inline terms over both; or none.
+
+        Only stored names are accepted here, never file paths: a request must not make
+        the server read its own files."""
+        if req.glossary == "none":
+            glossary = None
+        elif req.glossary:
+            stored = self.glossaries.get(req.glossary)
+            glossary = self.pipeline.glossary.merged(stored, stored.name) \
+                if self.pipeline.glossary else stored
+        else:
+            glossary = self.pipeline.glossary
+        if not req.terms:
+            return glossary
+        sources = ([req.source] if req.source != AUTO else
+                   [code for code in self.pipeline.languages() if code != req.target])
+        inline = Glossary("request", [
+            Entry(f"request-{i}", {**{lang: (src,) for lang in sources}, req.target: (tgt,)},
+                  origin=f"terms[{i}]")
+            for i, (src, tgt) in enumerate(req.terms)])
+        return glossary.merged(inline) if glossary else inline
+
+    @property
+    def glossaries(self):
+        """Named glossaries (the same SQLite file as ``translator glossary import``)."""
+        from ..glossary.store import GlossaryStore
+
+        return GlossaryStore(self.settings.glossary_db)
 
     def align(self, req: AlignRequest):
         """Align an existing translation with its original (MT similarity through the pipeline)."""

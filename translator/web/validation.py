@@ -28,6 +28,8 @@ class TranslateRequest:
     source: str = AUTO
     format: str | None = None
     is_list: bool = False
+    glossary: str | None = None  # a stored glossary's name, or "none" for no glossary at all
+    terms: tuple[tuple[str, str], ...] = ()  # inline (source, target) terms, over the glossary
 
 
 @dataclass(frozen=True)
@@ -143,12 +145,42 @@ def format_value(value, name: str = "format") -> str | None:
 
 def translate_request(body: dict, max_chars: int) -> TranslateRequest:
     """Validate a ``/v1/translate`` body (``format`` may also come as a query parameter)."""
-    check_fields(body, ("text", "source", "target", "format"))
+    check_fields(body, ("text", "source", "target", "format", "glossary", "terms"))
     texts, is_list = texts_field(body, "text", max_chars)
     target = language_field(required(body, "target"), "target")
     source = language_field(body.get("source", AUTO), "source", allow_auto=True)
     fmt = format_value(body.get("format", request.args.get("format")))
-    return TranslateRequest(texts, target, source, fmt, is_list)
+    glossary = body.get("glossary")
+    if glossary is not None and not isinstance(glossary, str):
+        raise InvalidField(f"field 'glossary' must be a string, not {_json_type(glossary)}",
+                           field="glossary")
+    return TranslateRequest(texts, target, source, fmt, is_list, glossary, terms_field(body))
+
+
+MAX_INLINE_TERMS = 1000
+
+
+def terms_field(body: dict) -> tuple[tuple[str, str], ...]:
+    """Inline terms: a list of {"source": ..., "target": ...}, literal text (no markup)."""
+    from ..glossary.files import term_problem
+
+    terms = body.get("terms", [])
+    if not isinstance(terms, list) or len(terms) > MAX_INLINE_TERMS:
+        raise InvalidField(f"field 'terms' must be a list of at most {MAX_INLINE_TERMS} "
+                           '{"source": ..., "target": ...} objects', field="terms")
+    out = []
+    for i, term in enumerate(terms):
+        if not isinstance(term, dict) or set(term) != {"source", "target"}:
+            raise InvalidField(f"terms[{i}] must be an object with exactly 'source' and 'target'",
+                               field="terms")
+        for side in ("source", "target"):
+            value = term[side]
+            problem = (f"must be a string, not {_json_type(value)}" if not isinstance(value, str)
+                       else term_problem(value))
+            if problem:
+                raise InvalidField(f"terms[{i}].{side}: {problem}", field="terms")
+        out.append((term["source"].strip(), term["target"].strip()))
+    return tuple(out)
 
 
 def detect_request(body: dict, max_chars: int) -> DetectRequest:
