@@ -532,3 +532,21 @@ def test_cli_errors_are_one_line_and_exit_2(args, stdin, message):
     assert proc.returncode == 2, err
     assert len(err.strip().splitlines()) == 1 and "Traceback" not in err
     assert message in err
+
+
+def test_a_glossary_object_gives_name_anchors_in_both_languages():
+    from translator.glossary import Entry, Glossary
+
+    glossary = Glossary("names", [
+        Entry("putin", {"fr": ("Vladimir Poutine", "Poutine"), "en": ("Vladimir Putin", "Putin")},
+              type="person"),
+        Entry("kp", {"fr": ("Corée du Nord",), "en": ("North Korea",)}, type="country")])
+    source = ("Le président a parlé longtemps. Poutine est arrivé hier soir. "
+              "La Corée du Nord a salué la visite.")
+    target = ("The president spoke for a long time. Putin arrived last night. "
+              "North Korea welcomed the visit.")
+    alignment = align_texts(source, target, "fr", "en", glossary=glossary)
+    beads = alignment.to_dict()["beads"]
+    assert [b["type"] for b in beads] == ["1-1", "1-1", "1-1"]
+    assert "glossary" in beads[1]["signals"] and "glossary" in beads[2]["signals"]
+    assert alignment.to_dict()["settings"]["glossary_pairs"] == 2

@@ -91,15 +91,18 @@ def cmd_align(args) -> int:
 
     if args.source_file == "-" and args.target_file == "-":
         raise InputError("only one of SOURCE and TARGET can be - (standard input)")
+    from .glossary.store import default_glossary
+
     settings = _settings(args)
     pipeline = None
     if args.mt != "off":
         from .pipeline import Pipeline
 
         pipeline = Pipeline.from_settings(settings)
+    glossary = pipeline.glossary if pipeline else default_glossary(settings)
     alignment = align_texts(_read_input(args.source_file), _read_input(args.target_file),
                             args.source, args.target, pipeline=pipeline, mt=args.mt,
-                            settings=settings)
+                            settings=settings, glossary=glossary or ())
     sys.stdout.write(render_alignment(alignment, args.format))
     return 0
 

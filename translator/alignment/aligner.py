@@ -7,6 +7,7 @@ from typing import Sequence
 
 import numpy as np
 
+from ..glossary import Glossary
 from .anchors import SIGNAL_NAMES, KeyTable, glossary_keys, side_keys
 from .model import PENALISED, TYPE_NAMES, TYPES, Model, Problem
 from .search import align_problem
@@ -22,8 +23,9 @@ class AlignOptions:
     anchors: bool = True
     paragraphs: bool = True
     cognates: bool = True
-    #: (source term, target term) pairs that translate each other
-    glossary: Sequence[tuple[str, str]] = ()
+    #: (source term, target term) pairs that translate each other, or a Glossary
+    #: (its entries found on both sides through the glossary matcher, in linear time)
+    glossary: Sequence[tuple[str, str]] | Glossary = ()
     #: global factor on anchor evidence (naive Bayes over-counts correlated keys)
     anchor_scale: float = 0.5
     #: per-class factors on top of ``anchor_scale`` (``w``: words vs machine translation)
@@ -92,6 +94,13 @@ def _length_ratio(source: np.ndarray, target: np.ndarray) -> float:
     return total if max(total / median, median / total) < 1.5 else median
 
 
+def entry_keys(glossary: Glossary, sentences: Sequence[str], lang: str, other: str) -> list[set[str]]:
+    """``g:<entry id>`` for every glossary entry found in each sentence (a name in one
+    language and its rendering in the other give the same key)."""
+    matcher = glossary.matcher(lang, other)
+    return [{f"g:{m.entry.id}" for m in matcher.find(sentence)} for sentence in sentences]
+
+
 def align_sentences(source: Sequence[str], target: Sequence[str], *,
                     source_lang: str | None = None, target_lang: str | None = None,
                     source_paragraphs: Sequence[int] | None = None,
@@ -121,7 +130,15 @@ def align_sentences(source: Sequence[str], target: Sequence[str], *,
             src_words, tgt_words = source.__getitem__, back_translations.__getitem__
         source_keys = side_keys(source, source_lang, cognates=cognates, words=src_words)
         target_keys = side_keys(target, target_lang, cognates=cognates, words=tgt_words)
-        if options.glossary:
+        if isinstance(options.glossary, Glossary):
+            if source_lang and target_lang:
+                for keys, found in zip(source_keys, entry_keys(options.glossary, source,
+                                                               source_lang, target_lang)):
+                    keys |= found
+                for keys, found in zip(target_keys, entry_keys(options.glossary, target,
+                                                               target_lang, source_lang)):
+                    keys |= found
+        elif options.glossary:
             for keys, found in zip(source_keys, glossary_keys(source, [s for s, _ in options.glossary])):
                 keys |= found
             for keys, found in zip(target_keys, glossary_keys(target, [t for _, t in options.glossary])):

@@ -10,6 +10,7 @@ from ..detect import Detector, get_detector
 from ..errors import (EngineError, InvalidEncoding, TranslatorError, UndetectableLanguage,
                       UnsupportedPair)
 from ..pipeline import check_text
+from ..glossary import Glossary
 from ..segment import Sentence, segment
 from ..settings import Settings
 from .aligner import AlignOptions, align_sentences
@@ -110,7 +111,7 @@ def _span(sentences: list[Sentence], indices: tuple[int, ...]):
 
 def align_texts(source_text, target_text, source_lang: str | None = None,
                 target_lang: str | None = None, *,
-                glossary: Sequence[tuple[str, str]] = (),
+                glossary: Sequence[tuple[str, str]] | Glossary = (),
                 translate: Callable[[list[str]], list[str]] | None = None,
                 pipeline=None, mt: str = "auto",
                 options: AlignOptions | None = None,
@@ -119,7 +120,7 @@ def align_texts(source_text, target_text, source_lang: str | None = None,
     """Align an existing translation with its original, sentence by sentence.
 
     Texts are ``str`` or UTF-8 ``bytes``. Languages are detected when not given.
-    ``glossary``: (source term, target term) pairs used as anchors. Machine
+    ``glossary``: (source term, target term) pairs, or a :class:`Glossary`, used as anchors. Machine
     translation similarity: ``translate`` (source sentences -> target language),
     or a :class:`~translator.pipeline.Pipeline` whose route between the two
     languages is used; ``mt`` is ``auto`` (when a route exists), ``on`` (required)
@@ -146,7 +147,9 @@ def align_texts(source_text, target_text, source_lang: str | None = None,
     translations, back, mt_info = _machine_translation(
         src, tgt, source_lang, target_lang, translate=translate, pipeline=pipeline, mt=mt,
         warnings=warnings)
-    if glossary:
+    if isinstance(glossary, Glossary):
+        options = AlignOptions(**{**options.__dict__, "glossary": glossary})
+    elif glossary:
         options = AlignOptions(**{**options.__dict__, "glossary": tuple(glossary)})
     aligned_at = time.perf_counter()
     raw = align_sentences(src, tgt, source_lang=source_lang, target_lang=target_lang,
@@ -186,7 +189,8 @@ def align_texts(source_text, target_text, source_lang: str | None = None,
                     "length_variance": round(model.variance, 3),
                     "paragraph_anchors": bool(model.paragraph_bonus),
                     "machine_translation": mt_info,
-                    "glossary_pairs": len(options.glossary),
+                    "glossary_pairs": len(options.glossary.entries)
+                    if isinstance(options.glossary, Glossary) else len(options.glossary),
                     "low_confidence_below": options.low_confidence}
     return Alignment(source_text, target_text, source_lang, target_lang,
                      {"source": source_detection, "target": target_detection},

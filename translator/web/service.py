@@ -147,7 +147,7 @@ class Service:
 
         return align_texts(req.source_text, req.target_text, req.source, req.target,
                            pipeline=self.pipeline if req.mt != "off" else None, mt=req.mt,
-                           settings=self.settings)
+                           settings=self.settings, glossary=self.pipeline.glossary or ())
 
     def detect(self, req: DetectRequest) -> dict:
         detection = self.pipeline.detect(req.text, req.target, routable=req.routable)
