@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import time
 from dataclasses import dataclass
-from typing import Iterable, Protocol, Sequence
+from typing import Callable, Iterable, Protocol, Sequence
 
 from . import __version__, languages
 from .detect import Detection, Detector
@@ -83,13 +83,19 @@ class Pipeline:
         self.memory = memory
 
     @classmethod
-    def from_settings(cls, settings: Settings | None = None) -> "Pipeline":
+    def from_settings(cls, settings: Settings | None = None, *,
+                      memory: TranslationMemory | None = None,
+                      wrap: Callable[[Engine], Engine] | None = None) -> "Pipeline":
         """Engines for every installed model package, plus Apertium when it is installed,
-        and the default glossary (setting ``glossary``: the files of ``glossary_dir``)."""
+        and the default glossary (setting ``glossary``: the files of ``glossary_dir``).
+        ``wrap`` decorates each engine (the service's micro-batcher)."""
         from .glossary.store import default_glossary
 
         settings = settings or Settings.from_env()
-        return cls(load_engines(settings), settings, glossary=default_glossary(settings))
+        engines = load_engines(settings)
+        if wrap is not None:
+            engines = [wrap(engine) for engine in engines]
+        return cls(engines, settings, glossary=default_glossary(settings), memory=memory)
 
     # -- languages and routes -------------------------------------------------
 
@@ -267,7 +273,8 @@ def load_engines(settings: Settings) -> list[Engine]:
     from .engines.ctranslate2 import CTranslate2Engine
     from .models import ModelStore
 
-    engines: list[Engine] = [CTranslate2Engine(package, settings)
+    options = settings.extra_decode_options()
+    engines: list[Engine] = [CTranslate2Engine(package, settings, decode_options=options)
                              for package in ModelStore(settings).installed()]
     if settings.apertium and ApertiumEngine.available(settings.apertium_bin):
         engines.append(ApertiumEngine(settings.apertium_bin))

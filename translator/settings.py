@@ -146,7 +146,27 @@ class Settings:
 
     def signature(self) -> dict:
         """The settings that change a translation, recorded on every result."""
-        return {"beam_size": self.beam_size, "compute_type": self.compute_type}
+        signature = {"beam_size": self.beam_size, "compute_type": self.compute_type}
+        if self.decode_options.strip():
+            signature["decode_options"] = self.extra_decode_options()
+        return signature
+
+    def extra_decode_options(self) -> dict:
+        """``decode_options`` (a JSON object) as keyword arguments of ``translate_batch``."""
+        import json
+
+        from .errors import InputError
+
+        if not self.decode_options.strip():
+            return {}
+        try:
+            options = json.loads(self.decode_options)
+        except ValueError as exc:
+            raise InputError(f"decode_options is not valid JSON: {exc}") from None
+        if not isinstance(options, dict):
+            raise InputError("decode_options must be a JSON object, e.g. "
+                             '{"min_decoding_length": 32, "max_decoding_length": 32}')
+        return options
 
 
 def _parse(setting: Setting, raw: str):

@@ -82,9 +82,8 @@ class Server(BaseApplication):
 def check(settings: Settings) -> None:
     """Fail before forking workers on settings that would stop every worker from booting."""
     from ..store import Store
-    from .service import decode_options
 
-    decode_options(settings)
+    settings.extra_decode_options()
     Store(settings.db_path).close()
 
 

@@ -7,15 +7,13 @@ glossary plug in).
 
 from __future__ import annotations
 
-import json
 import logging
 import threading
 import time
 
 from .. import languages as lang_names
-from ..errors import InputError
 from ..glossary import Entry, Glossary
-from ..pipeline import AUTO, Pipeline, load_engines
+from ..pipeline import AUTO, Pipeline
 from ..settings import Settings
 from ..store import Store
 from .validation import AlignRequest, DetectRequest, TranslateRequest
@@ -23,35 +21,15 @@ from .validation import AlignRequest, DetectRequest, TranslateRequest
 log = logging.getLogger("translator.web")
 
 
-def decode_options(settings: Settings) -> dict:
-    """``settings.decode_options`` (a JSON object) as a dict."""
-    if not settings.decode_options.strip():
-        return {}
-    try:
-        options = json.loads(settings.decode_options)
-    except ValueError as exc:
-        raise InputError(f"decode_options is not valid JSON: {exc}") from None
-    if not isinstance(options, dict):
-        raise InputError("decode_options must be a JSON object, e.g. "
-                         '{"min_decoding_length": 32, "max_decoding_length": 32}')
-    return options
-
-
 def build_pipeline(settings: Settings, store: Store) -> Pipeline:
-    """What ``Pipeline.from_settings`` builds (engines, default glossary), plus the
-    translation memory, ``decode_options`` and micro-batching when configured."""
-    from ..engines.ctranslate2 import CTranslate2Engine
-    from ..glossary.store import default_glossary
+    """The CLI's pipeline, plus the translation memory and, when configured, micro-batching
+    of the sentences of concurrent requests."""
     from .batching import batched
 
-    engines = load_engines(settings)
-    options = decode_options(settings)
-    for engine in engines:
-        if isinstance(engine, CTranslate2Engine):
-            engine.decode_options.update(options)
+    wrap = None
     if settings.batch_wait_ms > 0:
-        engines = [batched(engine, settings.batch_wait_ms / 1000) for engine in engines]
-    return Pipeline(engines, settings, glossary=default_glossary(settings), memory=store.memory)
+        wrap = lambda engine: batched(engine, settings.batch_wait_ms / 1000)  # noqa: E731
+    return Pipeline.from_settings(settings, memory=store.memory, wrap=wrap)
 
 
 class Service:
