@@ -122,8 +122,7 @@ def openapi(app):
     return app.test_client().get("/v1/openapi.json").get_json()
 
 
-@pytest.fixture
-def call(client, openapi):
+def openapi_caller(client, openapi):
     """Request through the test client; every response is checked against the OpenAPI document."""
     def request(method, url, path=None, **kwargs):
         response = client.open(url, method=method, **kwargs)
@@ -132,6 +131,11 @@ def call(client, openapi):
                       response.mimetype, body)
         return response
     return request
+
+
+@pytest.fixture
+def call(client, openapi):
+    return openapi_caller(client, openapi)
 
 
 # -- /v1/translate ----------------------------------------------------------------------

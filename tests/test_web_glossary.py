@@ -2,7 +2,7 @@
 
 import pytest
 
-from test_web import check_alignment, check_openapi, web_settings, wait_ready, xliff_is_valid
+from test_web import check_alignment, openapi_caller, web_settings, wait_ready, xliff_is_valid
 from translator.web import create_app
 
 TSV = "id\ttype\ten\tfr\nchat\tother\tthe feline\tLe chat\n"
@@ -19,15 +19,7 @@ def app(tmp_path_factory, argos_fr_en):
 @pytest.fixture
 def call(app):
     client = app.test_client()
-    openapi = client.get("/v1/openapi.json").get_json()
-
-    def request(method, url, path=None, **kwargs):
-        response = client.open(url, method=method, **kwargs)
-        body = response.get_json(silent=True) if response.mimetype == "application/json" else None
-        check_openapi(openapi, path or url.split("?")[0], method, response.status_code,
-                      response.mimetype, body)
-        return response
-    return request
+    return openapi_caller(client, client.get("/v1/openapi.json").get_json())
 
 
 def test_crud_and_formats(call):
