@@ -187,6 +187,22 @@ class _Costs:
         return self.point[base:base + width] if self.point is not None else None
 
 
+def _from_above(lo: list[int], hi: list[int], off: list[int], i: int):
+    """For band row ``i``, every bead type ending there whose predecessor cells (row
+    ``i - da``, columns shifted by ``db``) lie in the band: (index in ``_FROM_ABOVE``,
+    type, first column of row ``i`` reached, start and stop of the predecessors in the
+    flat band arrays)."""
+    a_, b_ = lo[i], hi[i]
+    for k, t in enumerate(_FROM_ABOVE):
+        da, db = TYPES[t]
+        r = i - da
+        if r < 0:
+            continue
+        s_, e_ = max(a_ - db, lo[r]), min(b_ - db, hi[r])
+        if s_ <= e_:
+            yield k, t, s_ - a_ + db, off[r] + s_ - lo[r], off[r] + e_ - lo[r] + 1
+
+
 def _viterbi(problem: Problem, band: Band, costs: _Costs, last_row: int | None = None):
     """Best cost of every cell and the type of its last bead (rows 0..last_row)."""
     n = problem.n if last_row is None else last_row
@@ -200,16 +216,8 @@ def _viterbi(problem: Problem, band: Band, costs: _Costs, last_row: int | None =
         w = b_ - a_ + 1
         cand = stack[:, :w]
         cand.fill(INF)
-        for k, t in enumerate(_FROM_ABOVE):
-            da, db = TYPES[t]
-            r = i - da
-            if r < 0:
-                continue
-            s_, e_ = max(a_ - db, lo[r]), min(b_ - db, hi[r])
-            if s_ > e_:
-                continue
-            d0 = s_ - a_ + db
-            prev = best[off[r] + s_ - lo[r]:off[r] + e_ - lo[r] + 1]
+        for k, t, d0, start, stop in _from_above(lo, hi, off, i):
+            prev = best[start:stop]
             if t == T10:
                 np.add(prev, c10, out=cand[k, d0:d0 + len(prev)])
             else:
@@ -300,16 +308,8 @@ def _posteriors(problem: Problem, model: Model, path: Path) -> list[float]:
         w = b_ - a_ + 1
         cand = stack[:, :w]
         cand.fill(-INF)
-        for k, t in enumerate(_FROM_ABOVE):
-            da, db = TYPES[t]
-            r = i - da
-            if r < 0:
-                continue
-            s_, e_ = max(a_ - db, lo[r]), min(b_ - db, hi[r])
-            if s_ > e_:
-                continue
-            d0 = s_ - a_ + db
-            prev = forward[off[r] + s_ - lo[r]:off[r] + e_ - lo[r] + 1]
+        for k, t, d0, start, stop in _from_above(lo, hi, off, i):
+            prev = forward[start:stop]
             cand[k, d0:d0 + len(prev)] = prev - bead_cost(t, base + d0, len(prev))
         with np.errstate(invalid="ignore"):
             x = np.logaddexp.reduce(cand, axis=0)
