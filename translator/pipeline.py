@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import time
 from dataclasses import dataclass
-from typing import Callable, Iterable, Protocol, Sequence
+from typing import Callable, Iterable, NamedTuple, Protocol, Sequence
 
 from . import __version__, languages
 from .detect import Detection, Detector
@@ -38,9 +38,29 @@ class TranslationMemory(Protocol):
         """The stored translation of each sentence that has one."""
 
 
+class SentenceTranslation(NamedTuple):
+    """One distinct sentence's translation, as every segment with that source reuses it."""
+
+    text: str
+    terms: list[dict]
+    warnings: list[str]
+    origin: str  # engine | memory
+
+
+class SegmentCache(Protocol):
+    """Translations made earlier in the same job (a batch's repeated datelines and bylines),
+    kept whole (terms, warnings, origin) so a reused segment is identical to a fresh one."""
+
+    def get(self, source: str, target: str, sentences: list[str]) -> dict[str, SentenceTranslation]:
+        """The cached translation of each sentence that has one."""
+
+    def put(self, source: str, target: str, translations: dict[str, SentenceTranslation]) -> None:
+        """Remember new translations."""
+
+
 @dataclass
-class _Job:
-    """One document on its way through the pipeline."""
+class PreparedDocument:
+    """One document detected and segmented, ready to be translated with others."""
 
     text: str
     source_lang: str
@@ -132,18 +152,30 @@ class Pipeline:
 
         ``glossary``: the pipeline's own glossary by default, another one, or None for none.
         """
-        if glossary is DEFAULT:
-            glossary = self.glossary
         target = languages.canonical(target)
         source = AUTO if source in (None, "", AUTO) else languages.canonical(source)
         if source != AUTO and source != target:
             self.route(source, target)  # fail before any work when the pair is unsupported
-        jobs = [self._prepare(text, source, target) for text in texts]
-        translations, translate_ms = self._translate_sentences(jobs, target, glossary)
+        jobs = [self.prepare(text, target, source) for text in texts]
+        return self.translate_prepared(jobs, target, glossary)
+
+    def translate_prepared(self, jobs: Sequence[PreparedDocument], target: str,
+                           glossary: Glossary | _PipelineGlossary | None = DEFAULT,
+                           cache: SegmentCache | None = None) -> list[TranslationResult]:
+        """Translate prepared documents together (see :meth:`translate_many`); ``cache``
+        answers sentences translated earlier in the same job and keeps the new ones."""
+        if glossary is DEFAULT:
+            glossary = self.glossary
+        target = languages.canonical(target)
+        translations, translate_ms = self._translate_sentences(jobs, target, glossary, cache)
         return [self._assemble(job, target, translations, translate_ms, glossary) for job in jobs]
 
-    def _prepare(self, text, source: str, target: str) -> _Job:
+    def prepare(self, text, target: str, source: str = AUTO) -> PreparedDocument:
+        """Check, detect and segment one document; raises its own error (bad text,
+        undetectable or unroutable language) so a batch can set just that document aside."""
         started = time.perf_counter()
+        target = languages.canonical(target)
+        source = AUTO if source in (None, "", AUTO) else languages.canonical(source)
         text = check_text(text, self.settings.max_chars)
         detection = None
         warnings: list[str] = []
@@ -157,7 +189,10 @@ class Pipeline:
         langs = [paragraph_langs.get(s.paragraph, source) for s in sentences]
         if source == target and not paragraph_langs:
             warnings.append(f"source and target are both {target}: text passed through unchanged")
-        return _Job(text, source, detection, sentences, langs, warnings, started, detect_ms)
+        for lang in sorted(set(langs) - {target}):
+            self.router.route(lang, target)  # an unroutable paragraph fails this document only
+        return PreparedDocument(text, source, detection, sentences, langs, warnings, started,
+                                detect_ms)
 
     def _paragraph_languages(self, text: str, document_lang: str, target: str) -> dict[int, str]:
         """Paragraphs confidently in another language than the document (a quote, a byline)."""
@@ -176,27 +211,35 @@ class Pipeline:
                 found[index] = detection.language
         return found
 
-    def _translate_sentences(self, jobs: list[_Job], target: str, glossary: Glossary | None):
+    def _translate_sentences(self, jobs: Sequence[PreparedDocument], target: str,
+                             glossary: Glossary | None, cache: SegmentCache | None = None):
         """Translate every distinct (language, sentence) once, one batch per route."""
         by_lang: dict[str, dict[str, None]] = {}
         for job in jobs:
             for sentence, lang in zip(job.sentences, job.sentence_langs):
                 if lang != target:
                     by_lang.setdefault(lang, {})[sentence.text] = None
-        translations: dict[tuple[str, str], tuple[str, list[dict], list[str], str]] = {}
+        translations: dict[tuple[str, str], SentenceTranslation] = {}
         started = time.perf_counter()
         for lang, unique in by_lang.items():
             route = self.router.route(lang, target)
             sentences = list(unique)
             stored = self.memory.lookup(lang, target, sentences) if self.memory else {}
             for sentence, text in stored.items():
-                translations[(lang, sentence)] = (text, [], [], "memory")
+                translations[(lang, sentence)] = SentenceTranslation(text, [], [], "memory")
             sentences = [s for s in sentences if s not in stored]
+            if cache is not None and sentences:
+                for sentence, done in cache.get(lang, target, sentences).items():
+                    translations[(lang, sentence)] = done
+                sentences = [s for s in sentences if (lang, s) not in translations]
             layer = (GlossaryLayer(glossary, lang, target)
                      if glossary is not None and glossary.covers(lang, target) else None)
-            for (text, terms, warnings), sentence in zip(self._run_route(route, sentences, layer),
-                                                         sentences):
-                translations[(lang, sentence)] = (text, terms, warnings, "engine")
+            fresh = {sentence: SentenceTranslation(text, terms, warnings, "engine")
+                     for (text, terms, warnings), sentence
+                     in zip(self._run_route(route, sentences, layer), sentences)}
+            translations.update(((lang, sentence), done) for sentence, done in fresh.items())
+            if cache is not None and fresh:
+                cache.put(lang, target, fresh)
         return translations, (time.perf_counter() - started) * 1000
 
     @staticmethod
@@ -207,7 +250,7 @@ class Pipeline:
             return layer.translate(sentences, route.translate)
         return [(text, [], []) for text in route.translate(sentences)]
 
-    def _assemble(self, job: _Job, target: str, translations, translate_ms: float,
+    def _assemble(self, job: PreparedDocument, target: str, translations, translate_ms: float,
                   glossary: Glossary | None) -> TranslationResult:
         segments: list[Segment] = []
         out: list[str] = []
