@@ -7,10 +7,11 @@ result, an alignment, reviewed segments): callers turn their data into
 
 from __future__ import annotations
 
+import io
 import xml.etree.ElementTree as ET
 from dataclasses import dataclass, field
 from datetime import datetime, timezone
-from typing import Iterable
+from typing import Iterable, TextIO
 
 from .. import __version__
 
@@ -25,30 +26,48 @@ class Unit:
     target: str
     note: str | None = None
     props: dict[str, str] = field(default_factory=dict)
+    source_lang: str | None = None  # when units of one document differ (a batch of articles)
+    target_lang: str | None = None
 
 
 def tmx_document(units: Iterable[Unit], source_lang: str, target_lang: str,
                  created: datetime | None = None) -> str:
     """A TMX 1.4b document (UTF-8 XML text) holding ``units``."""
+    stream = io.StringIO()
+    write_tmx(stream, units, source_lang, target_lang, created)
+    return stream.getvalue()
+
+
+def write_tmx(stream: TextIO, units: Iterable[Unit], source_lang: str, target_lang: str,
+              created: datetime | None = None) -> None:
+    """Write a TMX 1.4b document unit by unit (an archive's units need not fit in memory).
+    ``source_lang`` may be ``*all*`` when units carry their own languages."""
     stamp = (created or datetime.now(timezone.utc)).strftime("%Y%m%dT%H%M%SZ")
-    root = ET.Element("tmx", version="1.4")
-    ET.SubElement(root, "header", {
+    header = ET.Element("header", {
         "creationtool": "newsroom-translator", "creationtoolversion": __version__,
         "segtype": "sentence", "o-tmf": "newsroom-translator", "adminlang": "en",
         "srclang": source_lang, "datatype": "plaintext", "creationdate": stamp})
-    body = ET.SubElement(root, "body")
+    stream.write('<?xml version="1.0" encoding="UTF-8"?>\n'
+                 '<!DOCTYPE tmx SYSTEM "tmx14.dtd">\n<tmx version="1.4">\n  '
+                 + ET.tostring(header, encoding="unicode") + "\n  <body>\n")
     for unit in units:
-        tu = ET.SubElement(body, "tu")
-        if unit.note:
-            ET.SubElement(tu, "note").text = unit.note
-        for name, value in unit.props.items():
-            ET.SubElement(tu, "prop", type=name).text = str(value)
-        for lang, text in ((source_lang, unit.source), (target_lang, unit.target)):
-            tuv = ET.SubElement(tu, "tuv", {XML_LANG: lang})
-            ET.SubElement(tuv, "seg").text = _xml_safe(text)
-    ET.indent(root)
-    return ('<?xml version="1.0" encoding="UTF-8"?>\n'
-            '<!DOCTYPE tmx SYSTEM "tmx14.dtd">\n' + ET.tostring(root, encoding="unicode") + "\n")
+        tu = _tu(unit, source_lang, target_lang)
+        ET.indent(tu, space="  ", level=2)
+        stream.write("    " + ET.tostring(tu, encoding="unicode") + "\n")
+    stream.write("  </body>\n</tmx>\n")
+
+
+def _tu(unit: Unit, source_lang: str, target_lang: str) -> ET.Element:
+    tu = ET.Element("tu")
+    if unit.note:
+        ET.SubElement(tu, "note").text = unit.note
+    for name, value in unit.props.items():
+        ET.SubElement(tu, "prop", type=name).text = str(value)
+    for lang, text in ((unit.source_lang or source_lang, unit.source),
+                       (unit.target_lang or target_lang, unit.target)):
+        tuv = ET.SubElement(tu, "tuv", {XML_LANG: lang})
+        ET.SubElement(tuv, "seg").text = _xml_safe(text)
+    return tu
 
 
 def result_to_tmx(result) -> str:

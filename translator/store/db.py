@@ -70,18 +70,19 @@ def now() -> str:
 
 
 class Database:
-    """One SQLite file. Connections are per thread (and per process: gunicorn forks)."""
+    """One SQLite file (the service's tables unless ``schema`` says otherwise).
+    Connections are per thread (and per process: gunicorn forks)."""
 
-    def __init__(self, path: Path | str):
+    def __init__(self, path: Path | str, *, schema: str = SCHEMA, version: int = SCHEMA_VERSION):
         self.path = Path(path).expanduser()
         self._local = threading.local()
         self._connections: list[tuple[threading.Thread, sqlite3.Connection]] = []
         self._lock = threading.Lock()
         with self.transaction() as conn:
-            for statement in SCHEMA.split(";"):
+            for statement in schema.split(";"):
                 if statement.strip():
                     conn.execute(statement)
-            conn.execute(f"PRAGMA user_version = {SCHEMA_VERSION}")
+            conn.execute(f"PRAGMA user_version = {int(version)}")
 
     def _connect(self) -> sqlite3.Connection:
         try:
@@ -145,6 +146,16 @@ class Database:
             return self.connection().execute(sql, params).fetchall()
         except sqlite3.Error as exc:
             raise StoreError(f"cannot read the database {self.path}: {exc}") from None
+
+    def close_thread(self) -> None:
+        """Close this thread's connection (a worker thread that is about to end)."""
+        conn = getattr(self._local, "conn", None)
+        if conn is None:
+            return
+        with self._lock:
+            self._connections = [(t, c) for t, c in self._connections if c is not conn]
+        conn.close()
+        del self._local.conn, self._local.pid
 
     def close(self) -> None:
         with self._lock:
