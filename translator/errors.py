@@ -10,6 +10,7 @@ it to and the CLI exit code, so the mapping lives in one place::
     │   ├── InvalidEncoding
     │   ├── InputTooLarge (413)
     │   ├── UnknownLanguage
+    │   ├── BadArchive
     │   └── GlossaryError
     │       ├── GlossaryNotFound (404)
     │       └── GlossaryExists (409)
@@ -33,6 +34,7 @@ __all__ = [
     "InvalidEncoding",
     "InputTooLarge",
     "UnknownLanguage",
+    "BadArchive",
     "GlossaryError",
     "GlossaryNotFound",
     "GlossaryExists",
@@ -89,6 +91,12 @@ class InputTooLarge(InputError):
 
 class UnknownLanguage(InputError):
     code = "unknown_language"
+
+
+class BadArchive(InputError):
+    """A .zip or .tar.gz input that cannot be read safely, or one unsafe member of it."""
+
+    code = "bad_archive"
 
 
 class GlossaryError(InputError):

@@ -46,6 +46,7 @@ from pathlib import Path
 from typing import Callable, Iterator
 
 from . import __version__, languages
+from .archive import zip_entry_problem
 from .errors import (BadModelPackage, IndexUnavailable, ModelError, ModelExists, ModelNotFound,
                      TranslatorError)
 from .packages import ModelPackage, is_package_dir, read_package
@@ -292,24 +293,12 @@ def _checked_members(zf: zipfile.ZipFile, label: str, max_bytes: int, max_member
     for info in infos:
         raw = info.filename
         where = f"{label}: member {raw!r}"
-        if "\\" in raw:
-            raise BadModelPackage(f"{where} has a backslash in its path", source=label)
-        if raw.startswith("/"):
-            raise BadModelPackage(f"{where} has an absolute path", source=label)
-        if re.match(r"^[A-Za-z]:", raw):
-            raise BadModelPackage(f"{where} has a drive letter", source=label)
+        problem = zip_entry_problem(info, within="the package folder")
+        if problem:
+            raise BadModelPackage(f"{where} {problem}", source=label)
         parts = raw.rstrip("/").split("/") if info.is_dir() else raw.split("/")
-        if ".." in parts:
-            raise BadModelPackage(f"{where} leaves the package folder (..)", source=label)
-        if any(part in ("", ".") for part in parts) or any(ord(c) < 32 for c in raw):
+        if any(part in ("", ".") for part in parts):  # harmless, but never in a real package
             raise BadModelPackage(f"{where} has an invalid path", source=label)
-        mode = info.external_attr >> 16
-        if stat.S_ISLNK(mode):
-            raise BadModelPackage(f"{where} is a symbolic link", source=label)
-        if stat.S_IFMT(mode) not in (0, stat.S_IFREG, stat.S_IFDIR):
-            raise BadModelPackage(f"{where} is a special file", source=label)
-        if info.flag_bits & 0x1:
-            raise BadModelPackage(f"{where} is encrypted", source=label)
         if parts[0] == "__MACOSX":  # Finder's resource forks: not part of the package
             continue
         key = "/".join(parts)
