@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import argparse
 import json
+import os
 import sys
 from pathlib import Path
 
@@ -105,6 +106,76 @@ def cmd_align(args) -> int:
                             settings=settings, glossary=glossary or ())
     sys.stdout.write(render_alignment(alignment, args.format))
     return 0
+
+
+def cmd_batch(args) -> int:
+    """Translate many articles into --out; resumable (see docs/batch.md)."""
+    import signal
+    import threading
+
+    from .batch import BatchJob, progress
+
+    if args.workers is not None and args.workers < 1:
+        raise InputError("--workers must be at least 1")
+    args.inter_threads = args.workers or args.inter_threads
+    pipeline, glossary = _glossary_pipeline(args)
+    job = BatchJob(args.out, pipeline, target=args.to, source=args.source, glossary=glossary,
+                   fmt=args.format)
+    reporter = {"bar": progress.BarProgress, "log": lambda: progress.LogProgress(every=args.log_every),
+                "none": progress.NullProgress,
+                "auto": lambda: progress.for_stream(sys.stderr, args.log_every)}[args.progress]()
+    stop = threading.Event()
+    outcome: dict = {}
+
+    def work() -> None:
+        try:
+            outcome["summary"] = job.run(args.inputs, retry_failed=args.retry_failed,
+                                         restart=args.restart, progress=reporter, stop=stop)
+        except BaseException as exc:  # handed to the main thread, which reports it
+            outcome["error"] = exc
+
+    # The job runs on its own thread so that Ctrl-C (or SIGTERM) is handled at once,
+    # even while the engine is busy in native code; what is committed stays committed.
+    def terminate(signum, frame):
+        raise KeyboardInterrupt
+
+    previous = signal.signal(signal.SIGTERM, terminate)
+    worker = threading.Thread(target=work, name="batch", daemon=True)
+    worker.start()
+    try:
+        while worker.is_alive():
+            worker.join(0.2)
+    except KeyboardInterrupt:
+        stop.set()
+        reporter.close()
+        print("translator: batch interrupted; finished articles are kept in the ledger. "
+              "Run the same command again to resume.", file=sys.stderr)
+        sys.stdout.flush()
+        sys.stderr.flush()
+        # Leave without tearing down the engine under a thread that may still be decoding
+        # (CTranslate2 aborts then); every commit is atomic, the next run redoes the rest.
+        os._exit(130)
+    finally:
+        signal.signal(signal.SIGTERM, previous)
+    if "error" in outcome:
+        raise outcome["error"]
+    summary = outcome["summary"]
+    for line in summary.lines():
+        print(line)
+    for failure in summary_failures(args.out):
+        print(f"failed: {failure.input}: {failure.message}", file=sys.stderr)
+    return 1 if summary.counts.failed else 0
+
+
+def summary_failures(out_dir, limit: int = 20):
+    """The first failures recorded in a job folder's ledger, to show after a run."""
+    from .batch.ledger import Ledger
+
+    ledger = Ledger.in_folder(out_dir)
+    try:
+        return ledger.failures(limit)
+    finally:
+        ledger.close()
 
 
 def cmd_languages(args) -> int:
@@ -343,6 +414,30 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--format", default="text",
                    choices=["text", "json", "tsv", "tmx", "xliff", "html", "side-by-side"])
     p.set_defaults(func=cmd_translate)
+
+    p = sub.add_parser("batch", parents=[common, choose],
+                       help="translate many articles (files, folders, globs, .jsonl, .zip, "
+                            ".tar.gz) into a folder; resumable")
+    p.add_argument("inputs", nargs="+", metavar="INPUT",
+                   help=".txt/.md/.html/.jsonl files, folders, globs, .zip/.tar.gz archives")
+    p.add_argument("--to", required=True, help="target language code")
+    p.add_argument("--from", dest="source", default="auto", help="source language (default: detect)")
+    p.add_argument("--out", required=True, type=Path,
+                   help="output folder; it holds the job's ledger, so the same command resumes")
+    p.add_argument("--format", default="jsonl", choices=["jsonl", "tmx", "txt"],
+                   help="jsonl: one aligned result per article; tmx: one translation memory; "
+                        "txt: one translated text per article")
+    p.add_argument("--workers", type=int,
+                   help="parallel engine workers (default: one per core)")
+    p.add_argument("--retry-failed", action="store_true",
+                   help="translate the articles that failed in earlier runs again")
+    p.add_argument("--restart", action="store_true",
+                   help="discard the job already in --out (made with other settings) and start over")
+    p.add_argument("--progress", default="auto", choices=["auto", "bar", "log", "none"],
+                   help="auto: a bar on a terminal, log lines otherwise")
+    p.add_argument("--log-every", type=float, default=30.0, metavar="SECONDS",
+                   help="seconds between progress log lines")
+    p.set_defaults(func=cmd_batch)
 
     p = sub.add_parser("detect", parents=[common], help="detect the language of a document")
     p.add_argument("file", nargs="?", default="-")

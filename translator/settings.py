@@ -24,6 +24,10 @@ def _default_db_path() -> Path:
     return _xdg_data_home() / "translator" / "translator.db"
 
 
+def _default_jobs_dir() -> Path:
+    return _xdg_data_home() / "translator" / "jobs"
+
+
 def _default_glossary_dir() -> Path:
     # The repository's glossary/ folder (a source checkout or an editable install).
     shipped = Path(__file__).resolve().parent.parent / "glossary"
@@ -82,6 +86,9 @@ SETTINGS: tuple[Setting, ...] = (
     Setting("max_request_bytes", int, "Largest HTTP request body accepted, in bytes (413 above)."),
     Setting("batch_wait_ms", float, "Milliseconds the service waits to batch sentences of concurrent requests together (0 = off)."),
     Setting("decode_options", str, "Extra CTranslate2 decoding options as a JSON object (a benchmarking knob: forced lengths)."),
+    Setting("batch_chunk_chars", int, "Characters of source text a batch job translates and commits at a time."),
+    Setting("jobs_dir", Path, "Folder of the service's batch jobs (uploaded archives, ledgers, results)."),
+    Setting("max_upload_bytes", int, "Largest archive accepted by POST /v1/jobs, in bytes."),
 )
 
 
@@ -119,6 +126,9 @@ class Settings:
     max_request_bytes: int = 4 * 1024 * 1024
     batch_wait_ms: float = 20.0
     decode_options: str = ""
+    batch_chunk_chars: int = 40_000
+    jobs_dir: Path = field(default_factory=_default_jobs_dir)
+    max_upload_bytes: int = 512 * 1024 * 1024
 
     @classmethod
     def from_env(cls, environ: dict | None = None, **overrides) -> "Settings":

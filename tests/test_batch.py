@@ -1,0 +1,285 @@
+"""Batch jobs end to end: real CTranslate2 (the copy model), a real ledger, real files.
+
+The copy model translates a sentence into itself, so a record's target can be checked
+against its source; the default news glossary still renders names ("Corée du Nord" ->
+"North Korea"), as it would with a real model.
+"""
+
+from __future__ import annotations
+
+import fcntl
+import json
+import shutil
+import threading
+from pathlib import Path
+
+import pytest
+
+from translator.batch import BatchJob, JobBusy, LedgerMismatch
+from translator.batch.ledger import Ledger
+from translator.batch.outputs import text_path
+from translator.batch.progress import LogProgress, Progress
+from translator.engines.base import Engine
+from translator.errors import EngineError
+from translator.pipeline import Pipeline
+from translator.settings import Settings
+
+DATELINE = "HANOÏ (SGGP) – Le ministère a publié un communiqué ce matin."
+BYLINE = "Par Minh Anh, correspondant à Hanoï."
+
+
+def article(n: int) -> str:
+    """A French article: a shared dateline and byline around sentences of its own."""
+    return (f"{DATELINE} Le port numéro {n} a reçu {n * 3} navires cette semaine.\n\n"
+            f"Les autorités de la province {n} ont annoncé de nouvelles mesures. "
+            f"La Corée du Nord a salué la décision numéro {n}.\n\n{BYLINE}\n")
+
+
+@pytest.fixture(scope="module")
+def settings(tmp_path_factory, argos_fr_en):
+    root = tmp_path_factory.mktemp("batch")
+    models = root / "models"
+    shutil.copytree(argos_fr_en, models / "translate-fr_en")
+    # Small chunks: several commits even for a few articles.
+    return Settings(models_dir=models, argos_packages_dir=root / "argos", apertium=False,
+                    batch_chunk_chars=1_500)
+
+
+@pytest.fixture(scope="module")
+def pipeline(settings):
+    pipeline = Pipeline.from_settings(settings)
+    yield pipeline
+    pipeline.close()
+
+
+def write_articles(folder: Path, count: int, start: int = 0) -> Path:
+    folder.mkdir(parents=True, exist_ok=True)
+    for n in range(start, start + count):
+        (folder / f"a{n:03d}.txt").write_text(article(n), encoding="utf-8")
+    return folder
+
+
+def records(out: Path, name: str = "translations.jsonl") -> list[dict]:
+    return [json.loads(line) for line in (out / name).read_text(encoding="utf-8").splitlines()]
+
+
+class StopAfter(Progress):
+    """Sets the run's stop event after ``chunks`` commits: an interruption at a known point."""
+
+    def __init__(self, stop: threading.Event, chunks: int):
+        self.stop, self.left = stop, chunks
+
+    def advance(self, *, done, failed, sentences):
+        self.left -= 1
+        if self.left <= 0:
+            self.stop.set()
+
+
+class Counting(Engine):
+    """Wraps a real engine and records every sentence it is asked to translate."""
+
+    def __init__(self, inner: Engine):
+        self.inner, self.kind, self.cost = inner, inner.kind, inner.cost
+        self.seen: list[str] = []
+
+    @property
+    def name(self):
+        return self.inner.name
+
+    def pairs(self):
+        return self.inner.pairs()
+
+    def describe(self):
+        return self.inner.describe()
+
+    def translate_batch(self, sentences, source, target):
+        self.seen += sentences
+        return self.inner.translate_batch(sentences, source, target)
+
+
+class Failing(Counting):
+    """A real engine that fails on any batch holding a sentence with the word PANNE."""
+
+    def translate_batch(self, sentences, source, target):
+        if any("PANNE" in s for s in sentences):
+            raise EngineError("the engine crashed on this batch")
+        return super().translate_batch(sentences, source, target)
+
+
+def test_a_folder_becomes_one_record_per_article_in_input_order(tmp_path, pipeline):
+    inputs = write_articles(tmp_path / "in", 12)
+    summary = BatchJob(tmp_path / "out", pipeline, target="en").run([str(inputs)])
+    assert summary.complete and summary.counts.done == 12 and summary.counts.failed == 0
+    lines = records(tmp_path / "out")
+    assert [r["id"] for r in lines] == [str(inputs / f"a{n:03d}.txt") for n in range(12)]
+    first = lines[0]
+    assert first["source_lang"] == "fr" and first["target_lang"] == "en"
+    assert first["source_text"] == article(0)
+    # The copy model keeps the sentence; the glossary renders the name.
+    assert "North Korea" in first["target_text"] and "Corée du Nord" not in first["target_text"]
+    for seg in first["segments"]:
+        assert first["source_text"][slice(*seg["source_span"])] == seg["source"]
+        assert first["target_text"][slice(*seg["target_span"])] == seg["target"]
+    assert "timings" not in first  # they change from run to run; the output must not
+    assert summary.counts.sentences == sum(len(r["segments"]) for r in lines)
+    written = json.loads((tmp_path / "out" / "summary.json").read_text())
+    assert written["complete"] and written["articles"]["done"] == 12
+    assert not (tmp_path / "out" / "failures.jsonl").exists()
+
+
+def test_an_interrupted_job_resumes_to_the_same_bytes(tmp_path, pipeline):
+    inputs = write_articles(tmp_path / "in", 20)
+    BatchJob(tmp_path / "full", pipeline, target="en").run([str(inputs)])
+    expected = (tmp_path / "full" / "translations.jsonl").read_bytes()
+
+    stop = threading.Event()
+    first = BatchJob(tmp_path / "out", pipeline, target="en").run(
+        [str(inputs)], progress=StopAfter(stop, 2), stop=stop)
+    assert first.interrupted and not first.complete
+    assert 0 < first.counts.done < 20
+    assert not (tmp_path / "out" / "translations.jsonl").exists()  # no output that looks complete
+
+    second = BatchJob(tmp_path / "out", pipeline, target="en").run([str(inputs)])
+    assert second.complete
+    assert second.articles_this_run == 20 - first.counts.done  # finished ones are not redone
+    assert (tmp_path / "out" / "translations.jsonl").read_bytes() == expected
+
+
+def test_running_again_translates_nothing_and_rewrites_the_same_output(tmp_path, pipeline):
+    inputs = write_articles(tmp_path / "in", 5)
+    job = BatchJob(tmp_path / "out", pipeline, target="en")
+    job.run([str(inputs)])
+    before = (tmp_path / "out" / "translations.jsonl").read_bytes()
+    again = job.run([str(inputs)])
+    assert again.articles_this_run == 0 and again.counts.done == 5
+    assert (tmp_path / "out" / "translations.jsonl").read_bytes() == before
+
+
+def test_repeated_sentences_go_to_the_engine_once_across_chunks_and_runs(tmp_path, settings):
+    engines: list[Counting] = []
+    pipeline = Pipeline.from_settings(settings, wrap=lambda e: engines.append(Counting(e)) or engines[-1])
+    inputs = write_articles(tmp_path / "in", 10)
+    stop = threading.Event()
+    BatchJob(tmp_path / "out", pipeline, target="en").run([str(inputs)],
+                                                          progress=StopAfter(stop, 1), stop=stop)
+    BatchJob(tmp_path / "out", pipeline, target="en").run([str(inputs)])
+    seen = engines[0].seen
+    # The glossary's protected pass may send a sentence again in masked form, never the same text.
+    assert len(seen) == len(set(seen))
+    assert sum(DATELINE in s or s == DATELINE for s in seen) == 1
+    assert seen.count(BYLINE) == 1
+    lines = records(tmp_path / "out")
+    assert all(line["segments"][0]["source"] == DATELINE for line in lines)
+    assert len({json.dumps(line["segments"][0]) for line in lines}) == 1  # identical each time
+
+
+def test_failures_are_recorded_and_the_job_goes_on(tmp_path, settings):
+    pipeline = Pipeline.from_settings(settings, wrap=Failing)
+    inputs = write_articles(tmp_path / "in", 6)
+    (inputs / "b-latin1.txt").write_bytes("Le café est fermé.".encode("latin-1"))
+    (inputs / "b-empty.txt").write_text("  \n", encoding="utf-8")
+    (inputs / "b-crash.txt").write_text("La PANNE du réseau a duré une heure.", encoding="utf-8")
+    (inputs / "b-german.txt").write_text(
+        "Die Bundesregierung hat heute in Berlin neue Maßnahmen für die Wirtschaft angekündigt, "
+        "nachdem die Zahlen des Statistischen Bundesamtes veröffentlicht wurden.", encoding="utf-8")
+    summary = BatchJob(tmp_path / "out", pipeline, target="en").run([str(inputs)])
+    assert summary.complete and summary.counts.done == 6 and summary.counts.failed == 4
+    failures = {Path(json.loads(line)["id"]).name: json.loads(line)["error"]
+                for line in (tmp_path / "out" / "failures.jsonl").read_text().splitlines()}
+    assert failures["b-latin1.txt"]["code"] == "invalid_encoding"
+    assert failures["b-empty.txt"]["code"] == "empty_input"
+    assert failures["b-crash.txt"] == {"code": "engine_error",
+                                       "message": "the engine crashed on this batch"}
+    assert failures["b-german.txt"]["code"] in ("unsupported_pair", "undetectable_language")
+    assert len(records(tmp_path / "out")) == 6
+
+    # A plain re-run keeps the failures; --retry-failed tries them again.
+    fixed = Pipeline.from_settings(settings)
+    (inputs / "b-latin1.txt").write_text("Le café est fermé.", encoding="utf-8")
+    again = BatchJob(tmp_path / "out", fixed, target="en").run([str(inputs)])
+    assert again.counts.failed == 3  # the fixed file is new text: translated; the crash is kept
+    retried = BatchJob(tmp_path / "out", fixed, target="en").run([str(inputs)], retry_failed=True)
+    assert retried.counts.failed == 2 and retried.counts.done == 8
+    assert [Path(r["id"]).name for r in records(tmp_path / "out")][:2] == ["a000.txt", "a001.txt"]
+
+
+def test_edited_and_removed_articles_follow_the_inputs(tmp_path, pipeline):
+    inputs = write_articles(tmp_path / "in", 4)
+    job = BatchJob(tmp_path / "out", pipeline, target="en")
+    job.run([str(inputs)])
+    (inputs / "a001.txt").write_text("Un texte tout à fait nouveau pour cet article.", encoding="utf-8")
+    (inputs / "a003.txt").unlink()
+    summary = job.run([str(inputs)])
+    assert summary.articles_this_run == 1
+    lines = records(tmp_path / "out")
+    assert [Path(r["id"]).name for r in lines] == ["a000.txt", "a001.txt", "a002.txt"]
+    assert lines[1]["source_text"].startswith("Un texte tout à fait nouveau")
+
+
+def test_a_folder_holding_another_job_is_refused_unless_restarted(tmp_path, pipeline):
+    inputs = write_articles(tmp_path / "in", 2)
+    BatchJob(tmp_path / "out", pipeline, target="en").run([str(inputs)])
+    with pytest.raises(LedgerMismatch, match="--restart"):
+        BatchJob(tmp_path / "out", pipeline, target="en", source="fr").run([str(inputs)])
+    summary = BatchJob(tmp_path / "out", pipeline, target="en", source="fr").run(
+        [str(inputs)], restart=True)
+    assert summary.articles_this_run == 2
+
+
+def test_a_job_folder_is_run_by_one_process_at_a_time(tmp_path, pipeline):
+    inputs = write_articles(tmp_path / "in", 1)
+    out = tmp_path / "out"
+    out.mkdir()
+    with open(out / "ledger.sqlite.lock", "a") as held:
+        fcntl.flock(held, fcntl.LOCK_EX | fcntl.LOCK_NB)
+        with pytest.raises(JobBusy, match="another batch is running"):
+            BatchJob(out, pipeline, target="en").run([str(inputs)])
+
+
+def test_tmx_output_holds_every_segment_with_its_article(tmp_path, pipeline):
+    from lxml import etree
+
+    inputs = write_articles(tmp_path / "in", 3)
+    BatchJob(tmp_path / "out", pipeline, target="en", fmt="tmx").run([str(inputs)])
+    tree = etree.parse(str(tmp_path / "out" / "translations.tmx"))
+    units = tree.findall(".//tu")
+    assert tree.find("header").get("srclang") == "*all*"
+    documents = [u.find("prop[@type='x-document']").text for u in units]
+    assert documents == sorted(documents) and len(set(documents)) == 3
+    ledger = Ledger.in_folder(tmp_path / "out")
+    assert len(units) == ledger.counts().sentences
+    ledger.close()
+    lang = "{http://www.w3.org/XML/1998/namespace}lang"
+    assert [tuv.get(lang) for tuv in units[0].findall("tuv")] == ["fr", "en"]
+
+
+def test_txt_output_is_one_file_per_article(tmp_path, pipeline):
+    inputs = write_articles(tmp_path / "in", 2)
+    BatchJob(tmp_path / "out", pipeline, target="en", fmt="txt").run([str(inputs)])
+    files = sorted(p.relative_to(tmp_path / "out" / "txt").as_posix()
+                   for p in (tmp_path / "out" / "txt").rglob("*.txt"))
+    assert [f.rsplit("/", 1)[-1] for f in files] == ["a000.en.txt", "a001.en.txt"]
+    assert "North Korea" in (tmp_path / "out" / "txt" / files[0]).read_text(encoding="utf-8")
+
+
+def test_text_paths_never_leave_the_output_folder():
+    used: set[str] = set()
+    assert text_path("news.zip:2024/a.txt", "en", used) == "news.zip/2024/a.en.txt"
+    assert text_path("/abs/../../etc/passwd", "en", used) == "abs/etc/passwd.en.txt"
+    assert text_path("feed.jsonl#42", "en", used) == "feed.jsonl/42.en.txt"
+    assert text_path("news.zip:2024/A.txt", "en", used) == "news.zip/2024/2~A.en.txt"
+    assert text_path("..", "en", used) == "article.en.txt"
+
+
+def test_log_progress_prints_rates_and_eta(tmp_path, pipeline, capsys):
+    import io
+
+    stream = io.StringIO()
+    inputs = write_articles(tmp_path / "in", 4)
+    BatchJob(tmp_path / "out", pipeline, target="en").run(
+        [str(inputs)], progress=LogProgress(stream, every=0))
+    lines = stream.getvalue().splitlines()
+    assert lines[0] == "batch: reading inputs"
+    assert lines[1] == "batch: 4 articles, 0 already translated, 0 failed, 4 to translate"
+    assert lines[-1].startswith("batch: 4/4 articles (100%)")
+    assert "sentences/s" in lines[-1] and "ETA" in lines[-1]

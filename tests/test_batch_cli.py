@@ -1,0 +1,138 @@
+"""`translator batch` as a user runs it: a real process killed at random points, resumed,
+and compared byte for byte with an uninterrupted run; Ctrl-C; exit statuses."""
+
+from __future__ import annotations
+
+import io
+import json
+import os
+import random
+import shutil
+import signal
+import subprocess
+import sys
+import tarfile
+import time
+import zipfile
+from pathlib import Path
+
+import pytest
+
+from test_batch import article
+
+
+@pytest.fixture(scope="module")
+def env(tmp_path_factory, argos_fr_en):
+    """The copy model installed, Apertium off, small chunks: many commits to interrupt."""
+    root = tmp_path_factory.mktemp("batch-cli")
+    shutil.copytree(argos_fr_en, root / "models" / "translate-fr_en")
+    return {**os.environ, "TRANSLATOR_MODELS_DIR": str(root / "models"),
+            "TRANSLATOR_APERTIUM": "false", "TRANSLATOR_BATCH_CHUNK_CHARS": "4000"}
+
+
+@pytest.fixture(scope="module")
+def archive(tmp_path_factory) -> Path:
+    """A zip of 400 articles in folders, a JSONL feed inside, and a few bad members."""
+    path = tmp_path_factory.mktemp("archive") / "news.zip"
+    with zipfile.ZipFile(path, "w", zipfile.ZIP_DEFLATED) as zf:
+        for n in range(400):
+            zf.writestr(f"2024/{n % 12 + 1:02d}/article-{n:04d}.txt", article(n))
+        zf.writestr("feed.jsonl", "".join(json.dumps({"id": f"w{n}", "text": article(1000 + n)}) + "\n"
+                                          for n in range(20)))
+        zf.writestr("bad/latin1.txt", "Le café est fermé.".encode("latin-1"))
+        zf.writestr("bad/empty.txt", "")
+        zf.writestr("../escape.txt", "Le chat est noir.")
+    return path
+
+
+def batch(*args, env, **kwargs):
+    return subprocess.run([sys.executable, "-m", "translator", "batch", *map(str, args)],
+                          capture_output=True, text=True, env=env, timeout=300, **kwargs)
+
+
+def start(*args, env):
+    return subprocess.Popen([sys.executable, "-m", "translator", "batch", *map(str, args)],
+                            stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True, env=env)
+
+
+def test_killed_at_random_points_the_job_ends_with_the_same_bytes(tmp_path, env, archive):
+    full = batch(archive, "--to", "en", "--out", tmp_path / "full", env=env)
+    assert full.returncode == 1, full.stderr  # the bad members failed; the rest is done
+    expected = (tmp_path / "full" / "translations.jsonl").read_bytes()
+    assert len(expected.splitlines()) == 420
+
+    rng = random.Random(7)
+    kills = 0
+    for attempt in range(30):
+        proc = start(archive, "--to", "en", "--out", tmp_path / "out", env=env)
+        time.sleep(rng.uniform(0.8, 3.5))
+        if proc.poll() is not None:
+            break
+        proc.send_signal(signal.SIGKILL)
+        proc.communicate()
+        kills += 1
+        assert not (tmp_path / "out" / "translations.jsonl").exists()
+    final = batch(archive, "--to", "en", "--out", tmp_path / "out", env=env)
+    assert final.returncode == 1, final.stderr
+    assert kills >= 2
+    assert (tmp_path / "out" / "translations.jsonl").read_bytes() == expected
+    assert ((tmp_path / "out" / "failures.jsonl").read_bytes()
+            == (tmp_path / "full" / "failures.jsonl").read_bytes())
+    assert not list((tmp_path / "out").glob(".*.tmp"))
+
+
+def test_summary_failures_and_exit_status(tmp_path, env, archive):
+    proc = batch(archive, "--to", "en", "--out", tmp_path / "out", "--progress", "log", env=env)
+    assert proc.returncode == 1
+    assert "batch done: 420 of 423 articles translated, 3 failed, 0 pending" in proc.stdout
+    assert "sentences/s" in proc.stdout
+    assert f"failed: {archive}:bad/latin1.txt: " in proc.stderr
+    assert "batch: 423 articles, 0 already translated, 3 failed, 420 to translate" in proc.stderr
+    records = [json.loads(line) for line in
+               (tmp_path / "out" / "translations.jsonl").read_text(encoding="utf-8").splitlines()]
+    ids = [r["id"] for r in records]
+    assert ids[0] == f"{archive}:2024/01/article-0000.txt"
+    assert "w0" in ids and ids.count("w0") == 1
+    failures = [json.loads(line) for line in (tmp_path / "out" / "failures.jsonl").read_text().splitlines()]
+    assert {f["error"]["code"] for f in failures} == {"invalid_encoding", "empty_input", "bad_archive"}
+    assert json.loads((tmp_path / "out" / "summary.json").read_text())["articles"]["failed"] == 3
+
+
+def test_ctrl_c_stops_cleanly_and_the_same_command_resumes(tmp_path, env, archive):
+    proc = start(archive, "--to", "en", "--out", tmp_path / "out", env=env)
+    time.sleep(2.5)
+    proc.send_signal(signal.SIGINT)
+    out, err = proc.communicate(timeout=30)
+    assert proc.returncode == 130, err
+    assert "Run the same command again to resume" in err
+    assert "Traceback" not in err
+    assert not (tmp_path / "out" / "translations.jsonl").exists()
+    again = batch(archive, "--to", "en", "--out", tmp_path / "out", env=env)
+    assert again.returncode == 1
+    assert "0 pending" in again.stdout
+
+
+def test_tar_gz_and_txt_output(tmp_path, env):
+    path = tmp_path / "wire.tar.gz"
+    with tarfile.open(path, "w:gz") as tf:
+        for n in range(3):
+            data = article(n).encode()
+            info = tarfile.TarInfo(f"wire/{n}.txt")
+            info.size = len(data)
+            tf.addfile(info, io.BytesIO(data))
+    proc = batch(path, "--to", "en", "--out", tmp_path / "out", "--format", "txt", env=env)
+    assert proc.returncode == 0, proc.stderr
+    files = sorted(p.name for p in (tmp_path / "out" / "txt").rglob("*.txt"))
+    assert files == ["0.en.txt", "1.en.txt", "2.en.txt"]
+
+
+def test_bad_command_lines_fail_at_once_with_one_line(tmp_path, env):
+    missing = batch(tmp_path / "nope", "--to", "en", "--out", tmp_path / "out", env=env)
+    assert missing.returncode == 2 and "nope" in missing.stderr
+    assert len(missing.stderr.strip().splitlines()) == 1
+    (tmp_path / "a.txt").write_text("Le chat est noir.", encoding="utf-8")
+    pair = batch(tmp_path / "a.txt", "--to", "xx", "--out", tmp_path / "out", env=env)
+    assert pair.returncode == 2 and "xx" in pair.stderr
+    workers = batch(tmp_path / "a.txt", "--to", "en", "--out", tmp_path / "out", "--workers", "0",
+                    env=env)
+    assert workers.returncode == 2 and "--workers" in workers.stderr

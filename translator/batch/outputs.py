@@ -1,0 +1,136 @@
+"""A finished job's output files, rendered from the ledger in input order.
+
+Every file is written to a temporary name in the same folder and renamed into
+place, so a reader (or a crash) never sees a half-written file under the final
+name. The same ledger always renders to the same bytes.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import re
+import shutil
+import tempfile
+from pathlib import Path
+from typing import Iterable, TextIO
+
+from ..formats.tmx import Unit, write_tmx
+from .ledger import Ledger
+
+FORMATS = ("jsonl", "tmx", "txt")
+JSONL_NAME = "translations.jsonl"
+TMX_NAME = "translations.tmx"
+TXT_DIR = "txt"
+FAILURES_NAME = "failures.jsonl"
+SUMMARY_NAME = "summary.json"
+
+
+def write_atomically(path: Path, text: str | None = None, *, write=None) -> Path:
+    """Write ``text`` (or call ``write(stream)``) to a temporary file, flush it to disk,
+    then rename it to ``path``."""
+    fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".tmp", dir=path.parent)
+    try:
+        with os.fdopen(fd, "w", encoding="utf-8", newline="\n") as stream:
+            if write is not None:
+                write(stream)
+            else:
+                stream.write(text or "")
+            stream.flush()
+            os.fsync(stream.fileno())
+        os.replace(tmp, path)
+    except BaseException:
+        Path(tmp).unlink(missing_ok=True)
+        raise
+    return path
+
+
+def write_outputs(ledger: Ledger, out_dir: Path, fmt: str, *, created: str) -> list[Path]:
+    """Render the job in ``fmt`` plus the failure list; return the paths written."""
+    written = [{"jsonl": _write_jsonl, "tmx": _write_tmx, "txt": _write_txt}[fmt](
+        ledger, out_dir, created)]
+    failures = ledger.failures()
+    failures_path = out_dir / FAILURES_NAME
+    if failures:
+        written.append(write_atomically(failures_path, "".join(
+            json.dumps(f.to_dict(), ensure_ascii=False) + "\n" for f in failures)))
+    else:
+        failures_path.unlink(missing_ok=True)  # left by an earlier run whose failures are fixed
+    return written
+
+
+def _record_line(article_id: str, input_: str, result: dict) -> str:
+    return json.dumps({"id": article_id, "input": input_, **result}, ensure_ascii=False) + "\n"
+
+
+def _write_jsonl(ledger: Ledger, out_dir: Path, created: str) -> Path:
+    def write(stream: TextIO) -> None:
+        for article_id, input_, result in ledger.records():
+            stream.write(_record_line(article_id, input_, result))
+
+    return write_atomically(out_dir / JSONL_NAME, write=write)
+
+
+def _units(ledger: Ledger) -> Iterable[Unit]:
+    for article_id, _, result in ledger.records():
+        for seg in result["segments"]:
+            yield Unit(seg["source"], seg["target"], source_lang=seg["source_lang"],
+                       target_lang=result["target_lang"],
+                       props={"x-document": article_id, "x-segment": str(seg["index"]),
+                              "x-paragraph": str(seg["paragraph"]), "x-origin": seg["origin"]})
+
+
+def _write_tmx(ledger: Ledger, out_dir: Path, created: str) -> Path:
+    target = ledger.params()["identity"]["target"]
+    return write_atomically(out_dir / TMX_NAME, write=lambda stream: write_tmx(
+        stream, _units(ledger), "*all*", target, created=_tmx_stamp(created)))
+
+
+def _tmx_stamp(created: str):
+    from datetime import datetime
+
+    return datetime.strptime(created, "%Y-%m-%dT%H:%M:%SZ")
+
+
+def _write_txt(ledger: Ledger, out_dir: Path, created: str) -> Path:
+    """One text file per article under ``txt/``, its path derived from the article id.
+    The tree is built beside the old one and swapped in."""
+    final = out_dir / TXT_DIR
+    stage = Path(tempfile.mkdtemp(prefix=f".{TXT_DIR}.", dir=out_dir))
+    try:
+        used: set[str] = set()
+        for article_id, _, result in ledger.records():
+            rel = text_path(article_id, result["target_lang"], used)
+            path = stage / rel
+            path.parent.mkdir(parents=True, exist_ok=True)
+            text = result["target_text"]
+            path.write_text(text if text.endswith("\n") else text + "\n", encoding="utf-8")
+        old = out_dir / f".{TXT_DIR}.old"
+        shutil.rmtree(old, ignore_errors=True)
+        if final.exists():
+            os.replace(final, old)
+        os.replace(stage, final)
+        shutil.rmtree(old, ignore_errors=True)
+    except BaseException:
+        shutil.rmtree(stage, ignore_errors=True)
+        raise
+    return final
+
+
+_UNSAFE = re.compile(r"[^\w.\-]+")
+
+
+def text_path(article_id: str, target: str, used: set[str]) -> str:
+    """A safe relative path for an article's text: ``news.zip:2024/a.txt`` ->
+    ``news.zip/2024/a.en.txt``; never absolute, never ``..``, unique within ``used``."""
+    parts = [_UNSAFE.sub("_", part).strip("._") for part in re.split(r"[/\\:#]+", article_id)]
+    parts = [part[:120] for part in parts if part] or ["article"]
+    stem, dot, ext = parts[-1].rpartition(".")
+    parts[-1] = f"{stem}.{target}.txt" if dot and stem else f"{parts[-1]}.{target}.txt"
+    candidate = "/".join(parts)
+    number = 2
+    while candidate.lower() in used:
+        candidate = "/".join(parts[:-1] + [f"{number}~{parts[-1]}"])
+        number += 1
+    used.add(candidate.lower())
+    return candidate

@@ -1,0 +1,340 @@
+"""Running a batch job: scan the inputs into the ledger, translate pending articles in
+chunks, write the outputs once every article is done or failed.
+
+Articles are read and prepared (detected, segmented) on one thread while the engine
+translates the previous chunk on the others; sentences of every article in a chunk
+go to the engine together, and a sentence translated once in the job (a dateline, a
+byline) is reused from the ledger. Each chunk is committed whole, so an interrupted
+job resumes where it stopped and ends with the same output as an uninterrupted run.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import fcntl
+import json
+import os
+import queue
+import threading
+import time
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Callable, Iterator, Sequence
+
+from .. import languages
+from ..errors import InputError, TranslatorError
+from ..pipeline import AUTO, DEFAULT, Pipeline, PreparedDocument, SentenceTranslation
+from ..store.db import StoreError
+from .inputs import Article, iter_articles
+from .ledger import LEDGER_NAME, Counts, Ledger
+from .outputs import FORMATS, SUMMARY_NAME, write_atomically, write_outputs
+from .progress import NullProgress, Progress
+
+#: A chunk also closes at this many articles (its size in characters is the setting
+#: ``batch_chunk_chars``: big enough for the engine's length-sorted batches, small
+#: enough that an interrupted run loses little).
+CHUNK_ARTICLES = 200
+
+
+class JobBusy(InputError):
+    """Another process is running the job in this output folder."""
+
+    code = "job_busy"
+    http_status = 409
+
+
+class InternalError(TranslatorError):
+    """An unexpected failure on one article, recorded so the rest of the job goes on."""
+
+    code = "internal_error"
+
+
+@dataclass
+class Summary:
+    """What a run did: the job's counts, this run's work and speed, the outputs written."""
+
+    counts: Counts
+    seconds: float
+    articles_this_run: int
+    sentences_this_run: int
+    outputs: list[str] = field(default_factory=list)
+    skipped: list[str] = field(default_factory=list)
+    interrupted: bool = False
+
+    @property
+    def complete(self) -> bool:
+        return self.counts.pending == 0 and not self.interrupted
+
+    @property
+    def rate(self) -> float:
+        """Sentences per second translated by this run."""
+        return self.sentences_this_run / self.seconds if self.seconds > 0 else 0.0
+
+    def to_dict(self) -> dict:
+        return {"complete": self.complete, "articles": self.counts.to_dict(),
+                "this_run": {"articles": self.articles_this_run,
+                             "sentences": self.sentences_this_run,
+                             "seconds": round(self.seconds, 2),
+                             "sentences_per_second": round(self.rate, 2)},
+                "outputs": self.outputs, "skipped": self.skipped}
+
+    def lines(self) -> list[str]:
+        c = self.counts
+        state = ("done" if self.complete else
+                 "interrupted" if self.interrupted else "incomplete")
+        lines = [f"batch {state}: {c.done} of {c.total} articles translated, {c.failed} failed, "
+                 f"{c.pending} pending; {c.sentences} sentences",
+                 f"this run: {self.articles_this_run} articles, {self.sentences_this_run} "
+                 f"sentences in {self.seconds:.1f} s ({self.rate:.1f} sentences/s)"]
+        lines += [f"wrote {path}" for path in self.outputs]
+        return lines
+
+
+@dataclass
+class _Chunk:
+    docs: list[tuple[str, PreparedDocument]] = field(default_factory=list)
+    failed: dict[str, TranslatorError] = field(default_factory=dict)
+    chars: int = 0
+
+
+class _LedgerCache:
+    """The pipeline's segment cache over the ledger; new translations wait for the chunk's commit."""
+
+    def __init__(self, ledger: Ledger):
+        self.ledger = ledger
+        self.new: dict[tuple[str, str], dict[str, SentenceTranslation]] = {}
+
+    def get(self, source: str, target: str, sentences: list[str]) -> dict[str, SentenceTranslation]:
+        waiting = self.new.get((source, target), {})
+        found = {s: waiting[s] for s in sentences if s in waiting}
+        missing = [s for s in sentences if s not in found]
+        if missing:
+            found.update(self.ledger.segments(source, target, missing))
+        return found
+
+    def put(self, source: str, target: str, translations: dict[str, SentenceTranslation]) -> None:
+        self.new.setdefault((source, target), {}).update(translations)
+
+    def take(self) -> dict[tuple[str, str], dict[str, SentenceTranslation]]:
+        new, self.new = self.new, {}
+        return new
+
+
+class BatchJob:
+    """One job: its output folder (which holds the ledger), target language and glossary.
+
+    ``glossary``: the pipeline's own (``DEFAULT``), another :class:`Glossary`, or None.
+    ``relabel`` rewrites article ids and inputs shown in outputs (the service hides the
+    folder an uploaded archive is stored in).
+    """
+
+    def __init__(self, out_dir: Path | str, pipeline: Pipeline, *, target: str,
+                 source: str = AUTO, glossary=DEFAULT, fmt: str = "jsonl",
+                 chunk_chars: int | None = None,
+                 relabel: Callable[[str], str] | None = None):
+        if fmt not in FORMATS:
+            raise InputError(f"unknown output format {fmt!r} (choose from {', '.join(FORMATS)})")
+        self.out_dir = Path(out_dir)
+        self.pipeline = pipeline
+        self.target = languages.canonical(target)
+        self.source = AUTO if source in (None, "", AUTO) else languages.canonical(source)
+        if self.source != AUTO and self.source != self.target:
+            pipeline.route(self.source, self.target)  # an unsupported pair fails the whole job
+        self.glossary = pipeline.glossary if glossary is DEFAULT else glossary
+        self.fmt = fmt
+        self.chunk_chars = chunk_chars or pipeline.settings.batch_chunk_chars
+        self.relabel = relabel or (lambda text: text)
+
+    def identity(self) -> dict:
+        """What the job's output depends on; a ledger made with another identity is refused."""
+        return {"target": self.target, "source": self.source,
+                "glossary": (f"{self.glossary.name}@{self.glossary.digest()}"
+                             if self.glossary is not None else None),
+                "models": sorted(f"{e.kind}:{e.name}" + (f"@{v}" if (v := e.describe().get("version"))
+                                                         else "")
+                                 for e in self.pipeline.engines),
+                "settings": self.pipeline.settings.signature()}
+
+    # -- running --------------------------------------------------------------
+
+    def run(self, inputs: Sequence[str], *, retry_failed: bool = False, restart: bool = False,
+            progress: Progress | None = None, stop: threading.Event | None = None) -> Summary:
+        """Scan ``inputs``, translate what is pending, write outputs when nothing is left.
+
+        ``stop`` ends the run after the chunk in flight (which is then not committed).
+        """
+        progress = progress or NullProgress()
+        stop = stop or threading.Event()
+        started = time.monotonic()
+        skipped: list[str] = []
+        articles = self._articles(inputs, skipped)  # a bad INPUT fails here, before any write
+        self._make_out_dir()
+        with self._lock():
+            ledger = Ledger.in_folder(self.out_dir)
+            try:
+                params = ledger.claim(self.identity(), restart=restart)
+                progress.scanning()
+                scan = ledger.begin_scan()
+                skipped += ledger.record_scan(scan, articles, retry_failed=retry_failed)
+                ledger.end_scan(scan)
+                counts = ledger.counts()
+                progress.start(counts)
+                articles, sentences = self._translate(ledger, progress, stop)
+                counts = ledger.counts()
+                summary = Summary(counts, time.monotonic() - started, articles, sentences,
+                                  skipped=[self.relabel(note) for note in skipped],
+                                  interrupted=stop.is_set())
+                if summary.complete:
+                    summary.outputs = [str(p) for p in write_outputs(
+                        ledger, self.out_dir, self.fmt, created=params["created"])]
+                    summary.outputs.append(str(self._write_summary(summary)))
+                return summary
+            finally:
+                progress.close()
+                ledger.close()
+
+    def _make_out_dir(self) -> None:
+        try:
+            self.out_dir.mkdir(parents=True, exist_ok=True)
+        except OSError as exc:
+            raise InputError(f"cannot create the output folder {self.out_dir}: "
+                             f"{exc.strerror or exc}") from None
+        if not os.access(self.out_dir, os.W_OK):
+            raise InputError(f"cannot write to the output folder {self.out_dir}")
+
+    def _lock(self):
+        """An exclusive lock on the job folder, released by the OS if the process dies."""
+        job = self
+
+        class _Held:
+            def __enter__(self):
+                self.file = open(job.out_dir / (LEDGER_NAME + ".lock"), "a")
+                try:
+                    fcntl.flock(self.file, fcntl.LOCK_EX | fcntl.LOCK_NB)
+                except BlockingIOError:
+                    self.file.close()
+                    raise JobBusy(f"another batch is running in {job.out_dir}; wait for it "
+                                  "to finish or stop it") from None
+                return self
+
+            def __exit__(self, *exc):
+                fcntl.flock(self.file, fcntl.LOCK_UN)
+                self.file.close()
+
+        return _Held()
+
+    def _articles(self, inputs: Sequence[str], skipped: list[str]) -> Iterator[Article]:
+        """The inputs' articles, read lazily; the INPUTs themselves are checked at once."""
+        articles = iter_articles(inputs, max_chars=self.pipeline.settings.max_chars,
+                                 exclude=[self.out_dir], skipped=skipped)
+        return (dataclasses.replace(a, id=self.relabel(a.id), input=self.relabel(a.input))
+                for a in articles)
+
+    def _translate(self, ledger: Ledger, progress: Progress, stop: threading.Event
+                   ) -> tuple[int, int]:
+        """Translate pending chunks until none is left or ``stop``; (articles, sentences)."""
+        chunks: queue.Queue = queue.Queue(maxsize=1)
+        halt = threading.Event()  # the reader stops on ``stop`` and when this loop ends
+        reader = threading.Thread(target=self._prepare_chunks,
+                                  args=(ledger, chunks, lambda: stop.is_set() or halt.is_set()),
+                                  name="batch-prepare", daemon=True)
+        reader.start()
+        cache = _LedgerCache(ledger)
+        articles = sentences = 0
+        try:
+            while not stop.is_set():
+                item = chunks.get()
+                if item is None:
+                    break
+                if isinstance(item, BaseException):
+                    raise item
+                done, failed = self._translate_chunk(item, cache)
+                if stop.is_set():
+                    break  # the chunk is dropped, not committed: the next run redoes it
+                ledger.commit(done, {**item.failed, **failed}, cache.take())
+                chunk_sentences = sum(n for _, n in done.values())
+                articles += len(done) + len(failed) + len(item.failed)
+                sentences += chunk_sentences
+                progress.advance(done=len(done), failed=len(failed) + len(item.failed),
+                                 sentences=chunk_sentences)
+        finally:
+            halt.set()
+            while reader.is_alive():  # unblock a reader waiting to hand over a chunk
+                try:
+                    chunks.get(timeout=0.1)
+                except queue.Empty:
+                    pass
+        return articles, sentences
+
+    def _prepare_chunks(self, ledger: Ledger, chunks: queue.Queue,
+                        halted: Callable[[], bool]) -> None:
+        """Reader thread: pending articles, detected and segmented, handed over in chunks."""
+        try:
+            after = 0
+            chunk = _Chunk()
+            while not halted():
+                rows = ledger.pending(after)
+                if not rows:
+                    break
+                for key, seq, text in rows:
+                    if halted():
+                        break
+                    after = seq
+                    try:
+                        chunk.docs.append((key, self.pipeline.prepare(text, self.target,
+                                                                      self.source)))
+                        chunk.chars += len(text)
+                    except TranslatorError as exc:
+                        chunk.failed[key] = exc
+                    except Exception as exc:  # a bug must not sink the other articles
+                        chunk.failed[key] = InternalError(f"{type(exc).__name__}: {exc}")
+                    if chunk.chars >= self.chunk_chars or len(chunk.docs) >= CHUNK_ARTICLES:
+                        chunks.put(chunk)
+                        chunk = _Chunk()
+            if (chunk.docs or chunk.failed) and not halted():
+                chunks.put(chunk)
+            chunks.put(None)
+        except BaseException as exc:  # the ledger became unreadable: end the run with it
+            chunks.put(exc)
+        finally:
+            ledger.db.close_thread()
+
+    def _translate_chunk(self, chunk: _Chunk, cache: _LedgerCache
+                         ) -> tuple[dict[str, tuple[str, int]], dict[str, TranslatorError]]:
+        """Records of the chunk's articles; an engine failure is narrowed down by halving
+        the chunk until the articles that cause it are found."""
+        done: dict[str, tuple[str, int]] = {}
+        failed: dict[str, TranslatorError] = {}
+        pending = [chunk.docs]
+        while pending:
+            docs = pending.pop()
+            if not docs:
+                continue
+            try:
+                results = self.pipeline.translate_prepared([doc for _, doc in docs], self.target,
+                                                           self.glossary, cache=cache)
+            except StoreError:
+                raise
+            except Exception as exc:
+                if len(docs) == 1:
+                    failed[docs[0][0]] = (exc if isinstance(exc, TranslatorError)
+                                          else InternalError(f"{type(exc).__name__}: {exc}"))
+                else:
+                    half = len(docs) // 2
+                    pending += [docs[half:], docs[:half]]
+                continue
+            for (key, _), result in zip(docs, results):
+                done[key] = (self._record(key, result), len(result.segments))
+        return done, failed
+
+    def _record(self, key: str, result) -> str:
+        """One output line: the article's id and input, then the API's result without
+        timings (they differ from run to run; the output must not)."""
+        data = result.to_dict()
+        data.pop("timings", None)
+        return json.dumps(data, ensure_ascii=False)
+
+    def _write_summary(self, summary: Summary) -> Path:
+        path = self.out_dir / SUMMARY_NAME
+        write_atomically(path, json.dumps(summary.to_dict(), ensure_ascii=False, indent=2) + "\n")
+        return path
