@@ -294,11 +294,22 @@ def test_a_zip_bomb_member_stops_at_the_ratio(zeros_zip):
 
 
 def test_a_whole_zip_bomb_is_refused_at_open(tmp_path):
-    path = make_zip(tmp_path / "bomb.zip", {"a.txt": bytes(5 * MiB), "b.txt": b"small"})
+    # Many members, each too small for its own ratio check, bomb together.
+    members = {f"{n}.txt": bytes(900 * KiB) for n in range(8)}
+    path = make_zip(tmp_path / "bomb.zip", {**members, "b.txt": b"small"})
     with pytest.raises(BadArchive, match=r"compressed \d+:1 overall, more than 100:1"):
         open_archive(path)
     with open_archive(path, ArchiveLimits(max_ratio=100_000)) as archive:  # a bound, not a rule
-        assert len(list(archive.members())) == 2
+        assert len(list(archive.members())) == 9
+
+
+def test_one_bomb_member_fails_alone_and_the_rest_of_the_zip_is_read(tmp_path):
+    path = make_zip(tmp_path / "news.zip", {"a.txt": bytes(5 * MiB), "b.txt": b"small"})
+    with open_archive(path) as archive:
+        members = {m.name: m for m, _ in archive.members()}
+        with pytest.raises(BadArchive, match=r"'a.txt' is compressed more than 100:1"):
+            archive.read(members["a.txt"])
+        assert archive.read(members["b.txt"]) == b"small"
 
 
 def test_the_total_bound_covers_all_reads_of_an_archive(tmp_path):

@@ -272,11 +272,20 @@ class _ZipArchive(Archive):
         infos, limits = self._infos, self.limits
         if len(infos) > limits.max_members:
             raise self._error(f"{len(infos)} members, more than the {limits.max_members} allowed")
-        total = sum(i.file_size for i in infos if not i.is_dir())
-        packed = sum(i.compress_size for i in infos if not i.is_dir())
+        # A member over the per-member bounds fails on its own when read (zip members are
+        # read one by one): one bomb in a newsroom's archive must not sink the archive.
+        counted = [i for i in infos if not i.is_dir() and not self._fails_alone(i)]
+        total = sum(i.file_size for i in counted)
+        packed = sum(i.compress_size for i in counted)
         if total >= limits.ratio_min_bytes and total > limits.max_ratio * max(packed, 1):
             raise self._error(f"compressed {total // max(packed, 1)}:1 overall, more than "
                               f"{limits.max_ratio:g}:1 (a zip bomb?)")
+
+    def _fails_alone(self, info: zipfile.ZipInfo) -> bool:
+        limits = self.limits
+        return (info.file_size > limits.max_member_bytes
+                or (info.file_size >= limits.ratio_min_bytes
+                    and info.file_size > limits.max_ratio * max(info.compress_size, 1)))
 
     def close(self) -> None:
         self._zf.close()
