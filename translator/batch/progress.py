@@ -29,7 +29,7 @@ class NullProgress(Progress):
     pass
 
 
-class _Rates:
+class Rates:
     """Articles and sentences per second of this run, and the time left."""
 
     def __init__(self) -> None:
@@ -71,7 +71,7 @@ class BarProgress(Progress):
     def __init__(self, stream: TextIO | None = None):
         self.stream = stream or sys.stderr
         self.bar = None
-        self.rates = _Rates()
+        self.rates = Rates()
 
     def scanning(self) -> None:
         print("reading inputs...", file=self.stream, flush=True)
@@ -107,7 +107,7 @@ class LogProgress(Progress):
     def __init__(self, stream: TextIO | None = None, every: float = 30.0):
         self.stream = stream or sys.stderr
         self.every = every
-        self.rates = _Rates()
+        self.rates = Rates()
         self.last = 0.0
         self.running = False
 

@@ -19,8 +19,10 @@ __all__ = ["create_app", "Service"]
 
 
 def create_app(settings: Settings | None = None, *, service: Service | None = None,
-               load_models: bool = True) -> Flask:
-    """The Flask app for ``settings`` (default: from the environment), or around ``service``."""
+               load_models: bool = True, run_jobs: bool | None = None) -> Flask:
+    """The Flask app for ``settings`` (default: from the environment), or around ``service``.
+
+    ``run_jobs`` (default: ``load_models``) starts the batch job runner thread."""
     if service is None:
         service = Service.from_settings(settings or Settings.from_env())
     settings = service.settings
@@ -42,4 +44,6 @@ def create_app(settings: Settings | None = None, *, service: Service | None = No
         app.register_blueprint(blueprint)
     if load_models:
         service.start_loading()
+    if load_models if run_jobs is None else run_jobs:
+        service.start_jobs()
     return app

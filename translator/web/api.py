@@ -2,12 +2,13 @@
 
 from __future__ import annotations
 
-from flask import Blueprint, Response, current_app, request
+from flask import Blueprint, Response, current_app, request, send_file, url_for
 
 from .. import __version__
 from ..errors import TranslatorError
 from ..glossary import Entry, Glossary
 from ..languages import canonical
+from . import jobs as batch_jobs
 from .errors import NotAcceptable, NotReady
 from .openapi import openapi_document
 from .output import negotiate, respond, respond_alignment
@@ -168,3 +169,64 @@ def _glossary_from_json(name: str, entries) -> Glossary:
             raise InvalidField(f"entries[{i}]: {problems[0]}", field="entries")
         out.append(entry)
     return Glossary(name, out)
+
+
+# -- batch jobs --------------------------------------------------------------------------
+
+@api.post("/jobs")
+def submit_job():
+    """Accept an archive of articles as a job (202); the runner translates it in the background."""
+    svc = service()
+    job = batch_jobs.submit(svc)
+    svc.runner.wake()
+    return (batch_jobs.job_status(svc.jobs, job), 202,
+            {"Location": url_for("api.job", job_id=job.id)})
+
+
+@api.get("/jobs")
+def list_jobs():
+    """Jobs, newest first (``?limit=``, at most 200)."""
+    store = service().jobs
+    limit = request.args.get("limit", str(batch_jobs.LIST_LIMIT))
+    if not limit.isdigit() or not 1 <= int(limit) <= batch_jobs.MAX_LIST_LIMIT:
+        raise InvalidField(f"limit must be a number from 1 to {batch_jobs.MAX_LIST_LIMIT}",
+                           field="limit")
+    newest = store.jobs()[::-1][:int(limit)]
+    return {"jobs": [batch_jobs.job_status(store, job) for job in newest]}
+
+
+@api.get("/jobs/<job_id>")
+def job(job_id: str):
+    """A job's state, counts, speed, first failures and links."""
+    store = service().jobs
+    return batch_jobs.job_status(store, store.get(job_id))
+
+
+@api.get("/jobs/<job_id>/result")
+def job_result(job_id: str):
+    """The translations of a done job (JSONL, TMX, or a zip of text files); 409 before."""
+    store = service().jobs
+    path, mimetype, name = batch_jobs.result_file(store, store.get(job_id))
+    return send_file(path, mimetype=mimetype, as_attachment=True, download_name=name,
+                     conditional=True, max_age=0)
+
+
+@api.get("/jobs/<job_id>/failures")
+def job_failures(job_id: str):
+    """The failed articles of a done job, one JSON object per line (empty when none)."""
+    store = service().jobs
+    job = store.get(job_id)
+    path = batch_jobs.failures_file(store, job)
+    if path is None:
+        return Response(b"", mimetype="application/x-ndjson")
+    return send_file(path, mimetype="application/x-ndjson", as_attachment=True,
+                     download_name=f"{job.label}.failures.jsonl", conditional=True, max_age=0)
+
+
+@api.delete("/jobs/<job_id>")
+def delete_job(job_id: str):
+    """Cancel the job if it runs and remove it with its files."""
+    svc = service()
+    svc.jobs.delete(job_id)
+    svc.runner.cancel(job_id)
+    return Response(status=204)

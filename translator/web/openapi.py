@@ -23,7 +23,9 @@ def _json(schema: dict, description: str) -> dict:
 def _errors(*statuses: int) -> dict:
     text = {400: "Bad input (malformed JSON, wrong type, unknown language or field)",
             401: "API key required", 403: "Invalid API key or cross-site request",
-            404: "Not found", 406: "No acceptable format", 413: "Request or text too large",
+            404: "Not found", 406: "No acceptable format",
+            409: "Conflict (the job has no result yet)", 413: "Request or text too large",
+            415: "Unsupported Content-Type",
             422: "Unsupported language pair or undetectable language", 429: "Rate limit exceeded",
             503: "Engine failure or models not loaded"}
     return {str(s): _json(_ref("Error"), text[s]) for s in statuses}
@@ -241,6 +243,63 @@ SCHEMAS: dict[str, dict] = {
     "LibreLanguages": {"type": "array", "items": {
         "type": "object", "required": ["code", "name", "targets"],
         "properties": {"code": {"type": "string"}, "name": {"type": "string"}, "targets": STRINGS}}},
+    "JobCounts": {
+        "type": "object", "additionalProperties": False,
+        "required": ["total", "done", "failed", "pending", "sentences"],
+        "properties": {name: {"type": "integer", "minimum": 0}
+                       for name in ("total", "done", "failed", "pending", "sentences")}},
+    "JobFailure": {
+        "type": "object", "required": ["id", "input", "error"],
+        "properties": {"id": {"type": "string", "description": "archive:member, e.g. news.zip:2024/a.txt"},
+                       "input": {"type": "string"},
+                       "error": {"type": "object", "required": ["code", "message"],
+                                 "properties": {"code": {"type": "string"},
+                                                "message": {"type": "string"}}},
+                       "attempts": {"type": "integer"}}},
+    "Job": {
+        "type": "object", "additionalProperties": False,
+        "required": ["id", "state", "created", "started", "finished", "target", "source", "glossary",
+                     "format", "filename", "size", "counts", "progress", "rate", "eta_seconds",
+                     "failures", "error", "links"],
+        "properties": {
+            "id": {"type": "string", "pattern": "^[0-9a-f]{16}$"},
+            "state": {"enum": ["queued", "running", "done", "failed", "cancelled"],
+                      "description": "done: every article translated or failed (see counts); "
+                                     "failed: the job itself failed (see error)"},
+            "created": {"type": "string", "format": "date-time"},
+            "started": {"type": ["string", "null"], "format": "date-time"},
+            "finished": {"type": ["string", "null"], "format": "date-time"},
+            "target": {"type": "string"}, "source": {"type": "string"},
+            "glossary": {"type": ["string", "null"]},
+            "format": {"enum": ["jsonl", "tmx", "txt"]},
+            "filename": {"type": "string", "description": "the uploaded archive's (sanitised) name"},
+            "size": {"type": "integer", "description": "bytes uploaded"},
+            "counts": _ref("JobCounts"),
+            "progress": {"type": "number", "minimum": 0, "maximum": 1},
+            "rate": {"type": ["number", "null"], "description": "sentences per second (while running)"},
+            "eta_seconds": {"type": ["number", "null"], "description": "while running, once measurable"},
+            "failures": {"type": "array", "items": _ref("JobFailure"), "maxItems": 10,
+                         "description": "the first failed articles"},
+            "error": {"oneOf": [{"type": "null"}, {
+                "type": "object", "required": ["code", "message"],
+                "properties": {"code": {"type": "string"}, "message": {"type": "string"},
+                               "details": {"type": "object"}}}]},
+            "links": {"type": "object", "required": ["self", "result", "failures"],
+                      "additionalProperties": {"type": "string"}},
+        }},
+    "JobList": {"type": "object", "required": ["jobs"], "additionalProperties": False,
+                "properties": {"jobs": {"type": "array", "items": _ref("Job")}}},
+    "JobFields": {
+        "type": "object",
+        "properties": {
+            "target": {"type": "string", "description": "language code (required)"},
+            "source": {"type": "string", "default": "auto"},
+            "glossary": {"type": "string", "description": "a stored glossary over the default one, "
+                                                          "or none; absent: the default glossary"},
+            "format": {"enum": ["jsonl", "tmx", "txt"], "default": "jsonl"},
+            "filename": {"type": "string", "description": "the archive's name in article ids "
+                                                          "(default: the uploaded file's)"},
+        }},
     "LibreError": {"type": "object", "required": ["error"],
                    "properties": {"error": {"type": "string", "minLength": 1},
                                   "code": {"type": "string"}}},
@@ -303,6 +362,7 @@ def _paths() -> dict:
                                   **_errors(400, 401, 403, 413, 429)}},
             "delete": {"summary": "Delete a stored glossary",
                        "responses": {"204": {"description": "Deleted"}, **_errors(401, 403, 404, 429)}}},
+        **_job_paths(),
         "/v1/detect": {"post": {
             "summary": "Detect the language of a text",
             "requestBody": body("DetectRequest"),
@@ -352,6 +412,63 @@ def _paths() -> dict:
         "/frontend/settings": {"get": {
             "summary": "LibreTranslate front-end settings",
             "responses": {"200": _json({"type": "object", "required": ["charLimit"]}, "Settings")}}},
+    }
+
+
+ARCHIVE = {"type": "string", "contentMediaType": "application/octet-stream",
+           "description": "a .zip or .tar.gz of articles (.txt, .md, .html, .jsonl)"}
+JOB_ID = {"name": "job_id", "in": "path", "required": True,
+          "schema": {"type": "string", "pattern": "^[0-9a-f]{16}$"}}
+
+
+def _job_paths() -> dict:
+    """``/v1/jobs``: batch translation of uploaded archives."""
+    query = [{"name": name, "in": "query", "required": False, "schema": {"type": "string"},
+              "description": text} for name, text in (
+        ("target", "the target language (or a form field)"), ("source", "or a form field"),
+        ("glossary", "or a form field"), ("format", "jsonl, tmx or txt (or a form field)"),
+        ("filename", "the archive's name (default: the file's, or Content-Disposition)"))]
+    raw = {media: {"schema": ARCHIVE} for media in
+           ("application/zip", "application/gzip", "application/x-gzip", "application/x-tar+gzip",
+            "application/octet-stream")}
+    multipart = {"schema": {"allOf": [_ref("JobFields"), {
+        "type": "object", "required": ["archive", "target"], "properties": {"archive": ARCHIVE}}]}}
+    return {
+        "/v1/jobs": {
+            "post": {"summary": "Submit an archive of articles to translate in the background",
+                     "parameters": query,
+                     "requestBody": {"required": True,
+                                     "content": {"multipart/form-data": multipart, **raw}},
+                     "responses": {"202": _json(_ref("Job"), "Accepted, queued (Location: the job)"),
+                                   **_errors(400, 401, 403, 404, 413, 415, 422, 429, 503)}},
+            "get": {"summary": "Jobs, newest first",
+                    "parameters": [{"name": "limit", "in": "query", "required": False,
+                                    "schema": {"type": "integer", "minimum": 1, "maximum": 200,
+                                               "default": 50}}],
+                    "responses": {"200": _json(_ref("JobList"), "Jobs"), **_errors(400, 401, 403, 429)}}},
+        "/v1/jobs/{job_id}": {
+            "parameters": [JOB_ID],
+            "get": {"summary": "A job's state, counts, rate, ETA and first failures",
+                    "responses": {"200": _json(_ref("Job"), "The job"), **_errors(401, 403, 404, 429)}},
+            "delete": {"summary": "Cancel the job if it runs and remove it with its files",
+                       "responses": {"204": {"description": "Deleted"}, **_errors(401, 403, 404, 429)}}},
+        "/v1/jobs/{job_id}/result": {"get": {
+            "summary": "The translations of a done job",
+            "parameters": [JOB_ID],
+            "responses": {"200": {"description": "An attachment in the job's format", "content": {
+                "application/x-ndjson": {"schema": {"type": "string", "description":
+                                                    "jsonl: one aligned result per article, "
+                                                    "with id and input, in archive order"}},
+                "application/x-tmx+xml": {"schema": {"type": "string", "description": "TMX 1.4b"}},
+                "application/zip": {"schema": {"type": "string", "description":
+                                               "txt: one translated text file per article"}}}},
+                          **_errors(401, 403, 404, 409, 429)}}},
+        "/v1/jobs/{job_id}/failures": {"get": {
+            "summary": "The failed articles of a done job, one JSON object per line",
+            "parameters": [JOB_ID],
+            "responses": {"200": {"description": "JSON lines (JobFailure); empty when none failed",
+                                  "content": {"application/x-ndjson": {"schema": {"type": "string"}}}},
+                          **_errors(401, 403, 404, 409, 429)}}},
     }
 
 

@@ -135,7 +135,7 @@ def add_headers(response: Response) -> Response:
     if api and origin and allowed and ("*" in allowed or origin in allowed):
         response.headers["Access-Control-Allow-Origin"] = "*" if "*" in allowed else origin
         response.headers["Access-Control-Allow-Headers"] = "Content-Type, Authorization, X-API-Key"
-        response.headers["Access-Control-Allow-Methods"] = "GET, POST, OPTIONS"
+        response.headers["Access-Control-Allow-Methods"] = "GET, POST, PUT, DELETE, OPTIONS"
         response.headers["Access-Control-Max-Age"] = "600"
         response.vary.add("Origin")
     response.headers.setdefault("X-Content-Type-Options", "nosniff")

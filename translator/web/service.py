@@ -41,8 +41,11 @@ class Service:
         self.store = store
         self.started = time.time()
         self._ready = threading.Event()
+        self._loading = False
         self._load_error: str | None = None
         self._languages: dict | None = None
+        self._runner = None
+        self._jobs = None
 
     @classmethod
     def from_settings(cls, settings: Settings) -> "Service":
@@ -53,7 +56,13 @@ class Service:
 
     def start_loading(self) -> None:
         """Load every model and the detector in the background; readiness reports when done."""
+        self._loading = True
         threading.Thread(target=self._load, name="translator-load", daemon=True).start()
+
+    def wait_loaded(self, timeout: float | None = None) -> None:
+        """Wait for the background loading, if it was started (it always ends, even failed)."""
+        if self._loading:
+            self._ready.wait(timeout)
 
     def _load(self) -> None:
         started = time.perf_counter()
@@ -90,18 +99,8 @@ class Service:
                                             glossary=self.request_glossary(req))
 
     def request_glossary(self, req: TranslateRequest):
-        """The default glossary, a stored one over it, inline terms over both; or none.
-
-        Only stored names are accepted here, never file paths: a request must not make
-        the server read its own files."""
-        if req.glossary == "none":
-            glossary = None
-        elif req.glossary:
-            stored = self.glossaries.get(req.glossary)
-            glossary = self.pipeline.glossary.merged(stored, stored.name) \
-                if self.pipeline.glossary else stored
-        else:
-            glossary = self.pipeline.glossary
+        """The glossary ``req.glossary`` names (see :meth:`named_glossary`), inline terms over it."""
+        glossary = self.named_glossary(req.glossary)
         if not req.terms:
             return glossary
         sources = ([req.source] if req.source != AUTO else
@@ -111,6 +110,19 @@ class Service:
                   origin=f"terms[{i}]")
             for i, (src, tgt) in enumerate(req.terms)])
         return glossary.merged(inline) if glossary else inline
+
+    def named_glossary(self, name: str | None):
+        """The default glossary (no name), a stored one over it, or None for ``"none"``.
+
+        Only stored names are accepted here, never file paths: a request must not make
+        the server read its own files."""
+        if name == "none":
+            return None
+        if name:
+            stored = self.glossaries.get(name)
+            return self.pipeline.glossary.merged(stored, stored.name) \
+                if self.pipeline.glossary else stored
+        return self.pipeline.glossary
 
     @property
     def glossaries(self):
@@ -149,6 +161,32 @@ class Service:
             }
         return self._languages
 
+    # -- batch jobs -------------------------------------------------------------
+
+    @property
+    def jobs(self):
+        """The batch jobs' folders (setting ``jobs_dir``), shared by every worker process."""
+        if self._jobs is None:
+            from .jobs import JobStore
+
+            self._jobs = JobStore(self.settings.jobs_dir)
+        return self._jobs
+
+    @property
+    def runner(self):
+        """This process's job runner (its thread starts with :meth:`start_jobs`)."""
+        if self._runner is None:
+            from .jobs import JobRunner
+
+            self._runner = JobRunner(self)
+        return self._runner
+
+    def start_jobs(self) -> None:
+        """Run batch jobs in the background whenever this process holds the runner lock."""
+        self.runner.start()
+
     def close(self) -> None:
+        if self._runner is not None:
+            self._runner.stop()
         self.pipeline.close()
         self.store.close()
