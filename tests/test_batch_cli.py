@@ -9,6 +9,7 @@ import os
 import random
 import shutil
 import signal
+import sqlite3
 import subprocess
 import sys
 import tarfile
@@ -55,30 +56,44 @@ def start(*args, env):
                             stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True, env=env)
 
 
+def done_articles(out: Path) -> int:
+    """Finished articles in a running job's ledger (read-only; 0 before it exists)."""
+    path = out / "ledger.sqlite"
+    if not path.exists():
+        return 0
+    try:
+        with sqlite3.connect(f"file:{path}?mode=ro", uri=True, timeout=5) as conn:
+            return conn.execute("SELECT count(*) FROM articles WHERE state != 'pending'").fetchone()[0]
+    except sqlite3.OperationalError:  # the schema is being created
+        return 0
+
+
 def test_killed_at_random_points_the_job_ends_with_the_same_bytes(tmp_path, env, archive):
     full = batch(archive, "--to", "en", "--out", tmp_path / "full", env=env)
     assert full.returncode == 1, full.stderr  # the bad members failed; the rest is done
     expected = (tmp_path / "full" / "translations.jsonl").read_bytes()
     assert len(expected.splitlines()) == 420
 
-    rng = random.Random(7)
-    kills = 0
-    for attempt in range(30):
-        proc = start(archive, "--to", "en", "--out", tmp_path / "out", env=env)
-        time.sleep(rng.uniform(0.8, 3.5))
-        if proc.poll() is not None:
-            break
+    out = tmp_path / "out"
+    # One kill while the inputs are being scanned, then kills at random points of progress.
+    points = [0] + sorted(random.Random(7).sample(range(10, 400), 4))
+    for point in points:
+        proc = start(archive, "--to", "en", "--out", out, env=env)
+        deadline = time.monotonic() + 60
+        while done_articles(out) < point and proc.poll() is None and time.monotonic() < deadline:
+            time.sleep(0.01)
+        if point == 0:
+            time.sleep(0.8)  # start-up, then the scan
+        assert proc.poll() is None, "the job ended before it could be killed"
         proc.send_signal(signal.SIGKILL)
         proc.communicate()
-        kills += 1
-        assert not (tmp_path / "out" / "translations.jsonl").exists()
-    final = batch(archive, "--to", "en", "--out", tmp_path / "out", env=env)
+        assert not (out / "translations.jsonl").exists()
+    assert 0 < done_articles(out) < 423
+    final = batch(archive, "--to", "en", "--out", out, env=env)
     assert final.returncode == 1, final.stderr
-    assert kills >= 2
-    assert (tmp_path / "out" / "translations.jsonl").read_bytes() == expected
-    assert ((tmp_path / "out" / "failures.jsonl").read_bytes()
-            == (tmp_path / "full" / "failures.jsonl").read_bytes())
-    assert not list((tmp_path / "out").glob(".*.tmp"))
+    assert (out / "translations.jsonl").read_bytes() == expected
+    assert (out / "failures.jsonl").read_bytes() == (tmp_path / "full" / "failures.jsonl").read_bytes()
+    assert not list(out.glob(".*.tmp"))
 
 
 def test_summary_failures_and_exit_status(tmp_path, env, archive):
@@ -100,7 +115,10 @@ def test_summary_failures_and_exit_status(tmp_path, env, archive):
 
 def test_ctrl_c_stops_cleanly_and_the_same_command_resumes(tmp_path, env, archive):
     proc = start(archive, "--to", "en", "--out", tmp_path / "out", env=env)
-    time.sleep(2.5)
+    deadline = time.monotonic() + 60
+    while done_articles(tmp_path / "out") < 50 and time.monotonic() < deadline:
+        time.sleep(0.01)
+    assert proc.poll() is None
     proc.send_signal(signal.SIGINT)
     out, err = proc.communicate(timeout=30)
     assert proc.returncode == 130, err

@@ -227,7 +227,10 @@ class BatchJob:
         """The inputs' articles, read lazily; the INPUTs themselves are checked at once."""
         articles = iter_articles(inputs, max_chars=self.pipeline.settings.max_chars,
                                  exclude=[self.out_dir], skipped=skipped)
-        return (dataclasses.replace(a, id=self.relabel(a.id), input=self.relabel(a.input))
+        # Keys are relabelled too: a job folder that moves (the service's jobs_dir on
+        # another mount) must not look like new articles.
+        return (dataclasses.replace(a, key=self.relabel(a.key), id=self.relabel(a.id),
+                                    input=self.relabel(a.input))
                 for a in articles)
 
     def _translate(self, ledger: Ledger, progress: Progress, stop: threading.Event
