@@ -35,7 +35,8 @@ class Glossary:
 
     name: str
     entries: list[Entry] = field(default_factory=list)
-    _matchers: dict = field(default_factory=dict, repr=False, compare=False)
+    # Compiled matchers by (source, target) pair, and the digest: built once per glossary.
+    _cache: dict = field(default_factory=dict, repr=False, compare=False)
 
     def languages(self) -> set[str]:
         return {lang for entry in self.entries for lang in entry.terms}
@@ -48,17 +49,20 @@ class Glossary:
         return Glossary(name or f"{self.name}+{other.name}", [*self.entries, *other.entries])
 
     def digest(self) -> str:
-        """Short hash of the content, recorded in result signatures."""
-        h = hashlib.sha256()
-        for entry in self.entries:
-            h.update(repr((entry.id, sorted(entry.terms.items()), entry.dnt)).encode())
-        return h.hexdigest()[:12]
+        """Short hash of the content, recorded in result signatures (cached, like the
+        matchers: entries are not changed once a glossary is in use)."""
+        if "digest" not in self._cache:
+            h = hashlib.sha256()
+            for entry in self.entries:
+                h.update(repr((entry.id, sorted(entry.terms.items()), entry.dnt)).encode())
+            self._cache["digest"] = h.hexdigest()[:12]
+        return self._cache["digest"]
 
     def matcher(self, source: str, target: str):
         """The compiled :class:`~translator.glossary.match.Matcher` for a pair (cached)."""
         from .match import Matcher
 
         key = (source, target)
-        if key not in self._matchers:
-            self._matchers[key] = Matcher.build(self.entries, source, target)
-        return self._matchers[key]
+        if key not in self._cache:
+            self._cache[key] = Matcher.build(self.entries, source, target)
+        return self._cache[key]
