@@ -34,6 +34,8 @@ from .progress import NullProgress, Progress
 #: ``batch_chunk_chars``: big enough for the engine's length-sorted batches, small
 #: enough that an interrupted run loses little).
 CHUNK_ARTICLES = 200
+#: Chunks translated at once (see ``BatchJob._translate``).
+TRANSLATORS = 2
 
 
 class JobBusy(InputError):
@@ -97,27 +99,64 @@ class _Chunk:
     chars: int = 0
 
 
-class _LedgerCache:
-    """The pipeline's segment cache over the ledger; new translations wait for the chunk's commit."""
+class _SegmentCache:
+    """The job's translated sentences for the pipeline's ``SegmentCache`` seam: the ledger,
+    plus what chunks in flight translated since its last commit (so a concurrent chunk
+    sees a new byline at once). Each chunk works through its own :meth:`view`."""
 
     def __init__(self, ledger: Ledger):
         self.ledger = ledger
-        self.new: dict[tuple[str, str], dict[str, SentenceTranslation]] = {}
+        self.lock = threading.Lock()
+        self.fresh: dict[tuple[str, str], dict[str, SentenceTranslation]] = {}
+
+    def view(self) -> "_ChunkCache":
+        return _ChunkCache(self)
+
+    def forget(self, made: dict[tuple[str, str], dict[str, SentenceTranslation]]) -> None:
+        """Drop a chunk's translations once they are committed (the ledger answers now)."""
+        with self.lock:
+            for pair, items in made.items():
+                fresh = self.fresh.get(pair, {})
+                for sentence in items:
+                    fresh.pop(sentence, None)
+
+
+class _ChunkCache:
+    """One chunk's access to the job's cache; keeps what the chunk translated for its commit."""
+
+    def __init__(self, shared: _SegmentCache):
+        self.shared = shared
+        self.made: dict[tuple[str, str], dict[str, SentenceTranslation]] = {}
 
     def get(self, source: str, target: str, sentences: list[str]) -> dict[str, SentenceTranslation]:
-        waiting = self.new.get((source, target), {})
-        found = {s: waiting[s] for s in sentences if s in waiting}
+        with self.shared.lock:
+            fresh = self.shared.fresh.get((source, target), {})
+            found = {s: fresh[s] for s in sentences if s in fresh}
         missing = [s for s in sentences if s not in found]
         if missing:
-            found.update(self.ledger.segments(source, target, missing))
+            found.update(self.shared.ledger.segments(source, target, missing))
         return found
 
     def put(self, source: str, target: str, translations: dict[str, SentenceTranslation]) -> None:
-        self.new.setdefault((source, target), {}).update(translations)
+        self.made.setdefault((source, target), {}).update(translations)
+        with self.shared.lock:
+            self.shared.fresh.setdefault((source, target), {}).update(translations)
 
-    def take(self) -> dict[tuple[str, str], dict[str, SentenceTranslation]]:
-        new, self.new = self.new, {}
-        return new
+
+class _Tally:
+    """This run's counts, updated by the translator threads, reported to ``progress``."""
+
+    def __init__(self, progress: Progress):
+        self.progress = progress
+        self.lock = threading.Lock()
+        self.articles = self.sentences = 0
+
+    def add(self, done: dict[str, tuple[str, int]], failed: dict) -> None:
+        sentences = sum(n for _, n in done.values())
+        with self.lock:
+            self.articles += len(done) + len(failed)
+            self.sentences += sentences
+            self.progress.advance(done=len(done), failed=len(failed), sentences=sentences)
 
 
 class BatchJob:
@@ -235,31 +274,38 @@ class BatchJob:
 
     def _translate(self, ledger: Ledger, progress: Progress, stop: threading.Event
                    ) -> tuple[int, int]:
-        """Translate pending chunks until none is left or ``stop``; (articles, sentences)."""
+        """Translate pending chunks until none is left or ``stop``; (articles, sentences).
+
+        Two translator threads take chunks in turn: while one assembles and commits its
+        chunk (Python work), the other's chunk keeps the engine busy, so the engine never
+        waits for the end of a chunk.
+        """
         chunks: queue.Queue = queue.Queue(maxsize=1)
-        halt = threading.Event()  # the reader stops on ``stop`` and when this loop ends
-        reader = threading.Thread(target=self._prepare_chunks,
-                                  args=(ledger, chunks, lambda: stop.is_set() or halt.is_set()),
+        halt = threading.Event()  # every thread stops on ``stop``, or when one fails
+        halted = lambda: stop.is_set() or halt.is_set()  # noqa: E731
+        reader = threading.Thread(target=self._prepare_chunks, args=(ledger, chunks, halted),
                                   name="batch-prepare", daemon=True)
+        cache = _SegmentCache(ledger)
+        tally = _Tally(progress)
+        errors: list[BaseException] = []
+
+        def translate() -> None:
+            try:
+                self._translate_chunks(ledger, chunks, cache, tally, stop, halted)
+            except BaseException as exc:
+                errors.append(exc)
+                halt.set()
+            finally:
+                ledger.db.close_thread()
+
+        workers = [threading.Thread(target=translate, name=f"batch-translate-{n}", daemon=True)
+                   for n in range(TRANSLATORS)]
         reader.start()
-        cache = _LedgerCache(ledger)
-        articles = sentences = 0
+        for worker in workers:
+            worker.start()
         try:
-            while not stop.is_set():
-                item = chunks.get()
-                if item is None:
-                    break
-                if isinstance(item, BaseException):
-                    raise item
-                done, failed = self._translate_chunk(item, cache)
-                if stop.is_set():
-                    break  # the chunk is dropped, not committed: the next run redoes it
-                ledger.commit(done, {**item.failed, **failed}, cache.take())
-                chunk_sentences = sum(n for _, n in done.values())
-                articles += len(done) + len(failed) + len(item.failed)
-                sentences += chunk_sentences
-                progress.advance(done=len(done), failed=len(failed) + len(item.failed),
-                                 sentences=chunk_sentences)
+            for worker in workers:
+                worker.join()
         finally:
             halt.set()
             while reader.is_alive():  # unblock a reader waiting to hand over a chunk
@@ -267,7 +313,29 @@ class BatchJob:
                     chunks.get(timeout=0.1)
                 except queue.Empty:
                     pass
-        return articles, sentences
+        if errors:
+            raise errors[0]
+        return tally.articles, tally.sentences
+
+    def _translate_chunks(self, ledger: Ledger, chunks: queue.Queue, cache: _SegmentCache,
+                          tally: "_Tally", stop: threading.Event,
+                          halted: Callable[[], bool]) -> None:
+        """One translator thread: chunks from the reader, translated and committed."""
+        while not halted():
+            item = chunks.get()
+            if item is None:
+                chunks.put(None)  # the other translator thread ends too
+                return
+            if isinstance(item, BaseException):
+                raise item
+            view = cache.view()
+            done, failed = self._translate_chunk(item, view)
+            if stop.is_set():
+                return  # the chunk is dropped, not committed: the next run redoes it
+            failed = {**item.failed, **failed}
+            ledger.commit(done, failed, view.made)
+            cache.forget(view.made)
+            tally.add(done, failed)
 
     def _prepare_chunks(self, ledger: Ledger, chunks: queue.Queue,
                         halted: Callable[[], bool]) -> None:
@@ -302,7 +370,7 @@ class BatchJob:
         finally:
             ledger.db.close_thread()
 
-    def _translate_chunk(self, chunk: _Chunk, cache: _LedgerCache
+    def _translate_chunk(self, chunk: _Chunk, cache: _ChunkCache
                          ) -> tuple[dict[str, tuple[str, int]], dict[str, TranslatorError]]:
         """Records of the chunk's articles; an engine failure is narrowed down by halving
         the chunk until the articles that cause it are found."""
