@@ -1,0 +1,205 @@
+"""Throughput of a batch job against raw CTranslate2 and argostranslate's decoding pattern.
+
+An archive of generated news articles (a shared dateline, a byline from a small
+desk, sentences of their own) is translated fr -> en with the synthetic
+transformer-base model (6+6 layers, d_model 512, ffn 2048, 32k vocabulary, int8,
+random weights) and the same forced output length everywhere:
+
+  (b) the batch job, as ``translator batch`` runs it (``BatchJob.run``): reading the
+      zip, detection, segmentation, the default glossary, the ledger and its commits,
+      the output file; the engine loaded beforehand, as for (a) and (c);
+  (a) raw ``translate_batch`` on every sentence of the archive, pre-tokenised, at the
+      best settings of a short grid search; (a') the same on the distinct sentences only,
+      so the batch's reuse of repeated lines does not count in its favour;
+  (c) argostranslate's pattern: one ``translate_batch`` per paragraph,
+      ``max_batch_size=32, batch_type="tokens"``, beam 4, its default threads (measured
+      on the first 200 sentences: it is slow).
+
+Prints sentences/s (every sentence of the archive counted for each) and the ratios
+(b)/(a) and (b)/(a') (target >= 0.9), (b)/(c) (target >= 5).
+
+    python benchmarks/batch.py                  # 200 articles, about 1,400 sentences
+    python benchmarks/batch.py --articles 60    # quicker
+    python benchmarks/batch.py --cli            # also time the real command, start-up included
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import random
+import subprocess
+import sys
+import tempfile
+import time
+import zipfile
+from pathlib import Path
+
+import ctranslate2
+import sentencepiece
+
+sys.path.insert(0, str(Path(__file__).resolve().parent))
+from throughput import CACHE, WORDS, best_raw_settings, raw_runner, timed  # noqa: E402
+
+from translator import synthetic  # noqa: E402
+from translator.batch import BatchJob  # noqa: E402
+from translator.packages import read_package  # noqa: E402
+from translator.pipeline import Pipeline  # noqa: E402
+from translator.settings import Settings  # noqa: E402
+
+DATELINE = "Hanoï (SGGP) – Le ministère a publié un communiqué ce matin."
+REPORTERS = ("Minh Anh", "Thu Hà", "Quốc Bảo", "Lan Phương", "Đức Huy")
+
+
+def make_articles(count: int, seed: int = 0) -> list[str]:
+    """Articles of three paragraphs: dateline + 4 sentences, 5 sentences, 2 sentences + byline."""
+    rng = random.Random(seed)
+    seen: set[str] = set()
+
+    def sentence() -> str:
+        while True:
+            text = " ".join(rng.choice(WORDS) for _ in range(rng.randint(6, 24))).capitalize() + "."
+            if text not in seen:
+                seen.add(text)
+                return text
+
+    articles = []
+    for _ in range(count):
+        byline = f"Par {rng.choice(REPORTERS)}, correspondant."
+        paragraphs = [" ".join([DATELINE] + [sentence() for _ in range(4)]),
+                      " ".join(sentence() for _ in range(5)),
+                      " ".join([sentence(), sentence(), byline])]
+        articles.append("\n\n".join(paragraphs) + "\n")
+    return articles
+
+
+def write_archive(articles: list[str], path: Path) -> Path:
+    with zipfile.ZipFile(path, "w", zipfile.ZIP_DEFLATED) as zf:
+        for n, text in enumerate(articles):
+            zf.writestr(f"desk/{n // 50:02d}/article-{n:05d}.txt", text)
+    return path
+
+
+def batch_settings(models: Path, length: int, beam: int) -> Settings:
+    # Defaults everywhere else (threads, batch tokens, chunk size, the default glossary).
+    return Settings(models_dir=models, argos_packages_dir=models.parent / "argos",
+                    apertium=False, beam_size=beam,
+                    decode_options=json.dumps({"min_decoding_length": length,
+                                               "max_decoding_length": length}))
+
+
+def main(argv=None) -> int:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--articles", type=int, default=200)
+    parser.add_argument("--length", type=int, default=32, help="forced output length in tokens")
+    parser.add_argument("--beam", type=int, default=Settings().beam_size)
+    parser.add_argument("--rounds", type=int, default=2, help="alternating rounds of (a) and (b)")
+    parser.add_argument("--argos-sentences", type=int, default=200,
+                        help="sentences the argostranslate pattern's rate is measured on")
+    parser.add_argument("--cli", action="store_true", help="also time `translator batch` end to end")
+    args = parser.parse_args(argv)
+
+    package_dir = CACHE / "base-fr_en"
+    if not (package_dir / "model" / "model.bin").is_file():
+        print(f"building the synthetic transformer-base model in {package_dir} ...", flush=True)
+        synthetic.build_base_model(package_dir)
+    package = read_package(package_dir)
+    sp = sentencepiece.SentencePieceProcessor(model_file=str(package.sp_model))
+
+    work = Path(tempfile.mkdtemp(prefix="batch-bench-"))
+    models = work / "models"
+    models.mkdir()
+    (models / "base-fr_en").symlink_to(package_dir, target_is_directory=True)
+    archive = write_archive(make_articles(args.articles), work / "archive.zip")
+    settings = batch_settings(models, args.length, args.beam)
+    pipeline = Pipeline.from_settings(settings)
+    for engine in pipeline.engines:
+        engine.load()
+
+    rounds = iter(range(1_000))
+
+    def run_batch() -> Path:
+        out = work / f"out-{next(rounds)}"
+        summary = BatchJob(out, pipeline, target="en").run([str(archive)])
+        assert summary.complete and summary.counts.failed == 0, summary.lines()
+        return out
+
+    # A first run gives the sentences as the batch segments them (and warms caches).
+    first = run_batch()
+    records = [json.loads(line) for line in (first / "translations.jsonl").read_text().splitlines()]
+    paragraphs: list[list[str]] = []
+    for record in records:
+        last = None
+        for seg in record["segments"]:
+            if seg["paragraph"] != last:
+                paragraphs.append([])
+                last = seg["paragraph"]
+            paragraphs[-1].append(seg["source"])
+    sentences = [s for p in paragraphs for s in p]
+    distinct = list(dict.fromkeys(sentences))
+    tokens = sp.encode(sentences, out_type=str)
+    distinct_tokens = sp.encode(distinct, out_type=str)
+    n = len(sentences)
+    print(f"{args.articles} articles, {n} sentences ({len(distinct)} distinct), "
+          f"{sum(map(len, tokens)) / n:.1f} source tokens each, {args.length} output tokens "
+          f"forced, beam {args.beam}, {os.cpu_count()} cores")
+    print(f"batch settings: inter_threads,intra_threads={settings.threads()} "
+          f"max_batch_tokens={settings.max_batch_tokens} chunk={settings.batch_chunk_chars} chars")
+
+    inter, intra, size = best_raw_settings(package.model_dir, tokens, args.length, args.beam)
+    print(f"best raw settings: inter_threads={inter} intra_threads={intra} max_batch_size={size} tokens")
+    raw_all = raw_runner(package.model_dir, tokens, args.length, args.beam, inter, intra, size)
+    raw_distinct = raw_runner(package.model_dir, distinct_tokens, args.length, args.beam,
+                              inter, intra, size)
+
+    batch_times, raw_times, distinct_times = [], [], []
+    for _ in range(args.rounds):  # alternate, so drift on a noisy machine hits every side
+        raw_times.append(timed(raw_all))
+        batch_times.append(timed(run_batch))
+        distinct_times.append(timed(raw_distinct))
+
+    # argostranslate's pattern is slow (one sentence per batch): its rate is measured on
+    # the first paragraphs, about --argos-sentences sentences.
+    sample, count = [], 0
+    for paragraph in paragraphs:
+        if count >= args.argos_sentences:
+            break
+        sample.append(paragraph)
+        count += len(paragraph)
+    argos = ctranslate2.Translator(str(package.model_dir), device="cpu", compute_type="int8")
+
+    def run_argos():
+        for paragraph in sample:
+            argos.translate_batch(sp.encode(paragraph, out_type=str), max_batch_size=32,
+                                  batch_type="tokens", beam_size=4, num_hypotheses=1,
+                                  length_penalty=0.2, replace_unknowns=True, return_scores=True,
+                                  min_decoding_length=args.length, max_decoding_length=args.length)
+    argos_time = timed(run_argos)
+
+    a, a2 = n / min(raw_times), n / min(distinct_times)
+    b, c = n / min(batch_times), count / argos_time
+    print(f"(a)  raw translate_batch, every sentence    {a:8.1f} sentences/s")
+    print(f"(a') raw translate_batch, distinct only     {a2:8.1f} sentences/s (of the archive)")
+    print(f"(b)  batch job                              {b:8.1f} sentences/s")
+    print(f"(c)  argostranslate pattern                 {c:8.1f} sentences/s")
+    print(f"(b)/(a)  = {b / a:.2f}  (target >= 0.9)")
+    print(f"(b)/(a') = {b / a2:.2f}  (target >= 0.9: no credit for repeated lines)")
+    print(f"(b)/(c)  = {b / c:.2f}  (target >= 5)")
+
+    if args.cli:
+        env = {**os.environ, "TRANSLATOR_MODELS_DIR": str(models), "TRANSLATOR_APERTIUM": "false",
+               "TRANSLATOR_BEAM_SIZE": str(args.beam), "TRANSLATOR_DECODE_OPTIONS":
+               settings.decode_options}
+        started = time.perf_counter()
+        proc = subprocess.run([sys.executable, "-m", "translator", "batch", str(archive), "--to",
+                               "en", "--out", str(work / "cli"), "--progress", "none"],
+                              env=env, capture_output=True, text=True)
+        wall = time.perf_counter() - started
+        print(f"`translator batch` end to end (start-up and model load included): {wall:.1f} s, "
+              f"{n / wall:.1f} sentences/s, exit {proc.returncode}")
+    return 0 if b / a2 >= 0.9 and b / c >= 5 else 1
+
+
+if __name__ == "__main__":
+    sys.exit(main())
