@@ -154,3 +154,32 @@ def test_bad_command_lines_fail_at_once_with_one_line(tmp_path, env):
     workers = batch(tmp_path / "a.txt", "--to", "en", "--out", tmp_path / "out", "--workers", "0",
                     env=env)
     assert workers.returncode == 2 and "--workers" in workers.stderr
+
+
+def test_on_a_terminal_a_progress_bar_shows_rates(tmp_path, env):
+    import pty
+
+    inputs = tmp_path / "in"
+    inputs.mkdir()
+    for n in range(5):
+        (inputs / f"{n}.txt").write_text(article(n), encoding="utf-8")
+    leader, follower = pty.openpty()  # a terminal that reports no size, like many CI runners
+    try:
+        proc = subprocess.run([sys.executable, "-m", "translator", "batch", str(inputs), "--to",
+                               "en", "--out", str(tmp_path / "out")], stdout=subprocess.PIPE,
+                              stderr=follower, env=env, timeout=120)
+        os.close(follower)
+        shown = b""
+        while True:
+            try:
+                data = os.read(leader, 65536)
+            except OSError:  # the terminal is closed once everything was read
+                break
+            if not data:
+                break
+            shown += data
+    finally:
+        os.close(leader)
+    assert proc.returncode == 0
+    text = shown.decode("utf-8", "replace")
+    assert "5/5" in text and "article/s" in text and "sent/s" in text and "0 failed" in text

@@ -140,6 +140,7 @@ class Ledger:
         A new ledger takes it; an existing one must match it, or ``restart`` discards
         what the ledger holds. Returns the stored parameters (with ``created``).
         """
+        identity = json.loads(json.dumps(identity, sort_keys=True))  # as stored: tuples -> lists
         stored = self.params()
         stored_identity = stored.get("identity")
         if stored_identity is not None and stored_identity != identity and not restart:

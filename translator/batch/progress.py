@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import os
 import sys
 import time
 from typing import TextIO
@@ -65,6 +66,13 @@ def _duration(seconds: float | None) -> str:
     return (f"{hours}h{rest // 60:02d}m" if hours else f"{rest // 60}m{rest % 60:02d}s")
 
 
+def _width(stream: TextIO) -> int:
+    try:
+        return os.get_terminal_size(stream.fileno()).columns
+    except (OSError, ValueError, AttributeError):
+        return 0
+
+
 class BarProgress(Progress):
     """A tqdm bar over articles, with sentences per second, failures and ETA."""
 
@@ -80,8 +88,11 @@ class BarProgress(Progress):
         from tqdm import tqdm
 
         self.rates.start(counts)
+        # A terminal that reports no size (some CI pseudo-terminals) would hide the bar.
+        sized = _width(self.stream) > 0
         self.bar = tqdm(total=counts.total, initial=counts.done + counts.failed, unit="article",
-                        file=self.stream, dynamic_ncols=True, smoothing=0.1)
+                        file=self.stream, dynamic_ncols=sized, ncols=None if sized else 100,
+                        nrows=None if sized else 24, smoothing=0.1)
         self._postfix()
 
     def advance(self, *, done: int, failed: int, sentences: int) -> None:

@@ -1,15 +1,16 @@
 """Running a batch job: scan the inputs into the ledger, translate pending articles in
 chunks, write the outputs once every article is done or failed.
 
-Articles are read and prepared (detected, segmented) on one thread while the engine
-translates the previous chunk on the others; sentences of every article in a chunk
-go to the engine together, and a sentence translated once in the job (a dateline, a
-byline) is reused from the ledger. Each chunk is committed whole, so an interrupted
-job resumes where it stopped and ends with the same output as an uninterrupted run.
+Articles are read and prepared (detected, segmented) on one thread while two
+translator threads take chunks in turn; sentences of every article in a chunk go to
+the engine together, and a sentence translated once in the job (a dateline, a byline)
+is reused from the ledger. Each chunk is committed whole, so an interrupted job
+resumes where it stopped and ends with the same output as an uninterrupted run.
 """
 
 from __future__ import annotations
 
+import contextlib
 import dataclasses
 import fcntl
 import json
@@ -200,13 +201,13 @@ class BatchJob:
             progress: Progress | None = None, stop: threading.Event | None = None) -> Summary:
         """Scan ``inputs``, translate what is pending, write outputs when nothing is left.
 
-        ``stop`` ends the run after the chunk in flight (which is then not committed).
+        ``stop`` ends the run after the chunks in flight (which are then not committed).
         """
         progress = progress or NullProgress()
         stop = stop or threading.Event()
         started = time.monotonic()
         skipped: list[str] = []
-        articles = self._articles(inputs, skipped)  # a bad INPUT fails here, before any write
+        scanned = self._articles(inputs, skipped)  # a bad INPUT fails here, before any write
         self._make_out_dir()
         with self._lock():
             ledger = Ledger.in_folder(self.out_dir)
@@ -214,7 +215,7 @@ class BatchJob:
                 params = ledger.claim(self.identity(), restart=restart)
                 progress.scanning()
                 scan = ledger.begin_scan()
-                skipped += ledger.record_scan(scan, articles, retry_failed=retry_failed)
+                skipped += ledger.record_scan(scan, scanned, retry_failed=retry_failed)
                 ledger.end_scan(scan)
                 counts = ledger.counts()
                 progress.start(counts)
@@ -241,26 +242,19 @@ class BatchJob:
         if not os.access(self.out_dir, os.W_OK):
             raise InputError(f"cannot write to the output folder {self.out_dir}")
 
-    def _lock(self):
+    @contextlib.contextmanager
+    def _lock(self) -> Iterator[None]:
         """An exclusive lock on the job folder, released by the OS if the process dies."""
-        job = self
-
-        class _Held:
-            def __enter__(self):
-                self.file = open(job.out_dir / (LEDGER_NAME + ".lock"), "a")
-                try:
-                    fcntl.flock(self.file, fcntl.LOCK_EX | fcntl.LOCK_NB)
-                except BlockingIOError:
-                    self.file.close()
-                    raise JobBusy(f"another batch is running in {job.out_dir}; wait for it "
-                                  "to finish or stop it") from None
-                return self
-
-            def __exit__(self, *exc):
-                fcntl.flock(self.file, fcntl.LOCK_UN)
-                self.file.close()
-
-        return _Held()
+        with open(self.out_dir / (LEDGER_NAME + ".lock"), "a") as held:
+            try:
+                fcntl.flock(held, fcntl.LOCK_EX | fcntl.LOCK_NB)
+            except BlockingIOError:
+                raise JobBusy(f"another batch is running in {self.out_dir}; wait for it to "
+                              "finish or stop it") from None
+            try:
+                yield
+            finally:
+                fcntl.flock(held, fcntl.LOCK_UN)
 
     def _articles(self, inputs: Sequence[str], skipped: list[str]) -> Iterator[Article]:
         """The inputs' articles, read lazily; the INPUTs themselves are checked at once."""
@@ -395,10 +389,11 @@ class BatchJob:
                     pending += [docs[half:], docs[:half]]
                 continue
             for (key, _), result in zip(docs, results):
-                done[key] = (self._record(key, result), len(result.segments))
+                done[key] = (self._record(result), len(result.segments))
         return done, failed
 
-    def _record(self, key: str, result) -> str:
+    @staticmethod
+    def _record(result) -> str:
         """One output line: the article's id and input, then the API's result without
         timings (they differ from run to run; the output must not)."""
         data = result.to_dict()
