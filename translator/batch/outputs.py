@@ -12,6 +12,7 @@ import os
 import re
 import shutil
 import tempfile
+from datetime import datetime
 from pathlib import Path
 from typing import Iterable, TextIO
 
@@ -86,9 +87,8 @@ def _write_tmx(ledger: Ledger, out_dir: Path, created: str) -> Path:
         stream, _units(ledger), "*all*", target, created=_tmx_stamp(created)))
 
 
-def _tmx_stamp(created: str):
-    from datetime import datetime
-
+def _tmx_stamp(created: str) -> datetime:
+    """The job's creation time: the TMX header must not change from one rendering to the next."""
     return datetime.strptime(created, "%Y-%m-%dT%H:%M:%SZ")
 
 

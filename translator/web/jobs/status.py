@@ -1,0 +1,74 @@
+"""What a client sees of a job: its status JSON, links, and its result and failures files."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from ...batch.ledger import Counts
+from ...batch.outputs import FAILURES_NAME, JSONL_NAME, TMX_NAME
+from ...errors import TranslatorError
+from .store import TXT_ZIP, Job, JobStore
+
+LIST_LIMIT = 50
+MAX_LIST_LIMIT = 200
+RESULT_FILES = {"jsonl": JSONL_NAME, "tmx": TMX_NAME}
+
+
+class JobNotDone(TranslatorError):
+    """The job has no result (yet): queued, running, failed or cancelled."""
+
+    code = "job_not_done"
+    http_status = 409
+
+
+def job_links(job: Job) -> dict:
+    base = f"/v1/jobs/{job.id}"
+    return {"self": base, "result": base + "/result", "failures": base + "/failures"}
+
+
+def job_status(store: JobStore, job: Job) -> dict:
+    """The JSON of ``GET /v1/jobs/<id>``: the request, state, counts, speed, first failures."""
+    progress = store.progress(job)
+    counts = progress.get("counts") or Counts().to_dict()
+    finished = counts["done"] + counts["failed"]
+    running = job.state == "running"
+    return {
+        "id": job.id, "state": job.state,
+        "created": job.created, "started": job.started, "finished": job.finished,
+        "target": job.target, "source": job.source, "glossary": job.glossary,
+        "format": job.format, "filename": job.filename, "size": job.size,
+        "counts": counts,
+        "progress": 1.0 if job.state == "done" else
+        round(finished / counts["total"], 4) if counts["total"] else 0.0,
+        "rate": progress.get("rate") if running else None,
+        "eta_seconds": progress.get("eta_seconds") if running else None,
+        "failures": progress.get("failures", []),
+        "error": job.error,
+        "links": job_links(job),
+    }
+
+
+def result_file(store: JobStore, job: Job) -> tuple[Path, str, str]:
+    """(path, media type, download name) of a done job's result; JobNotDone otherwise."""
+    require_done(job, "result")
+    if job.format == "txt":
+        return store.root / job.id / TXT_ZIP, "application/zip", f"{job.label}.{job.target}.zip"
+    media = "application/x-ndjson" if job.format == "jsonl" else "application/x-tmx+xml"
+    return (store.out_dir(job) / RESULT_FILES[job.format], media,
+            f"{job.label}.{job.target}.{job.format}")
+
+
+def failures_file(store: JobStore, job: Job) -> Path | None:
+    """The failures.jsonl of a done job, None when no article failed; JobNotDone before."""
+    require_done(job, "failures list")
+    path = store.out_dir(job) / FAILURES_NAME
+    return path if path.exists() else None
+
+
+def require_done(job: Job, what: str) -> None:
+    if job.state == "done":
+        return
+    reason = {"queued": "it is queued", "running": "it is still running",
+              "failed": f"it failed: {(job.error or {}).get('message', 'see error')}",
+              "cancelled": "it was cancelled"}.get(job.state, job.state)
+    raise JobNotDone(f"job {job.id} has no {what}: {reason}", id=job.id, state=job.state)
