@@ -80,7 +80,7 @@ def main(argv=None) -> int:
     archive = work / "sggp.zip"
     write_archive(archive, make_articles(args.articles))
     print(f"archive: {archive} ({archive.stat().st_size / 1e6:.1f} MB, {args.articles} articles "
-          "+ 50 JSONL + 7 hostile members)")
+          "+ 50 JSONL + 6 hostile members)")
     command = [sys.executable, "-m", "translator", "batch", str(archive), "--to", "en",
                "--progress", "none"]
 
