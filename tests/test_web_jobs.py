@@ -268,6 +268,30 @@ def test_result_before_done_is_409_and_a_queued_job_runs_after_a_restart(tmp_pat
         second.extensions["translator"].close()
 
 
+def test_a_job_left_by_another_setup_starts_over_with_the_current_one(tmp_path, argos_fr_en):
+    from translator.batch import Ledger
+
+    first = make_app(tmp_path, argos_fr_en, run_jobs=False)
+    call = openapi_caller(first.test_client(), first.test_client().get("/v1/openapi.json").get_json())
+    job_id = submit_multipart(call, zip_bytes({"a.txt": article(1), "b.txt": article(2)}),
+                              "a.zip", target="en").get_json()["id"]
+    first.extensions["translator"].close()
+    # As if the job ran before the operator changed the glossary, then the server stopped.
+    ledger = Ledger.in_folder(tmp_path / "jobs" / job_id / "out")
+    ledger.claim({"target": "en", "glossary": "older@000000000000"})
+    ledger.close()
+
+    second = make_app(tmp_path, argos_fr_en)
+    try:
+        call = openapi_caller(second.test_client(), second.test_client().get("/v1/openapi.json").get_json())
+        status = wait_finished(call, job_id)
+        assert status["state"] == "done" and status["counts"]["done"] == 2, status
+        body = call("GET", f"/v1/jobs/{job_id}/result", path=JOB + "/result").data
+        assert [r["id"] for r in records(body)] == ["a.zip:a.txt", "a.zip:b.txt"]
+    finally:
+        second.extensions["translator"].close()
+
+
 def test_one_process_runs_jobs_and_another_takes_over_when_it_stops(tmp_path, argos_fr_en):
     apps = [create_app(web_settings(tmp_path / name, argos_fr_en, jobs_dir=tmp_path / "jobs"),
                        load_models=False, run_jobs=False) for name in ("a", "b")]

@@ -13,7 +13,7 @@ import zipfile
 from dataclasses import replace
 from pathlib import Path
 
-from ...batch import BatchJob, JobBusy
+from ...batch import BatchJob, JobBusy, LedgerMismatch
 from ...batch.ledger import LEDGER_NAME, Counts, Ledger
 from ...batch.outputs import TXT_DIR
 from ...batch.progress import Progress, Rates
@@ -203,8 +203,7 @@ class JobRunner:
     def _execute(self, job: Job, stop: threading.Event) -> None:
         """Run the BatchJob and record how it ended; an interrupted job stays running."""
         try:
-            summary = self._batch(job).run([str(self.store.archive(job))],
-                                           progress=JobProgress(self.store, job), stop=stop)
+            summary = self._resume(job, stop)
         except JobBusy:
             self._busy_until[job.id] = time.monotonic() + 30  # a CLI run on the folder?
             return
@@ -224,6 +223,17 @@ class JobRunner:
             self._finish(job, "failed", {"code": "internal_error", "message":
                                          f"the run ended with {summary.counts.pending} "
                                          "articles pending"})
+
+    def _resume(self, job: Job, stop: threading.Event):
+        """Run (or resume) the job. A job interrupted while the operator changed the
+        glossary or the models starts over with them: its output must come from one setup."""
+        batch, inputs = self._batch(job), [str(self.store.archive(job))]
+        try:
+            return batch.run(inputs, progress=JobProgress(self.store, job), stop=stop)
+        except LedgerMismatch as exc:
+            log.warning("batch job %s starts over: %s", job.id, exc.message)
+            return batch.run(inputs, progress=JobProgress(self.store, job), stop=stop,
+                             restart=True)
 
     def _batch(self, job: Job) -> BatchJob:
         prefix = str(self.store.archive(job).parent) + os.sep
