@@ -428,7 +428,8 @@ def build_parser() -> argparse.ArgumentParser:
                    help="jsonl: one aligned result per article; tmx: one translation memory; "
                         "txt: one translated text per article")
     p.add_argument("--workers", type=int,
-                   help="parallel engine workers (default: one per core)")
+                   help="parallel CTranslate2 workers (replicas of the model; default: one "
+                        "per core); Apertium runs one pipeline per chunk in flight")
     p.add_argument("--retry-failed", action="store_true",
                    help="translate the articles that failed in earlier runs again")
     p.add_argument("--restart", action="store_true",
