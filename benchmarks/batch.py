@@ -36,11 +36,11 @@ import time
 import zipfile
 from pathlib import Path
 
-import ctranslate2
 import sentencepiece
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
-from throughput import CACHE, WORDS, best_raw_settings, raw_runner, timed  # noqa: E402
+from throughput import (CACHE, WORDS, argos_runner, best_raw_settings, raw_runner,  # noqa: E402
+                        timed)
 
 from translator import synthetic  # noqa: E402
 from translator.batch import BatchJob  # noqa: E402
@@ -167,15 +167,7 @@ def main(argv=None) -> int:
             break
         sample.append(paragraph)
         count += len(paragraph)
-    argos = ctranslate2.Translator(str(package.model_dir), device="cpu", compute_type="int8")
-
-    def run_argos():
-        for paragraph in sample:
-            argos.translate_batch(sp.encode(paragraph, out_type=str), max_batch_size=32,
-                                  batch_type="tokens", beam_size=4, num_hypotheses=1,
-                                  length_penalty=0.2, replace_unknowns=True, return_scores=True,
-                                  min_decoding_length=args.length, max_decoding_length=args.length)
-    argos_time = timed(run_argos)
+    argos_time = timed(argos_runner(package.model_dir, sp, sample, args.length))
 
     a, a2 = n / min(raw_times), n / min(distinct_times)
     b, c = n / min(batch_times), count / argos_time
