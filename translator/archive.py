@@ -33,6 +33,7 @@ from pathlib import Path
 from typing import BinaryIO, Iterator
 
 from .errors import BadArchive
+from .messages import GiB, MiB, human_size, one_line, os_reason
 
 __all__ = [
     "ARCHIVE_SUFFIXES",
@@ -45,9 +46,6 @@ __all__ = [
     "zip_entry_problem",
 ]
 
-KiB = 1024
-MiB = 1024 * KiB
-GiB = 1024 * MiB
 
 ARCHIVE_SUFFIXES = (".zip", ".tar.gz", ".tgz")
 _CHUNK = 1 * MiB
@@ -237,9 +235,9 @@ class Archive:
 
     def _too_big(self, member: Member, limit: int) -> BadArchive:
         if limit < self.limits.max_member_bytes:
-            bound = f"the {_human_size(self.limits.max_total_bytes)} bound on a whole archive"
+            bound = f"the {human_size(self.limits.max_total_bytes)} bound on a whole archive"
         else:
-            bound = f"the {_human_size(self.limits.max_member_bytes)} bound on one member"
+            bound = f"the {human_size(self.limits.max_member_bytes)} bound on one member"
         return self._error(f"member {member.name!r} unpacks to more than {bound}",
                            member=member.name)
 
@@ -256,11 +254,11 @@ class _ZipArchive(Archive):
             self._zf = zipfile.ZipFile(path)
             self._infos = self._zf.infolist()
         except OSError as exc:
-            raise self._error(f"cannot read ({_os_reason(exc)})") from None
+            raise self._error(f"cannot read ({os_reason(exc)})") from None
         except (zipfile.BadZipFile, zipfile.LargeZipFile, EOFError, ValueError, OverflowError,
                 struct.error, NotImplementedError) as exc:
             raise self._error(f"not a zip archive, or a corrupt or truncated one "
-                              f"({_one_line(exc)})") from None
+                              f"({one_line(exc)})") from None
         try:
             self._check_whole()
         except BadArchive:
@@ -327,7 +325,7 @@ class _BoundedStream:
     def read(self, size: int = -1) -> bytes:
         if size is None or size < 0 or size > self._max_read:
             raise self._archive._error("holds a header or block larger than "
-                                       f"{_human_size(self._max_read)} (corrupt or hostile)")
+                                       f"{human_size(self._max_read)} (corrupt or hostile)")
         size = min(size, self._bound + 1 - self._stream.tell())
         data = self._stream.read(max(size, 0))
         if self._stream.tell() > self._bound:
@@ -351,7 +349,7 @@ class _TarArchive(Archive):
         try:
             self._file = open(path, "rb")
         except OSError as exc:
-            raise self._error(f"cannot read ({_os_reason(exc)})") from None
+            raise self._error(f"cannot read ({os_reason(exc)})") from None
         try:
             packed = os.fstat(self._file.fileno()).st_size
             if packed == 0:
@@ -378,7 +376,7 @@ class _TarArchive(Archive):
             held += len(info.name) + len(info.linkname) + sum(
                 len(k) + len(v) for k, v in info.pax_headers.items())
             if held > self.limits.max_member_bytes:
-                raise self._error(f"headers hold more than {_human_size(self.limits.max_member_bytes)} "
+                raise self._error(f"headers hold more than {human_size(self.limits.max_member_bytes)} "
                                   "(corrupt or hostile archive)")
         # Reading to the end checks the gzip CRC and shows truncation; anything but the
         # end-of-archive zeros there is a damaged header that tarfile took for the end.
@@ -411,22 +409,22 @@ def _stream_errors(archive: _TarArchive, action):
         return action()
     except gzip.BadGzipFile as exc:
         if "Not a gzipped file" in str(exc) and archive._gz.tell() == 0:
-            raise archive._error(f"not a gzip-compressed tar archive ({_one_line(exc)})") from None
-        raise archive._error(f"corrupt compressed data ({_one_line(exc)})") from None
+            raise archive._error(f"not a gzip-compressed tar archive ({one_line(exc)})") from None
+        raise archive._error(f"corrupt compressed data ({one_line(exc)})") from None
     except EOFError:
         raise archive._error("truncated (the compressed stream ends early)") from None
     except zlib.error as exc:
-        raise archive._error(f"corrupt compressed data ({_one_line(exc)})") from None
+        raise archive._error(f"corrupt compressed data ({one_line(exc)})") from None
     except tarfile.ReadError as exc:
         if "zlib" in str(exc):
-            raise archive._error(f"corrupt compressed data ({_one_line(exc)})") from None
+            raise archive._error(f"corrupt compressed data ({one_line(exc)})") from None
         if "unexpected end" in str(exc):
             raise archive._error("truncated (the tar stream ends early)") from None
-        raise archive._error(f"not a tar archive inside the gzip stream ({_one_line(exc)})") from None
+        raise archive._error(f"not a tar archive inside the gzip stream ({one_line(exc)})") from None
     except tarfile.TarError as exc:
-        raise archive._error(f"corrupt tar archive ({_one_line(exc)})") from None
+        raise archive._error(f"corrupt tar archive ({one_line(exc)})") from None
     except OSError as exc:
-        raise archive._error(f"cannot read ({_os_reason(exc)})") from None
+        raise archive._error(f"cannot read ({os_reason(exc)})") from None
 
 
 class _Guarded:
@@ -456,9 +454,9 @@ class _Guarded:
         except BadArchive:
             raise
         except NotImplementedError as exc:
-            raise self._fail(f"uses an unsupported compression method ({_one_line(exc)})") from None
+            raise self._fail(f"uses an unsupported compression method ({one_line(exc)})") from None
         except self._ERRORS as exc:
-            raise self._fail(f"is corrupt or truncated ({_one_line(exc) or type(exc).__name__})") from None
+            raise self._fail(f"is corrupt or truncated ({one_line(exc) or type(exc).__name__})") from None
 
     def _fail(self, problem: str) -> BadArchive:
         name = self._member.name
@@ -484,18 +482,3 @@ def open_archive(path: Path | str, limits: ArchiveLimits = ArchiveLimits(), *,
         return _TarArchive(Path(path), label, limits)
     raise BadArchive(f"{label or path}: not a supported archive (the name must end in "
                      f"{', '.join(ARCHIVE_SUFFIXES)})", archive=label)
-
-
-def _os_reason(exc: OSError) -> str:
-    return exc.strerror or _one_line(exc) or type(exc).__name__
-
-
-def _one_line(value) -> str:
-    return " ".join(str(value).split())
-
-
-def _human_size(n: int) -> str:
-    for unit, size in (("GiB", GiB), ("MiB", MiB), ("KiB", KiB)):
-        if n >= size:
-            return f"{n / size:.1f} {unit}".replace(".0 ", " ")
-    return f"{n} bytes"

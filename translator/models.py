@@ -49,6 +49,7 @@ from . import __version__, languages
 from .archive import zip_entry_problem
 from .errors import (BadModelPackage, IndexUnavailable, ModelError, ModelExists, ModelNotFound,
                      TranslatorError)
+from .messages import GiB, MiB, human_size, one_line, os_reason
 from .packages import ModelPackage, is_package_dir, read_package
 from .settings import Settings
 
@@ -70,9 +71,6 @@ __all__ = [
     "MAX_RATIO",
 ]
 
-KiB = 1024
-MiB = 1024 * KiB
-GiB = 1024 * MiB
 
 #: Largest total size a package may unpack (or copy) to.
 MAX_UNPACKED_BYTES = 4 * GiB
@@ -178,7 +176,7 @@ def parse_index(data: bytes | str, url: str = "index") -> list[IndexEntry]:
     try:
         raw = json.loads(data)
     except (UnicodeDecodeError, ValueError) as exc:
-        reason = f"not valid JSON ({_one_line(exc)})"
+        reason = f"not valid JSON ({one_line(exc)})"
         raise IndexUnavailable(f"package index {url} unavailable: {reason}", url=url,
                                reason=reason) from None
     if not isinstance(raw, list):
@@ -232,7 +230,7 @@ def safe_unzip(archive: Path | str, dest: Path | str, *, name: str | None = None
         raise BadModelPackage(f"{label}: not a zip archive (a model package is a .argosmodel "
                               "zip of one folder)", source=label) from None
     except OSError as exc:
-        raise BadModelPackage(f"{label}: cannot read ({_os_reason(exc)})", source=label) from None
+        raise BadModelPackage(f"{label}: cannot read ({os_reason(exc)})", source=label) from None
     with zf:
         members = _checked_members(zf, label, max_bytes, max_members, max_ratio)
         top_files = [parts for info, parts in members if not info.is_dir() and len(parts) == 1]
@@ -271,14 +269,14 @@ def safe_unzip(archive: Path | str, dest: Path | str, *, name: str | None = None
                         total += len(chunk)
                         if written > info.file_size or total > max_bytes:
                             raise BadModelPackage(f"{label}: member {info.filename!r} unpacks beyond "
-                                                  f"its declared size or the {_human_size(max_bytes)} "
+                                                  f"its declared size or the {human_size(max_bytes)} "
                                                   "bound", source=label)
                         dst.write(chunk)
             except (FileExistsError, IsADirectoryError, NotADirectoryError):
                 raise BadModelPackage(f"{label}: member {info.filename!r} clashes with another member",
                                       source=label) from None
             except (zipfile.BadZipFile, zlib.error, EOFError, RuntimeError, NotImplementedError) as exc:
-                raise BadModelPackage(f"{label}: corrupt member {info.filename!r} ({_one_line(exc)})",
+                raise BadModelPackage(f"{label}: corrupt member {info.filename!r} ({one_line(exc)})",
                                       source=label) from None
         return root
 
@@ -309,7 +307,7 @@ def _checked_members(zf: zipfile.ZipFile, label: str, max_bytes: int, max_member
             total += info.file_size
             compressed += info.compress_size
             if total > max_bytes:
-                raise BadModelPackage(f"{label}: unpacks to more than {_human_size(max_bytes)} "
+                raise BadModelPackage(f"{label}: unpacks to more than {human_size(max_bytes)} "
                                       "(the bound on a package's size)", source=label)
             if info.file_size >= RATIO_MIN_BYTES and info.file_size > max_ratio * max(info.compress_size, 1):
                 raise BadModelPackage(f"{where} is compressed {info.file_size // max(info.compress_size, 1)}:1, "
@@ -427,7 +425,7 @@ class ModelStore:
         try:
             self.models_dir.mkdir(parents=True, exist_ok=True)
         except OSError as exc:
-            raise ModelError(f"cannot create {self.models_dir} ({_os_reason(exc)})") from None
+            raise ModelError(f"cannot create {self.models_dir} ({os_reason(exc)})") from None
         ok = False
         try:
             with self._lock() as locked:
@@ -440,7 +438,7 @@ class ModelStore:
                 except TranslatorError:
                     raise
                 except OSError as exc:
-                    raise ModelError(f"cannot install into {self.models_dir} ({_os_reason(exc)})") from None
+                    raise ModelError(f"cannot install into {self.models_dir} ({os_reason(exc)})") from None
                 finally:
                     _rmtree(stage)
         finally:
@@ -478,7 +476,7 @@ class ModelStore:
         except shutil.Error as exc:
             errors = exc.args[0] if exc.args and isinstance(exc.args[0], list) else []
             why = errors[0][2] if errors and len(errors[0]) == 3 else exc
-            raise BadModelPackage(f"{label}: cannot copy ({_one_line(why)})", source=label) from None
+            raise BadModelPackage(f"{label}: cannot copy ({one_line(why)})", source=label) from None
         return self._commit(_validate(folder, label), folder, stage, replace)
 
     def _install_entry(self, entry: IndexEntry, stage: Path, replace: bool,
@@ -541,7 +539,7 @@ class ModelStore:
             return
         if needed > free:
             raise ModelError(f"not enough disk space in {self.models_dir}: the package needs "
-                             f"{_human_size(needed)}, {_human_size(free)} free")
+                             f"{human_size(needed)}, {human_size(free)} free")
 
     # ---------------------------------------------------------------- remove
 
@@ -568,7 +566,7 @@ class ModelStore:
             try:
                 os.rename(target, doomed)  # atomic: never a half-deleted package in the listing
             except OSError as exc:
-                raise ModelError(f"cannot remove {target} ({_os_reason(exc)})") from None
+                raise ModelError(f"cannot remove {target} ({os_reason(exc)})") from None
             _rmtree(doomed)  # leftovers (if any) are cleaned by the next install
         return target
 
@@ -651,7 +649,7 @@ class ModelStore:
                   progress: Callable[[int, int | None], None] | None = None) -> bytes:
         """GET ``url`` (at most ``limit`` bytes) into memory or ``dest``; IndexUnavailable on failure."""
         def fail(reason: str):
-            reason = _one_line(reason)
+            reason = one_line(reason)
             msg = (f"package index {url} unavailable: {reason}" if what == "index"
                    else f"cannot download {url}: {reason}")
             return IndexUnavailable(msg, url=url, reason=reason)
@@ -665,14 +663,14 @@ class ModelStore:
                 length = response.headers.get("Content-Length")
                 total = int(length) if length and length.isdigit() else None
                 if total is not None and total > limit:
-                    raise fail(f"{_human_size(total)}, over the {_human_size(limit)} bound")
+                    raise fail(f"{human_size(total)}, over the {human_size(limit)} bound")
                 buffer = bytearray()
                 done = 0
                 with (open(dest, "wb") if dest is not None else contextlib.nullcontext()) as out:
                     while chunk := response.read(_CHUNK):
                         done += len(chunk)
                         if done > limit:
-                            raise fail(f"larger than the {_human_size(limit)} bound")
+                            raise fail(f"larger than the {human_size(limit)} bound")
                         if out is None:
                             buffer += chunk
                         else:
@@ -690,13 +688,13 @@ class ModelStore:
             reason = exc.reason
             if isinstance(reason, (socket.timeout, TimeoutError)):
                 raise fail(f"timed out after {self.timeout:g} s") from None
-            raise fail(_os_reason(reason) if isinstance(reason, OSError) else str(reason)) from None
+            raise fail(os_reason(reason) if isinstance(reason, OSError) else str(reason)) from None
         except (socket.timeout, TimeoutError):
             raise fail(f"timed out after {self.timeout:g} s") from None
         except OSError as exc:
             if dest is not None and exc.errno in (errno.ENOSPC, errno.EDQUOT, errno.EACCES, errno.EROFS):
-                raise ModelError(f"cannot write {dest} ({_os_reason(exc)})") from None
-            raise fail(_os_reason(exc)) from None
+                raise ModelError(f"cannot write {dest} ({os_reason(exc)})") from None
+            raise fail(os_reason(exc)) from None
         except (ValueError, http.client.HTTPException) as exc:
             raise fail(str(exc) or type(exc).__name__) from None
 
@@ -831,7 +829,7 @@ def _children(folder: Path, problems: list[str], *, hidden: bool = False,
     except (FileNotFoundError, NotADirectoryError):
         return []
     except OSError as exc:
-        problems.append(f"{folder}: cannot list ({_os_reason(exc)})")
+        problems.append(f"{folder}: cannot list ({os_reason(exc)})")
         return []
     return [e for e in entries
             if (hidden or not e.name.startswith(".")) and (not dirs_only or e.is_dir())]
@@ -951,7 +949,7 @@ def _tree_size(root: Path, label: str, max_bytes: int, max_members: int) -> int:
         if count > max_members:
             raise BadModelPackage(f"{label}: more than {max_members} files and folders", source=label)
         if total > max_bytes:
-            raise BadModelPackage(f"{label}: larger than {_human_size(max_bytes)} (the bound on a "
+            raise BadModelPackage(f"{label}: larger than {human_size(max_bytes)} (the bound on a "
                                   "package's size)", source=label)
     return total
 
@@ -960,21 +958,7 @@ def _rmtree(path: Path) -> None:
     shutil.rmtree(path, ignore_errors=True)
 
 
-def _os_reason(exc: BaseException) -> str:
-    if isinstance(exc, OSError) and exc.strerror:
-        return exc.strerror
-    return _one_line(exc) or type(exc).__name__
 
-
-def _one_line(value) -> str:
-    return " ".join(str(value).split())
-
-
-def _human_size(n: int) -> str:
-    for unit, size in (("GiB", GiB), ("MiB", MiB), ("KiB", KiB)):
-        if n >= size:
-            return f"{n / size:.1f} {unit}".replace(".0 ", " ")
-    return f"{n} bytes"
 
 
 def _human_age(seconds: float) -> str:

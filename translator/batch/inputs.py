@@ -32,6 +32,7 @@ from typing import BinaryIO, Iterator, Sequence
 from ..archive import Archive, ArchiveLimits, Member, is_archive, open_archive
 from ..errors import (BadArchive, EmptyInput, InputError, InputTooLarge, InvalidEncoding,
                       TranslatorError)
+from ..messages import os_reason
 from ..pipeline import check_text
 
 __all__ = ["SUPPORTED", "ARCHIVES", "Article", "expand_inputs", "iter_articles", "html_text"]
@@ -148,7 +149,7 @@ def _listing(folder: Path, excluded: list[Path], notes: list[str]) -> list[Path]
         with os.scandir(folder) as scan:
             names = sorted(entry.name for entry in scan if not entry.name.startswith("."))
     except OSError as exc:
-        notes.append(f"{folder}: cannot list ({_os_reason(exc)})")
+        notes.append(f"{folder}: cannot list ({os_reason(exc)})")
         return []
     return [folder / name for name in names]
 
@@ -200,7 +201,7 @@ def _file_article(path: Path, where: str, kind: str, max_chars: int,
             data = file.read(cap + 1)  # bounded: never trust the file to be small
             size = os.fstat(file.fileno()).st_size
     except OSError as exc:
-        return _failed(where, where, where, InputError(f"cannot read ({_os_reason(exc)})"))
+        return _failed(where, where, where, InputError(f"cannot read ({os_reason(exc)})"))
     if len(data) > cap:
         return _failed(where, where, where, _too_many_bytes(kind, max(size, len(data)), cap, max_chars))
     return _text_article(where, where, where, data, kind, max_chars)
@@ -312,7 +313,7 @@ def _jsonl_file(path: Path, where: str, max_chars: int) -> Iterator[Article]:
     try:
         file = open(path, "rb")
     except OSError as exc:
-        yield _failed(where, where, where, InputError(f"cannot read ({_os_reason(exc)})"))
+        yield _failed(where, where, where, InputError(f"cannot read ({os_reason(exc)})"))
         return
     with file:
         yield from _jsonl_articles(file, where, max_chars)
@@ -331,7 +332,7 @@ def _jsonl_articles(stream: BinaryIO, name: str, max_chars: int) -> Iterator[Art
         except OSError as exc:
             yield _failed(f"{name}:line {number + 1}", f"{name}:line {number + 1}",
                           f"{name} line {number + 1}",
-                          InputError(f"line {number + 1}: cannot read ({_os_reason(exc)})"))
+                          InputError(f"line {number + 1}: cannot read ({os_reason(exc)})"))
             return
         if not line:
             break
@@ -527,7 +528,3 @@ def _resolved(path: Path) -> Path:
 
 def _inside(path: Path, folders: list[Path]) -> bool:
     return any(path == folder or folder in path.parents for folder in folders)
-
-
-def _os_reason(exc: OSError) -> str:
-    return exc.strerror or " ".join(str(exc).split()) or type(exc).__name__
