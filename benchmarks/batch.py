@@ -36,15 +36,12 @@ import time
 import zipfile
 from pathlib import Path
 
-import sentencepiece
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
-from throughput import (CACHE, WORDS, argos_runner, best_raw_settings, raw_runner,  # noqa: E402
-                        timed)
+from throughput import (WORDS, argos_runner, base_model, best_raw_settings,  # noqa: E402
+                        raw_runner, timed)
 
-from translator import synthetic  # noqa: E402
 from translator.batch import BatchJob  # noqa: E402
-from translator.packages import read_package  # noqa: E402
 from translator.pipeline import Pipeline  # noqa: E402
 from translator.settings import Settings  # noqa: E402
 
@@ -100,12 +97,7 @@ def main(argv=None) -> int:
     parser.add_argument("--cli", action="store_true", help="also time `translator batch` end to end")
     args = parser.parse_args(argv)
 
-    package_dir = CACHE / "base-fr_en"
-    if not (package_dir / "model" / "model.bin").is_file():
-        print(f"building the synthetic transformer-base model in {package_dir} ...", flush=True)
-        synthetic.build_base_model(package_dir)
-    package = read_package(package_dir)
-    sp = sentencepiece.SentencePieceProcessor(model_file=str(package.sp_model))
+    package_dir, package, sp = base_model()
 
     work = Path(tempfile.mkdtemp(prefix="batch-bench-"))
     models = work / "models"

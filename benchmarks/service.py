@@ -44,13 +44,11 @@ import threading
 import time
 from pathlib import Path
 
-import sentencepiece
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
-from throughput import CACHE, best_raw_settings, make_documents, raw_runner, timed  # noqa: E402
+from throughput import (base_model, best_raw_settings, make_documents, raw_runner,  # noqa: E402
+                        timed)
 
-from translator import synthetic  # noqa: E402
-from translator.packages import read_package  # noqa: E402
 from translator.segment import segment  # noqa: E402
 from translator.settings import Settings  # noqa: E402
 
@@ -167,12 +165,7 @@ def main(argv=None) -> int:
     parser.add_argument("--glossary", action="store_true", help="apply the default glossary")
     args = parser.parse_args(argv)
 
-    package_dir = CACHE / "base-fr_en"
-    if not (package_dir / "model" / "model.bin").is_file():
-        print(f"building the synthetic transformer-base model in {package_dir} ...", flush=True)
-        synthetic.build_base_model(package_dir)
-    package = read_package(package_dir)
-    sp = sentencepiece.SentencePieceProcessor(model_file=str(package.sp_model))
+    package_dir, package, sp = base_model()
 
     count = args.clients * args.articles * SENTENCES_PER_ARTICLE
     articles = make_documents(count)

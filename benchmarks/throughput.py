@@ -93,6 +93,17 @@ def raw_runner(model_dir: Path, tokens, length: int, beam: int, inter: int, intr
     return run
 
 
+def base_model():
+    """The synthetic transformer-base package (built once into benchmarks/.cache), the
+    package read back, and its SentencePiece processor."""
+    package_dir = CACHE / "base-fr_en"
+    if not (package_dir / "model" / "model.bin").is_file():
+        print(f"building the synthetic transformer-base model in {package_dir} ...", flush=True)
+        synthetic.build_base_model(package_dir)
+    package = read_package(package_dir)
+    return package_dir, package, sentencepiece.SentencePieceProcessor(model_file=str(package.sp_model))
+
+
 def argos_runner(model_dir: Path, sp, paragraphs: list[list[str]], length: int):
     """argostranslate's decoding pattern: one ``translate_batch`` per paragraph, 32-token
     batches, beam 4, its default threads."""
@@ -131,12 +142,7 @@ def main(argv=None) -> int:
     parser.add_argument("--rounds", type=int, default=2, help="alternating rounds of (a) and (b)")
     args = parser.parse_args(argv)
 
-    package_dir = CACHE / "base-fr_en"
-    if not (package_dir / "model" / "model.bin").is_file():
-        print(f"building the synthetic transformer-base model in {package_dir} ...", flush=True)
-        synthetic.build_base_model(package_dir)
-    package = read_package(package_dir)
-    sp = sentencepiece.SentencePieceProcessor(model_file=str(package.sp_model))
+    package_dir, package, sp = base_model()
 
     documents = make_documents(args.sentences)
     paragraphs = paragraphs_of(documents)
