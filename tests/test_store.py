@@ -14,7 +14,7 @@ from translator.pipeline import Pipeline
 from translator.result import Segment, TranslationResult
 from translator.settings import Settings
 from translator.store import Store, StoreError, apply_targets
-from translator.store.documents import DocumentNotFound, SegmentNotFound, result_from_dict
+from translator.store.documents import DocumentNotFound, SegmentNotFound
 
 
 @pytest.fixture
@@ -64,7 +64,7 @@ def test_apply_targets_rebuilds_target_text_with_exact_spans():
         assert edited.target_text[slice(*seg.target_span)] == seg.target
         assert edited.source_text[slice(*seg.source_span)] == seg.source
     assert [s.origin for s in edited.segments] == ["engine", "reviewed", "engine"]
-    assert result_from_dict(edited.to_dict()) == edited
+    assert TranslationResult.from_dict(edited.to_dict()) == edited
 
 
 def test_review_goes_to_memory_and_the_document_keeps_edits(store):

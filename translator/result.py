@@ -34,6 +34,14 @@ class Segment:
             "warnings": self.warnings,
         }
 
+    @classmethod
+    def from_dict(cls, data: dict) -> "Segment":
+        """The segment back from its :meth:`to_dict` form."""
+        return cls(data["index"], data["paragraph"], data["source"], data["target"],
+                   tuple(data["source_span"]), tuple(data["target_span"]), data["source_lang"],
+                   data.get("origin", "engine"), list(data.get("terms", [])),
+                   list(data.get("warnings", [])))
+
 
 @dataclass
 class TranslationResult:
@@ -63,3 +71,13 @@ class TranslationResult:
             "timings": self.timings,
             "signature": self.signature,
         }
+
+    @classmethod
+    def from_dict(cls, data: dict) -> "TranslationResult":
+        """The result back from its :meth:`to_dict` form (a stored review document)."""
+        return cls(
+            source_text=data["source_text"], target_text=data["target_text"],
+            source_lang=data["source_lang"], target_lang=data["target_lang"],
+            segments=[Segment.from_dict(s) for s in data["segments"]], route=data["route"],
+            detection=data.get("detection"), warnings=list(data.get("warnings", [])),
+            timings=dict(data.get("timings", {})), signature=dict(data.get("signature", {})))

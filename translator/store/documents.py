@@ -44,20 +44,6 @@ class ReviewDocument:
     edited: set[int]
 
 
-def result_from_dict(data: dict) -> TranslationResult:
-    """Rebuild a :class:`TranslationResult` from its ``to_dict()`` form."""
-    segments = [Segment(s["index"], s["paragraph"], s["source"], s["target"],
-                        tuple(s["source_span"]), tuple(s["target_span"]), s["source_lang"],
-                        s.get("origin", "engine"), list(s.get("terms", [])),
-                        list(s.get("warnings", [])))
-                for s in data["segments"]]
-    return TranslationResult(
-        source_text=data["source_text"], target_text=data["target_text"],
-        source_lang=data["source_lang"], target_lang=data["target_lang"], segments=segments,
-        route=data["route"], detection=data.get("detection"), warnings=list(data.get("warnings", [])),
-        timings=dict(data.get("timings", {})), signature=dict(data.get("signature", {})))
-
-
 def apply_targets(result: TranslationResult, targets: dict[int, tuple[str, str]]) -> TranslationResult:
     """A copy of ``result`` with new target texts ``{index: (text, origin)}``.
 
@@ -112,7 +98,7 @@ class Documents:
         if not rows:
             raise DocumentNotFound(f"no document {doc_id!r}", document=doc_id)
         row = rows[0]
-        result = result_from_dict(json.loads(row["result"]))
+        result = TranslationResult.from_dict(json.loads(row["result"]))
         reviews = self.db.query("SELECT segment, target, reviewed FROM reviews "
                                 "WHERE document_id = ?", (doc_id,))
         targets = {r["segment"]: (r["target"], "reviewed" if r["reviewed"] else "edited")
