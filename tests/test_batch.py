@@ -126,6 +126,9 @@ def test_a_folder_becomes_one_record_per_article_in_input_order(tmp_path, pipeli
     written = json.loads((tmp_path / "out" / "summary.json").read_text())
     assert written["complete"] and written["articles"]["done"] == 12
     assert not (tmp_path / "out" / "failures.jsonl").exists()
+    folder_mode = (tmp_path / "out").stat().st_mode & 0o777
+    for name in ("translations.jsonl", "summary.json"):  # not private like a temporary file
+        assert (tmp_path / "out" / name).stat().st_mode & 0o777 == folder_mode & 0o666
 
 
 def test_an_interrupted_job_resumes_to_the_same_bytes(tmp_path, pipeline):
@@ -265,6 +268,8 @@ def test_txt_output_is_one_file_per_article(tmp_path, pipeline):
     files = sorted(p.relative_to(tmp_path / "out" / "txt").as_posix()
                    for p in (tmp_path / "out" / "txt").rglob("*.txt"))
     assert [f.rsplit("/", 1)[-1] for f in files] == ["a000.en.txt", "a001.en.txt"]
+    out_mode = (tmp_path / "out").stat().st_mode & 0o777
+    assert (tmp_path / "out" / "txt").stat().st_mode & 0o777 == out_mode
     assert "North Korea" in (tmp_path / "out" / "txt" / files[0]).read_text(encoding="utf-8")
 
 

@@ -39,11 +39,19 @@ def write_atomically(path: Path, text: str | None = None, *, write=None) -> Path
                 stream.write(text or "")
             stream.flush()
             os.fsync(stream.fileno())
+        _share_like_folder(Path(tmp))
         os.replace(tmp, path)
     except BaseException:
         Path(tmp).unlink(missing_ok=True)
         raise
     return path
+
+
+def _share_like_folder(path: Path) -> None:
+    """Give a staged output the output folder's permissions (temporary files are private:
+    a translations file only its writer may read would surprise the newsroom)."""
+    mode = path.parent.stat().st_mode & 0o777
+    os.chmod(path, mode if path.is_dir() else mode & 0o666)
 
 
 def write_outputs(ledger: Ledger, out_dir: Path, fmt: str, *, created: str) -> list[Path]:
@@ -105,6 +113,7 @@ def _write_txt(ledger: Ledger, out_dir: Path, created: str) -> Path:
             path.parent.mkdir(parents=True, exist_ok=True)
             text = result["target_text"]
             path.write_text(text if text.endswith("\n") else text + "\n", encoding="utf-8")
+        _share_like_folder(stage)
         old = out_dir / f".{TXT_DIR}.old"
         shutil.rmtree(old, ignore_errors=True)
         if final.exists():
