@@ -294,3 +294,17 @@ def test_log_progress_prints_rates_and_eta(tmp_path, pipeline, capsys):
     assert lines[1] == "batch: 4 articles, 0 already translated, 0 failed, 4 to translate"
     assert lines[-1].startswith("batch: 4/4 articles (100%)")
     assert "sentences/s" in lines[-1] and "ETA" in lines[-1]
+
+
+def test_an_output_that_cannot_be_written_is_a_clear_error_and_nothing_is_lost(tmp_path, pipeline):
+    from translator.batch.outputs import OutputError
+
+    inputs = write_articles(tmp_path / "in", 3)
+    (tmp_path / "out" / "translations.jsonl").mkdir(parents=True)  # in the way, even for root
+    with pytest.raises(OutputError, match="cannot write the outputs in .*run the same command"):
+        BatchJob(tmp_path / "out", pipeline, target="en").run([str(inputs)])
+    assert not list((tmp_path / "out").glob(".*.tmp"))
+    (tmp_path / "out" / "translations.jsonl").rmdir()
+    again = BatchJob(tmp_path / "out", pipeline, target="en").run([str(inputs)])
+    assert again.articles_this_run == 0 and again.complete  # written from the ledger
+    assert len(records(tmp_path / "out")) == 3

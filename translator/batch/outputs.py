@@ -16,7 +16,9 @@ from datetime import datetime
 from pathlib import Path
 from typing import Iterable, TextIO
 
+from ..errors import TranslatorError
 from ..formats.tmx import Unit, write_tmx
+from ..messages import os_reason
 from .ledger import Ledger
 
 FORMATS = ("jsonl", "tmx", "txt")
@@ -54,8 +56,27 @@ def _share_like_folder(path: Path) -> None:
     os.chmod(path, mode if path.is_dir() else mode & 0o666)
 
 
+class OutputError(TranslatorError):
+    """An output file cannot be written (disk full, a folder in the way); the ledger keeps
+    every translation, so the same command writes them once the problem is fixed."""
+
+    code = "output_unwritable"
+    http_status = 503
+    exit_code = 6
+
+
 def write_outputs(ledger: Ledger, out_dir: Path, fmt: str, *, created: str) -> list[Path]:
     """Render the job in ``fmt`` plus the failure list; return the paths written."""
+    try:
+        return _write_outputs(ledger, out_dir, fmt, created)
+    except OSError as exc:
+        where = f" {exc.filename}" if exc.filename else ""
+        raise OutputError(f"cannot write the outputs in {out_dir}{where}: {os_reason(exc)}; "
+                          "the translations are kept in the ledger: run the same command again "
+                          "once this is fixed") from None
+
+
+def _write_outputs(ledger: Ledger, out_dir: Path, fmt: str, created: str) -> list[Path]:
     written = [{"jsonl": _write_jsonl, "tmx": _write_tmx, "txt": _write_txt}[fmt](
         ledger, out_dir, created)]
     failures = ledger.failures()
