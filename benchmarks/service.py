@@ -75,6 +75,7 @@ class Server:
                "TRANSLATOR_MODELS_DIR": str(models),
                "TRANSLATOR_ARGOS_PACKAGES_DIR": str(root / "argos"),
                "TRANSLATOR_DB_PATH": str(root / "translator.db"),
+               "TRANSLATOR_JOBS_DIR": str(root / "jobs"),
                "TRANSLATOR_APERTIUM": "false",
                "TRANSLATOR_GLOSSARY": "default" if glossary else "none",
                "TRANSLATOR_BEAM_SIZE": str(beam),

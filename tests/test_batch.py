@@ -11,6 +11,7 @@ import fcntl
 import json
 import shutil
 import threading
+import time
 from pathlib import Path
 
 import pytest
@@ -308,3 +309,27 @@ def test_an_output_that_cannot_be_written_is_a_clear_error_and_nothing_is_lost(t
     again = BatchJob(tmp_path / "out", pipeline, target="en").run([str(inputs)])
     assert again.articles_this_run == 0 and again.complete  # written from the ledger
     assert len(records(tmp_path / "out")) == 3
+
+
+def test_a_job_waits_at_its_pause_before_each_chunk(tmp_path, pipeline):
+    inputs = write_articles(tmp_path / "in", 8)
+    gate = threading.Event()
+    calls: list[int] = []
+
+    def pause():
+        calls.append(1)
+        assert gate.wait(10)  # the service holds jobs here while requests run
+
+    job = BatchJob(tmp_path / "out", pipeline, target="en", pause=pause, translators=1)
+    ran = threading.Thread(target=lambda: calls.append(job.run([str(inputs)]).counts.done))
+    ran.start()
+    deadline = time.monotonic() + 10
+    while not calls and time.monotonic() < deadline:
+        time.sleep(0.01)
+    time.sleep(0.2)
+    ledger = Ledger.in_folder(tmp_path / "out")
+    assert ledger.counts().done == 0  # held before its first chunk
+    ledger.close()
+    gate.set()
+    ran.join(30)
+    assert calls[-1] == 8 and len(calls) - 1 >= 2  # one pause per chunk (1,500 characters each)

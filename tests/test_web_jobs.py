@@ -400,3 +400,28 @@ def test_a_job_survives_a_killed_server_with_every_article_once(tmp_path, argos_
         assert all(line["target_text"] == article(i, 15) for i, line in enumerate(lines))
     finally:
         assert server.stop() == 0
+
+
+def test_jobs_give_way_to_interactive_requests():
+    import threading
+
+    from translator.web.service import InteractiveRequests
+
+    requests = InteractiveRequests()
+    assert requests.wait_quiet(0)  # nothing running: a job goes on at once
+    entered, leave = threading.Event(), threading.Event()
+
+    def request():
+        with requests.running():
+            entered.set()
+            leave.wait(10)
+
+    worker = threading.Thread(target=request)
+    worker.start()
+    entered.wait(10)
+    started = time.monotonic()
+    assert not requests.wait_quiet(0.2)  # a request runs: the job waits, but not for ever
+    assert time.monotonic() - started >= 0.2
+    threading.Timer(0.1, leave.set).start()
+    assert requests.wait_quiet(5)  # woken when the request ends
+    worker.join()

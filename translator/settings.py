@@ -89,6 +89,8 @@ SETTINGS: tuple[Setting, ...] = (
     Setting("batch_chunk_chars", int, "Characters of source text a batch job translates and commits at a time."),
     Setting("jobs_dir", Path, "Folder of the service's batch jobs (uploaded archives, ledgers, results)."),
     Setting("max_upload_bytes", int, "Largest archive accepted by POST /v1/jobs, in bytes."),
+    Setting("jobs_chunk_chars", int, "Characters a service batch job translates at a time: small, "
+            "so an interactive request never waits long behind a job."),
 )
 
 
@@ -129,6 +131,7 @@ class Settings:
     batch_chunk_chars: int = 40_000
     jobs_dir: Path = field(default_factory=_default_jobs_dir)
     max_upload_bytes: int = 512 * 1024 * 1024
+    jobs_chunk_chars: int = 6_000
 
     @classmethod
     def from_env(cls, environ: dict | None = None, **overrides) -> "Settings":

@@ -165,13 +165,15 @@ class BatchJob:
 
     ``glossary``: the pipeline's own (``DEFAULT``), another :class:`Glossary`, or None.
     ``relabel`` rewrites article ids and inputs shown in outputs (the service hides the
-    folder an uploaded archive is stored in).
+    folder an uploaded archive is stored in). ``pause`` is called before each chunk goes
+    to the engine (the service waits there while interactive requests run).
     """
 
     def __init__(self, out_dir: Path | str, pipeline: Pipeline, *, target: str,
                  source: str = AUTO, glossary=DEFAULT, fmt: str = "jsonl",
                  chunk_chars: int | None = None,
-                 relabel: Callable[[str], str] | None = None):
+                 relabel: Callable[[str], str] | None = None,
+                 pause: Callable[[], None] | None = None, translators: int = TRANSLATORS):
         if fmt not in FORMATS:
             raise InputError(f"unknown output format {fmt!r} (choose from {', '.join(FORMATS)})")
         self.out_dir = Path(out_dir)
@@ -184,6 +186,8 @@ class BatchJob:
         self.fmt = fmt
         self.chunk_chars = chunk_chars or pipeline.settings.batch_chunk_chars
         self.relabel = relabel or (lambda text: text)
+        self.pause = pause
+        self.translators = translators
 
     def identity(self) -> dict:
         """What the job's output depends on; a ledger made with another identity is refused."""
@@ -293,7 +297,7 @@ class BatchJob:
                 ledger.db.close_thread()
 
         workers = [threading.Thread(target=translate, name=f"batch-translate-{n}", daemon=True)
-                   for n in range(TRANSLATORS)]
+                   for n in range(self.translators)]
         reader.start()
         for worker in workers:
             worker.start()
@@ -322,6 +326,8 @@ class BatchJob:
                 return
             if isinstance(item, BaseException):
                 raise item
+            if self.pause is not None:
+                self.pause()
             view = cache.view()
             done, failed = self._translate_chunk(item, view)
             if stop.is_set():

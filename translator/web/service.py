@@ -10,6 +10,8 @@ from __future__ import annotations
 import logging
 import threading
 import time
+from contextlib import contextmanager
+from typing import Iterator
 
 from .. import languages as lang_names
 from ..glossary import Entry, Glossary
@@ -32,6 +34,33 @@ def build_pipeline(settings: Settings, store: Store) -> Pipeline:
     return Pipeline.from_settings(settings, memory=store.memory, wrap=wrap)
 
 
+class InteractiveRequests:
+    """Translations requested over HTTP and not answered yet: batch jobs give way to them
+    between chunks, so a newsroom's request does not queue behind an archive."""
+
+    def __init__(self) -> None:
+        self._count = 0
+        self._quiet = threading.Condition()
+
+    @contextmanager
+    def running(self) -> Iterator[None]:
+        with self._quiet:
+            self._count += 1
+        try:
+            yield
+        finally:
+            with self._quiet:
+                self._count -= 1
+                if not self._count:
+                    self._quiet.notify_all()
+
+    def wait_quiet(self, timeout: float) -> bool:
+        """Wait until no request runs, at most ``timeout`` seconds (a job must still move
+        under a constant stream of requests); True when it is quiet."""
+        with self._quiet:
+            return self._quiet.wait_for(lambda: self._count == 0, timeout)
+
+
 class Service:
     """What a worker serves with: settings, pipeline, store, and model readiness."""
 
@@ -46,6 +75,7 @@ class Service:
         self._languages: dict | None = None
         self._runner = None
         self._jobs = None
+        self.requests = InteractiveRequests()
 
     @classmethod
     def from_settings(cls, settings: Settings) -> "Service":
@@ -95,8 +125,9 @@ class Service:
 
     def translate(self, req: TranslateRequest):
         """Translate a validated request: the one call into the pipeline."""
-        return self.pipeline.translate_many(list(req.texts), req.target, req.source,
-                                            glossary=self.request_glossary(req))
+        with self.requests.running():
+            return self.pipeline.translate_many(list(req.texts), req.target, req.source,
+                                                glossary=self.request_glossary(req))
 
     def request_glossary(self, req: TranslateRequest):
         """The glossary ``req.glossary`` names (see :meth:`named_glossary`), inline terms over it."""

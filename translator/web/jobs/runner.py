@@ -23,6 +23,9 @@ from .store import TXT_ZIP, Job, JobNotFound, JobStore, stamp
 log = logging.getLogger("translator.web")
 
 UNFINISHED = ("queued", "running")
+#: Longest a job waits for interactive requests to end before its next chunk (seconds):
+#: requests come first, but a steady stream of them must not stall a job for good.
+PAUSE_LIMIT = 5.0
 MAX_FAILURES_SHOWN = 10
 
 
@@ -239,7 +242,10 @@ class JobRunner:
         prefix = str(self.store.archive(job).parent) + os.sep
         return BatchJob(self.store.out_dir(job), self.service.pipeline, target=job.target,
                         source=job.source, glossary=self.service.named_glossary(job.glossary),
-                        fmt=job.format, relabel=lambda text: text.replace(prefix, ""))
+                        fmt=job.format, relabel=lambda text: text.replace(prefix, ""),
+                        chunk_chars=self.service.settings.jobs_chunk_chars,
+                        pause=lambda: self.service.requests.wait_quiet(PAUSE_LIMIT),
+                        translators=1)
 
     def _finish(self, job: Job, state: str, error: dict | None = None) -> None:
         current = self.store.get(job.id)
