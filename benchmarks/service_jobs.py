@@ -81,13 +81,16 @@ def main(argv=None) -> int:
     parser.add_argument("--articles", type=int, default=150, help="articles in the job")
     parser.add_argument("--requests", type=int, default=6, help="single-article requests each way")
     parser.add_argument("--length", type=int, default=32, help="forced output length in tokens")
+    parser.add_argument("--batch-wait-ms", type=float, default=20.0,
+                        help="the server's micro-batching wait (0: off)")
     args = parser.parse_args(argv)
 
     package_dir, _, _ = base_model()
     work = Path(tempfile.mkdtemp(prefix="service-jobs-"))
     archive = write_archive(make_articles(args.articles, seed=1), work / "archive.zip")
     singles = make_articles(2 * args.requests, seed=2)
-    server = Server(work / "server", package_dir, args.length, 2, 20.0, 16, glossary=True)
+    server = Server(work / "server", package_dir, args.length, 2, args.batch_wait_ms, 16,
+                    glossary=True)
     try:
         server.wait_ready()
         latencies(server.port, singles[:1])  # warm-up
