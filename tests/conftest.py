@@ -18,8 +18,13 @@ import pytest
 
 from translator import synthetic
 
-# Variables that point the translator (or argostranslate) at a user's folders.
-_USER_FOLDERS = ("XDG_DATA_HOME", "XDG_CONFIG_HOME", "XDG_CACHE_HOME", "ARGOS_PACKAGES_DIR")
+# Variables that point the translator (or argostranslate, or Apertium) at a user's folders.
+_USER_FOLDERS = ("XDG_DATA_HOME", "XDG_CONFIG_HOME", "XDG_CACHE_HOME", "ARGOS_PACKAGES_DIR",
+                 "APERTIUM_DATADIR")
+# The Apertium modes scripts/setup.sh installs: the only ones tests see, whatever else the
+# machine has (another pivot such as fra-cat must not change what the tests check).
+APERTIUM_MODES = ("fr-es", "es-fr", "spa-eng", "eng-spa")
+SYSTEM_APERTIUM = Path("/usr/share/apertium")
 _saved_environment: dict[str, str | None] = {}
 _sandbox: list[Path] = []
 
@@ -40,6 +45,17 @@ def pytest_configure(config):
     os.environ["XDG_CONFIG_HOME"] = str(root / "config")
     os.environ["XDG_CACHE_HOME"] = str(root / "cache")
     os.environ["ARGOS_PACKAGES_DIR"] = str(root / "data" / "argos-translate" / "packages")
+    os.environ["APERTIUM_DATADIR"] = str(apertium_modes(root / "apertium", APERTIUM_MODES))
+
+
+def apertium_modes(folder: Path, modes) -> Path:
+    """An Apertium data folder whose ``modes/`` holds just ``modes`` (those installed)."""
+    (folder / "modes").mkdir(parents=True, exist_ok=True)
+    for mode in modes:
+        installed = SYSTEM_APERTIUM / "modes" / f"{mode}.mode"
+        if installed.exists():
+            (folder / "modes" / installed.name).symlink_to(installed)
+    return folder
 
 
 def pytest_unconfigure(config):
@@ -81,6 +97,14 @@ def argos_en_fr(models_root, sp_model) -> Path:
 def argos_fr_en_zip(models_root, argos_fr_en) -> Path:
     """The fr->en package as an ``.argosmodel`` zip (one top-level folder)."""
     return synthetic.zip_package(argos_fr_en, models_root / "zips" / "translate-fr_en.argosmodel")
+
+
+@pytest.fixture(scope="session")
+def argos_random(models_root, sp_model) -> Path:
+    """Unpacked Argos package folder fr->en with seeded random weights: meaningless output
+    whose every token is a near tie, so any dependence on the batch would show."""
+    return synthetic.build_argos_package(models_root / "translate-fr_en-random", "fr", "en",
+                                         sp_model=sp_model, copy=False, seed=11)
 
 
 @pytest.fixture(scope="session")

@@ -51,7 +51,7 @@ def test_empty_batch_and_unserved_pair(apertium):
 def test_french_to_english_goes_through_spanish(apertium):
     route = Router([apertium]).route("fr", "en")
     assert [(s.source, s.target) for s in route.steps] == [("fr", "es"), ("es", "en")]
-    out = route.translate(["Le président russe Vladimir Poutine est arrivé en Corée du Nord."])
+    out = [o.text for o in route.translate(["Le président russe Vladimir Poutine est arrivé en Corée du Nord."])]
     assert "Russian president Vladimir Putin" in out[0]
     assert "North Korea" in out[0]
 

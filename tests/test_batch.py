@@ -94,18 +94,18 @@ class Counting(Engine):
     def describe(self):
         return self.inner.describe()
 
-    def translate_batch(self, sentences, source, target):
+    def translate(self, sentences, source, target):
         self.seen += sentences
-        return self.inner.translate_batch(sentences, source, target)
+        return self.inner.translate(sentences, source, target)
 
 
 class Failing(Counting):
     """A real engine that fails on any batch holding a sentence with the word PANNE."""
 
-    def translate_batch(self, sentences, source, target):
+    def translate(self, sentences, source, target):
         if any("PANNE" in s for s in sentences):
             raise EngineError("the engine crashed on this batch")
-        return super().translate_batch(sentences, source, target)
+        return super().translate(sentences, source, target)
 
 
 def test_a_folder_becomes_one_record_per_article_in_input_order(tmp_path, pipeline):

@@ -6,6 +6,7 @@ import pytest
 
 from translator.engines.apertium import ApertiumEngine
 from translator.engines.ctranslate2 import CTranslate2Engine
+from translator.engines.base import EngineOutput
 from translator.glossary import Entry, Glossary, GlossaryLayer
 from translator.packages import read_package
 from translator.pipeline import Pipeline
@@ -71,13 +72,13 @@ def test_lost_placeholder_becomes_a_warning_not_a_silent_drop(argos_fr_en):
     engine = CTranslate2Engine(read_package(argos_fr_en), settings)
 
     def lossy(sentences):  # an engine that drops what it does not know
-        return [s.replace("XTERM0", "").replace("Poutine", "") for s in
+        return [EngineOutput(s.replace("XTERM0", "").replace("Poutine", "")) for s in
                 engine.translate_batch(sentences, "fr", "en")]
 
     layer = GlossaryLayer(NEWS, "fr", "en")
-    [(text, terms, warnings)] = layer.translate(["Selon Poutine, tout va bien."], lossy)
-    assert "Putin" not in text
-    assert warnings == ["glossary: 'Poutine' -> 'Putin' not rendered"]
+    [done] = layer.translate(["Selon Poutine, tout va bien."], lossy)
+    assert "Putin" not in done.output.text
+    assert done.problems == ["glossary: 'Poutine' -> 'Putin' not rendered"]
 
 
 def test_copy_model_protected_pass_keeps_spans_exact(argos_fr_en):

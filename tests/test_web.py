@@ -486,13 +486,13 @@ def test_batching_engine_merges_concurrent_callers_and_keeps_outputs_apart(argos
 
     engine = CTranslate2Engine(read_package(argos_fr_en), web_settings(tmp_path))
     calls = []
-    inner_translate = engine.translate_batch
+    inner_translate = engine.translate
 
     def recording(sentences, source, target):
         calls.append(len(sentences))
         return inner_translate(sentences, source, target)
 
-    engine.translate_batch = recording
+    engine.translate = recording
     batching = BatchingEngine(engine, wait=0.2)
     outputs = {}
 
@@ -552,14 +552,14 @@ def test_batching_engine_collects_callers_while_a_batch_is_running(argos_fr_en, 
 
     engine = CTranslate2Engine(read_package(argos_fr_en), web_settings(tmp_path))
     calls = []
-    inner_translate = engine.translate_batch
+    inner_translate = engine.translate
 
     def slow(sentences, source, target):
         calls.append(len(sentences))
         time.sleep(0.3)  # a long batch: everyone arriving meanwhile waits for the next one
         return inner_translate(sentences, source, target)
 
-    engine.translate_batch = slow
+    engine.translate = slow
     batching = BatchingEngine(engine, wait=0.0, max_inflight=1)
     threads = [threading.Thread(target=batching.translate_batch, args=([f"Phrase {n}."], "fr", "en"))
                for n in range(6)]

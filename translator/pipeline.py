@@ -6,10 +6,11 @@ import time
 from dataclasses import dataclass
 from typing import Callable, Iterable, NamedTuple, Protocol, Sequence
 
-from . import __version__, languages
+from . import __version__, languages, quality
 from .detect import Detection, Detector
 from .engines.base import Engine
 from .glossary import Glossary, GlossaryLayer
+from .glossary.enforce import Enforced
 from .errors import EmptyInput, InputError, InputTooLarge, InvalidEncoding, TranslatorError
 from .result import Segment, TranslationResult
 from .router import Route, Router
@@ -45,6 +46,8 @@ class SentenceTranslation(NamedTuple):
     terms: list[dict]
     warnings: list[str]
     origin: str  # engine | memory
+    untranslated: Sequence[dict] = ()
+    confidence: float | None = None
 
 
 class SegmentCache(Protocol):
@@ -97,7 +100,7 @@ class Pipeline:
                  memory: TranslationMemory | None = None):
         self.settings = settings or Settings()
         self.engines = list(engines)
-        self.router = Router(self.engines, prefer=self.settings.engine, pivot=self.settings.pivot)
+        self.router = Router(self.engines, prefer=self.settings.engine, pivots=self.settings.pivots())
         self.detector = detector or Detector(seed=self.settings.detect_seed)
         self.glossary = glossary
         self.memory = memory
@@ -226,7 +229,8 @@ class Pipeline:
             sentences = list(unique)
             stored = self.memory.lookup(lang, target, sentences) if self.memory else {}
             for sentence, text in stored.items():
-                translations[(lang, sentence)] = SentenceTranslation(text, [], [], "memory")
+                translations[(lang, sentence)] = SentenceTranslation(text, [], [], "memory", [],
+                                                                     quality.CERTAIN)
             sentences = [s for s in sentences if s not in stored]
             if cache is not None and sentences:
                 for sentence, done in cache.get(lang, target, sentences).items():
@@ -234,21 +238,21 @@ class Pipeline:
                 sentences = [s for s in sentences if (lang, s) not in translations]
             layer = (GlossaryLayer(glossary, lang, target)
                      if glossary is not None and glossary.covers(lang, target) else None)
-            fresh = {sentence: SentenceTranslation(text, terms, warnings, "engine")
-                     for (text, terms, warnings), sentence
-                     in zip(self._run_route(route, sentences, layer), sentences)}
+            fresh = {sentence: _engine_translation(done, route)
+                     for sentence, done in zip(sentences, self._run_route(route, sentences, layer))}
             translations.update(((lang, sentence), done) for sentence, done in fresh.items())
             if cache is not None and fresh:
                 cache.put(lang, target, fresh)
         return translations, (time.perf_counter() - started) * 1000
 
     @staticmethod
-    def _run_route(route: Route, sentences: list[str], layer: GlossaryLayer | None):
+    def _run_route(route: Route, sentences: list[str], layer: GlossaryLayer | None
+                   ) -> list[Enforced]:
         if not sentences:
             return []
         if layer is not None:
             return layer.translate(sentences, route.translate)
-        return [(text, [], []) for text in route.translate(sentences)]
+        return [Enforced(output, [], []) for output in route.translate(sentences)]
 
     def _assemble(self, job: PreparedDocument, target: str, translations, translate_ms: float,
                   glossary: Glossary | None) -> TranslationResult:
@@ -261,12 +265,14 @@ class Pipeline:
             out.append(separators[index])
             offset += len(separators[index])
             if lang == target:
-                text, terms, warnings, origin = sentence.text, [], [], "passthrough"
+                done = SentenceTranslation(sentence.text, [], [], "passthrough", [], quality.CERTAIN)
+                text, terms, warnings, origin, untranslated, confidence = done
                 if lang != job.source_lang:
                     warnings = [f"paragraph is already in {languages.name(target)}; left unchanged"]
             else:
-                text, terms, warnings, origin = translations[(lang, sentence.text)]
-                terms, warnings = list(terms), list(warnings)
+                text, terms, warnings, origin, untranslated, confidence = \
+                    translations[(lang, sentence.text)]
+                terms, warnings, untranslated = list(terms), list(warnings), list(untranslated)
                 routes_used.setdefault(lang, self.router.route(lang, target))
                 if lang != job.source_lang:
                     warnings.append(f"paragraph detected as {languages.name(lang)}; "
@@ -275,7 +281,7 @@ class Pipeline:
                     warnings.append("the engine returned an empty translation")
             segments.append(Segment(index, sentence.paragraph, sentence.text, text,
                                     (sentence.start, sentence.end), (offset, offset + len(text)),
-                                    lang, origin, terms, warnings))
+                                    lang, origin, terms, warnings, untranslated, confidence))
             out.append(text)
             offset += len(text)
         out.append(separators[-1])
@@ -309,6 +315,12 @@ class Pipeline:
             engine.close()
 
 
+def _engine_translation(done: Enforced, route: Route) -> SentenceTranslation:
+    """A sentence as the engines and the glossary left it, with its leftovers and confidence."""
+    return SentenceTranslation(done.output.text, done.terms, done.problems, "engine",
+                               quality.untranslated(done.output, route),
+                               quality.confidence(done.output, len(done.problems)))
+
 
 def load_engines(settings: Settings) -> list[Engine]:
     """One engine per installed model package (not loaded until used), then Apertium."""
@@ -320,5 +332,5 @@ def load_engines(settings: Settings) -> list[Engine]:
     engines: list[Engine] = [CTranslate2Engine(package, settings, decode_options=options)
                              for package in ModelStore(settings).installed()]
     if settings.apertium and ApertiumEngine.available(settings.apertium_bin):
-        engines.append(ApertiumEngine(settings.apertium_bin))
+        engines.append(ApertiumEngine(settings.apertium_bin, data_dir=settings.apertium_data or None))
     return engines

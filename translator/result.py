@@ -4,6 +4,8 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 
+from . import quality
+
 
 @dataclass
 class Segment:
@@ -19,6 +21,8 @@ class Segment:
     origin: str = "engine"  # engine | memory | passthrough
     terms: list[dict] = field(default_factory=list)
     warnings: list[str] = field(default_factory=list)
+    untranslated: list[dict] = field(default_factory=list)
+    confidence: float | None = None  # see translator/quality.py
 
     def to_dict(self) -> dict:
         return {
@@ -32,6 +36,8 @@ class Segment:
             "origin": self.origin,
             "terms": self.terms,
             "warnings": self.warnings,
+            "untranslated": self.untranslated,
+            "confidence": self.confidence,
         }
 
     @classmethod
@@ -40,7 +46,8 @@ class Segment:
         return cls(data["index"], data["paragraph"], data["source"], data["target"],
                    tuple(data["source_span"]), tuple(data["target_span"]), data["source_lang"],
                    data.get("origin", "engine"), list(data.get("terms", [])),
-                   list(data.get("warnings", [])))
+                   list(data.get("warnings", [])), list(data.get("untranslated", [])),
+                   data.get("confidence"))
 
 
 @dataclass
@@ -67,6 +74,7 @@ class TranslationResult:
             "source_text": self.source_text,
             "target_text": self.target_text,
             "segments": [s.to_dict() for s in self.segments],
+            "quality": quality.summary(self.segments),
             "warnings": self.warnings,
             "timings": self.timings,
             "signature": self.signature,

@@ -3,17 +3,27 @@
 A route is one direct step when an engine serves the pair, otherwise a chain of
 steps through pivot languages (fr->es->en on Apertium, vi->en->fr on two models).
 The cheapest route wins: CTranslate2 models over Apertium, fewer steps over more.
+Routes of equal cost are told apart by a declared order of pivot languages (setting
+``pivot``), never by the order in which engines list their pairs: installing another
+Apertium pair must not change the route of a pair it does not improve.
 """
 
 from __future__ import annotations
 
 import heapq
-from dataclasses import dataclass
+import re
+from dataclasses import dataclass, replace
+from itertools import count
+from typing import Sequence
 
-from .engines.base import Engine
+from .engines.base import Engine, EngineOutput, Leftover
 from .errors import UnsupportedPair
 
 MAX_STEPS = 3
+# Pivots in order of preference among routes of equal cost. English first (most models
+# pivot through it); then Spanish, which gave clearly better French<->English than the
+# Catalan pivot on Apertium (benchmarks/pivot_quality.py, docs/ARCHITECTURE.md).
+PIVOTS = ("en", "es")
 
 
 @dataclass(frozen=True)
@@ -41,11 +51,15 @@ class Route:
     def pivots(self) -> list[str]:
         return [step.target for step in self.steps[:-1]]
 
-    def translate(self, sentences: list[str]) -> list[str]:
-        """Run ``sentences`` through every step, each step as one batch."""
-        for step in self.steps:
-            sentences = step.engine.translate_batch(sentences, step.source, step.target)
-        return sentences
+    def translate(self, sentences: list[str]) -> list[EngineOutput]:
+        """Run ``sentences`` through every step, each step as one batch. A word a step
+        left untranslated is followed to the end and credited to the first step that
+        left it (a French word Apertium's fr->es did not know is still in the English)."""
+        outputs = [EngineOutput(sentence) for sentence in sentences]
+        for index, step in enumerate(self.steps):
+            fresh = step.engine.translate([o.text for o in outputs], step.source, step.target)
+            outputs = [_follow(before, after, index) for before, after in zip(outputs, fresh)]
+        return outputs
 
     def describe(self) -> str:
         """``fr -> es (apertium) -> en (apertium)``."""
@@ -62,23 +76,28 @@ class Route:
 class Router:
     """Finds the best route for a pair among a fixed set of engines."""
 
-    def __init__(self, engines: list[Engine], prefer: str = "auto", pivot: str = "en"):
+    def __init__(self, engines: list[Engine], prefer: str = "auto",
+                 pivots: Sequence[str] = PIVOTS):
         self.engines = list(engines)
         self.prefer = prefer
-        self.pivot = pivot
+        self.pivots = tuple(pivots)
         self._edges: dict[str, list[tuple[str, Engine]]] = {}
         for engine in self.engines:
             for source, target in sorted(engine.pairs()):
                 self._edges.setdefault(source, []).append((target, engine))
         self._cache: dict[tuple[str, str], Route | None] = {}
 
-    def _step_cost(self, engine: Engine, via: str, target: str) -> float:
+    def _step_cost(self, engine: Engine) -> float:
         cost = engine.cost
         if self.prefer not in ("auto", "") and engine.kind != self.prefer:
             cost += 10.0
-        if via != target and via != self.pivot:
-            cost += 0.01  # among equal routes, pivot through the configured language
         return cost
+
+    def _rank(self, pivot: str) -> tuple[int, str]:
+        """A pivot's place in the declared order; unlisted pivots after, alphabetically."""
+        if pivot in self.pivots:
+            return self.pivots.index(pivot), ""
+        return len(self.pivots), pivot
 
     def find(self, source: str, target: str) -> Route | None:
         """The cheapest route from ``source`` to ``target``, or None."""
@@ -98,12 +117,13 @@ class Router:
         return found
 
     def _search(self, source: str, target: str) -> Route | None:
-        # Dijkstra over languages; ties broken by fewer steps then by order of insertion.
-        counter = 0
-        queue = [(0.0, 0, counter, source, ())]
+        # Dijkstra over languages. Equal costs: fewer steps, then the declared pivot
+        # order, then the engines' names; never the order engines were listed in.
+        order = count()
+        queue = [(0.0, 0, (), next(order), source, ())]
         best: dict[str, float] = {}
         while queue:
-            cost, nsteps, _, lang, steps = heapq.heappop(queue)
+            cost, nsteps, ranks, _, lang, steps = heapq.heappop(queue)
             if lang == target and steps:
                 return Route(source, target, steps)
             if best.get(lang, float("inf")) <= cost or nsteps >= MAX_STEPS:
@@ -112,10 +132,10 @@ class Router:
             for nxt, engine in self._edges.get(lang, []):
                 if nxt == source or any(s.target == nxt for s in steps):
                     continue
-                counter += 1
-                step_cost = self._step_cost(engine, nxt, target)
-                heapq.heappush(queue, (cost + step_cost, nsteps + 1, counter, nxt,
-                                       steps + (Step(engine, lang, nxt),)))
+                rank = () if nxt == target else (self._rank(nxt),)
+                heapq.heappush(queue, (cost + self._step_cost(engine), nsteps + 1,
+                                       ranks + rank + ((0, engine.kind + ":" + engine.name),),
+                                       next(order), nxt, steps + (Step(engine, lang, nxt),)))
         return None
 
     def languages(self) -> set[str]:
@@ -131,3 +151,25 @@ class Router:
         """Every routable pair among the known languages."""
         langs = sorted(self.languages())
         return [r for s in langs for t in langs if s != t and (r := self.find(s, t))]
+
+
+def _follow(before: EngineOutput, after: EngineOutput, step: int) -> EngineOutput:
+    """``after`` (step ``step``'s translation of ``before.text``) with every leftover
+    credited to the first step that left it, and the steps' scores multiplied."""
+    earlier = {}
+    for lo in before.leftovers:
+        earlier.setdefault(before.text[lo.start:lo.end], lo)
+    leftovers = []
+    for lo in after.leftovers:
+        first = earlier.get(after.text[lo.start:lo.end])
+        leftovers.append(replace(lo, kind=first.kind, step=first.step) if first
+                         else replace(lo, step=step))
+    # A word the step passed through without a mark (a neural model copies what it
+    # cannot translate) is still untranslated.
+    for word, first in earlier.items():
+        for m in re.finditer(r"(?<!\w)" + re.escape(word) + r"(?!\w)", after.text):
+            if not any(lo.start < m.end() and m.start() < lo.end for lo in leftovers):
+                leftovers.append(Leftover(m.start(), m.end(), first.kind, first.step))
+    scores = [s for s in (before.score, after.score) if s is not None]
+    score = None if not scores else scores[0] * (scores[1] if len(scores) > 1 else 1.0)
+    return EngineOutput(after.text, tuple(sorted(leftovers, key=lambda lo: lo.start)), score)

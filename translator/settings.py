@@ -66,8 +66,11 @@ SETTINGS: tuple[Setting, ...] = (
     Setting("intra_threads", int, "Threads per CTranslate2 batch (0 = cores / inter_threads)."),
     Setting("device", str, "CTranslate2 device: cpu or cuda."),
     Setting("apertium", bool, "Use Apertium pairs installed on the system."),
-    Setting("apertium_bin", str, "The apertium command."),
-    Setting("pivot", str, "Language to pivot through when no direct route exists."),
+    Setting("apertium_bin", str, "The apertium command (its folder holds the programs of the modes)."),
+    Setting("apertium_data", str, "Apertium's data folder, with modes/*.mode "
+            "(empty: $APERTIUM_DATADIR or /usr/share/apertium)."),
+    Setting("pivot", str, "Pivot languages in order of preference, comma-separated: among routes of "
+            "equal cost, the one through the earliest listed pivot wins (others follow, alphabetically)."),
     Setting("engine", str, "Prefer this engine when several serve a pair: ctranslate2, apertium or auto."),
     Setting("detect_seed", int, "Seed of langdetect, so detection is deterministic."),
     Setting("glossary_dir", Path, "Folder of the default glossary files (*.tsv, *.csv, *.tbx)."),
@@ -110,7 +113,8 @@ class Settings:
     device: str = "cpu"
     apertium: bool = True
     apertium_bin: str = "apertium"
-    pivot: str = "en"
+    apertium_data: str = ""
+    pivot: str = "en,es"
     engine: str = "auto"
     detect_seed: int = 0
     glossary_dir: Path = field(default_factory=_default_glossary_dir)
@@ -156,6 +160,13 @@ class Settings:
         inter = self.inter_threads or cores
         intra = self.intra_threads or max(1, cores // inter)
         return inter, intra
+
+    def pivots(self) -> tuple[str, ...]:
+        """``pivot`` as canonical language codes, in order."""
+        from . import languages
+
+        return tuple(languages.canonical(code.strip()) for code in self.pivot.split(",")
+                     if code.strip())
 
     def signature(self) -> dict:
         """The settings that change a translation, recorded on every result."""

@@ -1,19 +1,50 @@
-"""Apertium, the offline rule-based engine from Debian, through its command-line tool."""
+"""Apertium, the offline rule-based engine from Debian, kept warm in null-flush mode.
+
+Each sentence is translated alone. Apertium's transfer rules reorder words across a
+single line break (``La casa\\nblanca`` gives ``The white\\nhouse``), so sentences must
+never share a stream: one process per sentence would isolate them but costs a start-up
+each. Like Apertium's own server (APY), the engine keeps one pipeline per mode running
+with every program in null-flush mode (``apertium-wblank-mode -z``): a NUL byte ends a
+unit of work, each program flushes and starts afresh, and nothing carries over to the
+next sentence. A batch is written as one NUL-terminated sentence after another and read
+back the same way, so the pipeline's programs work on several sentences at once.
+
+The engine formats text itself (what ``apertium-destxt`` and ``apertium-retxt`` do for
+one line) and asks for Apertium's marks: ``*`` unknown word, ``#`` generation error,
+``@`` transfer error. The marks are taken out of the text and reported as leftovers.
+Literal ``* # @ ~`` of the source are sent as superblanks (format the engine passes
+through), so a mark in the output is always Apertium's.
+"""
 
 from __future__ import annotations
 
+import os
 import re
+import secrets
+import select
 import shutil
+import signal
 import subprocess
+import threading
+import time
+from pathlib import Path
 
 from .. import languages
 from ..errors import EngineError
-from .base import Engine, Pair
+from .base import Engine, EngineOutput, Leftover, Pair
 
-# Apertium marks words it could not generate (#) or transfer (@); -u only drops the
-# unknown-word mark (*). The marks are noise for a reader, unless the source has them.
-_MARK = re.compile(r"(?<![\w#@])[#@](?=\w)")
-_SPACES = re.compile(r"[ \t]{2,}")
+# Escaped by apertium-destxt in plain text; the four of _AS_FORMAT are Apertium's marks.
+_ESCAPE = re.compile(r"([\\\[\]^$/<>{}])")
+_AS_FORMAT = re.compile(r"([*#@~])")
+_CONTROL = re.compile(r"[\x00-\x1f\x7f]")
+# Apertium's output: an escaped character, a superblank, a mark before a word, a stray
+# post-generation tilde, or plain text.
+_OUTPUT = re.compile(r"\\(.)|\[([^\]]*)\]|([*#@])(?=[\w<])|(~)|([^\\\[*#@~]+|.)", re.DOTALL)
+# What a mark flags: a word, or the bare tags of a word that could not be generated.
+_WORD = re.compile(r"\w+(?:['’\-]\w+)*|(?:<[\w\-]+>)+")
+_MARKS = {"*": "unknown", "#": "generation", "@": "transfer"}
+_SPACES = re.compile(r" {2,}")
+MAX_PIPELINES = os.cpu_count() or 1
 
 
 def parse_mode(mode: str) -> Pair | None:
@@ -27,19 +58,115 @@ def parse_mode(mode: str) -> Pair | None:
     return source, target
 
 
+def deformat(sentence: str) -> str:
+    """One sentence in Apertium's stream format, as ``apertium-destxt`` writes a line:
+    special characters escaped, a period inserted at the end (``.[]``)."""
+    text = " ".join(_CONTROL.sub(" ", sentence).split())
+    return _AS_FORMAT.sub(r"[\1]", _ESCAPE.sub(r"\\\1", text)) + ".[]"
+
+
+def reformat(output: str) -> EngineOutput:
+    """Apertium's output for one sentence back to text, its marks turned into leftovers."""
+    if output.endswith(".[]"):
+        output = output[:-3]  # the period deformat inserted
+    text = ""
+    marks: list[tuple[int, str]] = []
+    for m in _OUTPUT.finditer(output):
+        escaped, blank, mark, tilde, plain = m.groups()
+        if mark:
+            marks.append((len(text), _MARKS[mark]))
+        elif not tilde:
+            piece = escaped if escaped is not None else (blank if blank is not None else plain)
+            piece = _SPACES.sub(" ", piece)  # a word the engine dropped leaves two spaces
+            text += piece[1:] if piece[:1] == " " and text[-1:] == " " else piece
+    lead = len(text) - len(text.lstrip())
+    text = text.strip()
+    leftovers = []
+    for start, kind in marks:
+        word = _WORD.match(text, start - lead)
+        if word:
+            leftovers.append(Leftover(word.start(), word.end(), kind))
+    return EngineOutput(text, tuple(leftovers))
+
+
+class _Pipeline:
+    """One running Apertium mode with every program in null-flush mode."""
+
+    def __init__(self, script: str, env: dict, timeout: float):
+        self.timeout = timeout
+        self.pid = os.getpid()
+        # "$1" is the generator's mark option (-g: keep the marks), "$2" the tagger's
+        # (empty); the same arguments the apertium command gives a mode.
+        self.proc = subprocess.Popen(["bash", "-c", script, "apertium", "-g", ""],
+                                     stdin=subprocess.PIPE, stdout=subprocess.PIPE,
+                                     stderr=subprocess.DEVNULL, env=env, start_new_session=True)
+
+    def translate(self, units: list[bytes]) -> list[bytes]:
+        """Write every unit NUL-terminated, then a nonce; read the outputs up to the nonce."""
+        nonce = ("[" + secrets.token_hex(8) + "]").encode()
+        payload = b"".join(unit + b"\0" for unit in units) + nonce + b"\0"
+        writer = threading.Thread(target=self._write, args=(payload,), daemon=True)
+        writer.start()
+        deadline = time.monotonic() + self.timeout + 0.05 * len(units)
+        stdout = self.proc.stdout.fileno()
+        buffer = bytearray()
+        while not buffer.endswith(nonce + b"\0"):
+            remaining = deadline - time.monotonic()
+            if remaining <= 0 or not select.select([stdout], [], [], remaining)[0]:
+                raise EngineError("apertium timed out")
+            chunk = os.read(stdout, 1 << 16)
+            if not chunk:
+                raise EngineError("apertium stopped unexpectedly")
+            buffer += chunk
+        writer.join()
+        outputs = bytes(buffer[:-len(nonce) - 1]).split(b"\0")
+        outputs.pop()  # what follows the last unit's NUL: nothing
+        if len(outputs) != len(units):
+            raise EngineError(f"apertium returned {len(outputs)} translations for {len(units)} sentences")
+        return outputs
+
+    def _write(self, payload: bytes) -> None:
+        try:
+            self.proc.stdin.write(payload)
+            self.proc.stdin.flush()
+        except (BrokenPipeError, ValueError, OSError):
+            pass  # the reader reports the process's end
+
+    def close(self) -> None:
+        if self.proc.poll() is None:
+            try:
+                os.killpg(self.proc.pid, signal.SIGKILL)
+            except (ProcessLookupError, PermissionError):
+                pass
+        for stream in (self.proc.stdin, self.proc.stdout):
+            try:
+                stream.close()
+            except OSError:
+                pass
+        self.proc.wait()
+
+
 class ApertiumEngine(Engine):
     """The pairs of the installed Apertium language packages, one direct step each.
 
     Multi-step routes (fr->es->en) are built by the router from these steps.
+    ``data_dir`` holds ``modes/*.mode`` (Apertium's data folder); ``binary`` is the
+    ``apertium`` command, whose folder holds the programs the modes run.
     """
 
     kind = "apertium"
     cost = 1.5  # a CTranslate2 model, when installed, gives better translations
 
-    def __init__(self, binary: str = "apertium", timeout: float = 120.0):
+    def __init__(self, binary: str = "apertium", timeout: float = 120.0,
+                 data_dir: str | os.PathLike | None = None, max_pipelines: int = MAX_PIPELINES):
         self.binary = binary
         self.timeout = timeout
+        self.data_dir = Path(data_dir or os.environ.get("APERTIUM_DATADIR") or "/usr/share/apertium")
+        self.max_pipelines = max(1, max_pipelines)
         self._modes: dict[Pair, str] | None = None
+        self._idle: dict[str, list[_Pipeline]] = {}
+        self._running: dict[str, int] = {}
+        self._cond = threading.Condition()
 
     @classmethod
     def available(cls, binary: str = "apertium") -> bool:
@@ -50,15 +177,14 @@ class ApertiumEngine(Engine):
         return "apertium"
 
     def modes(self) -> dict[Pair, str]:
-        """Installed translation modes by pair, read once from ``apertium -l``."""
+        """Installed translation modes by pair: the data folder's ``modes/*.mode``."""
         if self._modes is None:
             modes: dict[Pair, str] = {}
             if self.available(self.binary):
-                listing = self._run(["-l"], "", timeout=30)
-                for mode in listing.split():
-                    pair = parse_mode(mode)
+                for path in sorted((self.data_dir / "modes").glob("*.mode")):
+                    pair = parse_mode(path.stem)
                     if pair is not None:
-                        modes.setdefault(pair, mode)
+                        modes.setdefault(pair, path.stem)
             self._modes = modes
         return self._modes
 
@@ -68,40 +194,78 @@ class ApertiumEngine(Engine):
     def describe(self) -> dict:
         return {**super().describe(), "modes": sorted(self.modes().values())}
 
-    def translate_batch(self, sentences: list[str], source: str, target: str) -> list[str]:
+    def translate(self, sentences: list[str], source: str, target: str) -> list[EngineOutput]:
         mode = self.modes().get((source, target))
         if mode is None:
             raise EngineError(f"apertium has no {source}-{target} pair installed")
         if not sentences:
             return []
-        # One sentence per line: the text deformatter keeps line breaks, so one process
-        # translates the whole batch and lines map back one to one.
-        lines = [" ".join(s.split()) for s in sentences]
-        output = self._run(["-u", mode], "\n".join(lines) + "\n",
-                           timeout=self.timeout + len(lines) * 0.05).split("\n")
-        if output and output[-1] == "":
-            output.pop()
-        if len(output) != len(lines):
-            # Should not happen; never pair a sentence with another one's translation.
-            output = [self._run(["-u", mode], line + "\n").strip("\n") for line in lines]
-        return [self._clean(out, src) for out, src in zip(output, lines)]
-
-    @staticmethod
-    def _clean(output: str, source: str) -> str:
-        if "#" not in source and "@" not in source:
-            output = _MARK.sub("", output)
-        return _SPACES.sub(" ", output).strip()
-
-    def _run(self, args: list[str], text: str, timeout: float | None = None) -> str:
+        units = [deformat(s).encode("utf-8") for s in sentences]
+        pipeline = self._acquire(mode)
         try:
-            proc = subprocess.run([self.binary, *args], input=text.encode("utf-8"),
-                                  capture_output=True, timeout=timeout or self.timeout)
+            outputs = pipeline.translate(units)
+        except BaseException:
+            self._discard(mode, pipeline)
+            raise
+        self._release(mode, pipeline)
+        return [reformat(out.decode("utf-8", "replace")) for out in outputs]
+
+    # -- the pool of running pipelines, per mode ------------------------------------
+
+    def _acquire(self, mode: str) -> _Pipeline:
+        with self._cond:
+            while True:
+                idle = self._idle.setdefault(mode, [])
+                while idle:
+                    pipeline = idle.pop()
+                    if pipeline.pid == os.getpid() and pipeline.proc.poll() is None:
+                        return pipeline
+                    self._running[mode] -= 1  # forked or dead: never share its pipes
+                if self._running.get(mode, 0) < self.max_pipelines:
+                    self._running[mode] = self._running.get(mode, 0) + 1
+                    break
+                self._cond.wait()
+        try:
+            return self._start(mode)
+        except BaseException:
+            self._discard(mode, None)
+            raise
+
+    def _release(self, mode: str, pipeline: _Pipeline) -> None:
+        with self._cond:
+            self._idle[mode].append(pipeline)
+            self._cond.notify()
+
+    def _discard(self, mode: str, pipeline: _Pipeline | None) -> None:
+        if pipeline is not None:
+            pipeline.close()
+        with self._cond:
+            self._running[mode] -= 1
+            self._cond.notify()
+
+    def _start(self, mode: str) -> _Pipeline:
+        mode_file = self.data_dir / "modes" / f"{mode}.mode"
+        try:
+            script = subprocess.run(["apertium-wblank-mode", "-z", str(mode_file)],
+                                    capture_output=True, timeout=30, env=self._env(),
+                                    check=True).stdout.decode("utf-8")
         except FileNotFoundError:
-            raise EngineError(f"apertium is not installed ({self.binary} not found)") from None
-        except subprocess.TimeoutExpired:
-            raise EngineError(f"apertium {' '.join(args)} timed out") from None
-        if proc.returncode != 0:
-            detail = proc.stderr.decode("utf-8", "replace").strip().splitlines()
-            raise EngineError(f"apertium {' '.join(args)} failed: "
-                              f"{detail[-1] if detail else 'exit ' + str(proc.returncode)}")
-        return proc.stdout.decode("utf-8", "replace")
+            raise EngineError("apertium is not installed (apertium-wblank-mode not found)") from None
+        except (subprocess.CalledProcessError, subprocess.TimeoutExpired):
+            raise EngineError(f"apertium cannot read its {mode} mode") from None
+        return _Pipeline(script.strip(), self._env(), self.timeout)
+
+    def _env(self) -> dict:
+        # As the apertium command does: its own folder first on PATH, a UTF-8 locale.
+        folder = os.path.dirname(shutil.which(self.binary) or "")
+        path = os.environ.get("PATH", "")
+        return {**os.environ, "PATH": f"{folder}:{path}" if folder else path, "LC_ALL": "C.UTF-8"}
+
+    def close(self) -> None:
+        with self._cond:
+            pipelines = [p for idle in self._idle.values() for p in idle]
+            for mode, idle in self._idle.items():
+                self._running[mode] -= len(idle)
+                idle.clear()
+        for pipeline in pipelines:
+            pipeline.close()

@@ -3,16 +3,60 @@
 from __future__ import annotations
 
 from abc import ABC, abstractmethod
+from dataclasses import dataclass, replace
 
 Pair = tuple[str, str]
+
+
+@dataclass(frozen=True)
+class Leftover:
+    """A word the engine left untranslated: ``text[start:end]`` of its output.
+
+    ``kind`` says why (Apertium's marks): ``unknown`` (not in the dictionary, ``*``),
+    ``generation`` (no form could be generated, ``#``), ``transfer`` (``@``).
+    ``step`` is the step of a route that left it (0 for a single engine).
+    """
+
+    start: int
+    end: int
+    kind: str = "unknown"
+    step: int = 0
+
+
+@dataclass(frozen=True)
+class EngineOutput:
+    """One sentence's translation: the text, the words left untranslated in it, and
+    the engine's own confidence in [0, 1] (None when the engine gives none)."""
+
+    text: str
+    leftovers: tuple[Leftover, ...] = ()
+    score: float | None = None
+
+    def edited(self, text: str) -> "EngineOutput":
+        """This output after ``text`` replaced its text (the glossary rewrote a name, fixed
+        an article): each leftover moves with its word; one whose word was edited is gone."""
+        if text == self.text or not self.leftovers:
+            return replace(self, text=text)
+        from rapidfuzz.distance import Indel
+
+        kept = []
+        for block in Indel.opcodes(self.text, text):
+            if block.tag != "equal":
+                continue
+            shift = block.dest_start - block.src_start
+            kept += [replace(lo, start=lo.start + shift, end=lo.end + shift)
+                     for lo in self.leftovers
+                     if block.src_start <= lo.start and lo.end <= block.src_end]
+        return EngineOutput(text, tuple(kept), self.score)
 
 
 class Engine(ABC):
     """Translates batches of sentences for the language pairs it serves.
 
-    Engines are created once and shared: ``translate_batch`` must be safe to call
-    from several threads. Sentences come in without newlines; the i-th output is
-    the translation of the i-th input, always, with as many outputs as inputs.
+    Engines are created once and shared: ``translate`` must be safe to call from
+    several threads. Sentences come in without newlines; the i-th output is the
+    translation of the i-th input, always, with as many outputs as inputs, and it
+    depends on that input alone, never on the other sentences of the batch.
     """
 
     #: short engine family name shown in routes: "ctranslate2", "apertium"
@@ -30,8 +74,12 @@ class Engine(ABC):
         """The (source, target) canonical language pairs this engine serves directly."""
 
     @abstractmethod
-    def translate_batch(self, sentences: list[str], source: str, target: str) -> list[str]:
+    def translate(self, sentences: list[str], source: str, target: str) -> list[EngineOutput]:
         """Translate ``sentences`` from ``source`` to ``target``; one output per input."""
+
+    def translate_batch(self, sentences: list[str], source: str, target: str) -> list[str]:
+        """The translations' texts alone."""
+        return [output.text for output in self.translate(sentences, source, target)]
 
     def describe(self) -> dict:
         """What this engine is, for `/v1/languages`, `translator languages` and result signatures."""

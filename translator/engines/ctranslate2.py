@@ -2,12 +2,13 @@
 
 from __future__ import annotations
 
+import math
 import threading
 
 from ..errors import EngineError
 from ..packages import ModelPackage
 from ..settings import Settings
-from .base import Engine, Pair
+from .base import Engine, EngineOutput, Pair
 from .tokenizers import BPETokenizer, SentencePieceTokenizer
 
 
@@ -73,7 +74,9 @@ class CTranslate2Engine(Engine):
                 self._translator = translator
         return self._translator, self._tokenizer
 
-    def translate_batch(self, sentences: list[str], source: str, target: str) -> list[str]:
+    def translate(self, sentences: list[str], source: str, target: str) -> list[EngineOutput]:
+        """Translations with the model's confidence: its mean token probability (the
+        exponential of CTranslate2's length-normalised log-probability score)."""
         if (source, target) not in self.package.pairs:
             raise EngineError(f"{self.name} does not serve {source}-{target}")
         if not sentences:
@@ -89,6 +92,7 @@ class CTranslate2Engine(Engine):
             "batch_type": "tokens",
             "beam_size": self.settings.beam_size,
             "replace_unknowns": True,
+            "return_scores": True,
             **self.decode_options,
         }
         try:
@@ -96,7 +100,9 @@ class CTranslate2Engine(Engine):
                 tokens, target_prefix=[prefix] * len(tokens) if prefix else None, **options)
         except (RuntimeError, ValueError) as exc:
             raise EngineError(f"{self.name} failed to translate: {exc}", model=self.name) from None
-        return [self._detokenize(r.hypotheses[0], prefix, tokenizer) for r in results]
+        return [EngineOutput(self._detokenize(r.hypotheses[0], prefix, tokenizer),
+                             score=math.exp(r.scores[0]) if r.scores else None)
+                for r in results]
 
     def _batch_tokens(self, tokens: list[list[str]]) -> int:
         """Tokens per batch: the configured size, but small enough to give every

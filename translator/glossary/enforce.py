@@ -26,10 +26,11 @@ import re
 from dataclasses import dataclass
 from typing import Callable
 
+from ..engines.base import EngineOutput
 from .match import Match
 from .model import Glossary
 
-Translate = Callable[[list[str]], list[str]]
+Translate = Callable[[list[str]], list[EngineOutput]]
 PLACEHOLDER = "XTERM{}"
 _PLACEHOLDER = re.compile(r"X\s?TERM\s?(\d+)", re.IGNORECASE)
 _ARTICLE_BEFORE = re.compile(r"(?:^|(?<=\s))(the|The|THE)\s+$")
@@ -47,6 +48,16 @@ _THE_SINGLE = {"kremlin", "pentagon", "vatican", "elysee", "élysée", "hague", 
 # Acronyms read as words take no article.
 _WORD_ACRONYMS = {"NATO", "ASEAN", "OPEC", "UNESCO", "UNICEF", "INTERPOL", "BRICS", "APEC",
                   "MERCOSUR", "FIFA", "NASA", "OTAN", "UNHCR", "UNRWA", "SEATO", "CERN"}
+
+
+@dataclass
+class Enforced:
+    """One sentence through the glossary layer: the engine's output as the glossary left
+    it (leftovers moved with their words), the terms applied, the terms it could not enforce."""
+
+    output: EngineOutput
+    terms: list[dict]
+    problems: list[str]
 
 
 @dataclass
@@ -101,29 +112,24 @@ class GlossaryLayer:
         self.target = target
         self.matcher = glossary.matcher(source, target)
 
-    def translate(self, sentences: list[str], translate: Translate) -> list[tuple[str, list[dict], list[str]]]:
+    def translate(self, sentences: list[str], translate: Translate) -> list[Enforced]:
         matches = [self.matcher.find(s) for s in sentences]
-        plain = translate(sentences)
-        results: list = [None] * len(sentences)
+        results: list[Enforced] = []
         retry = []
-        for i, (output, found) in enumerate(zip(plain, matches)):
-            text, applied, problems = self._verify(output, found)
-            if not problems:
-                results[i] = (text, [a.to_dict() for a in applied], [])
-            else:
+        for i, (output, found) in enumerate(zip(translate(sentences), matches)):
+            text, applied, problems = self._verify(output.text, found)
+            results.append(Enforced(output.edited(text),
+                                    [a.to_dict() for a in applied if a.start >= 0], problems))
+            if problems:
                 retry.append(i)
-                results[i] = (text, [a.to_dict() for a in applied if a.start >= 0], problems)
         if retry:
-            masked = [self._mask(sentences[i], matches[i]) for i in retry]
-            protected = translate(masked)
+            protected = translate([self._mask(sentences[i], matches[i]) for i in retry])
             for i, output in zip(retry, protected):
-                text, applied, problems = self._restore(output, matches[i])
+                text, applied, problems = self._restore(output.text, matches[i])
                 if not problems:
-                    results[i] = (text, [a.to_dict() for a in applied], [])
-                else:
-                    plain_text, plain_terms, plain_problems = results[i]
-                    results[i] = (plain_text, plain_terms,
-                                  [f"glossary: {p}" for p in plain_problems])
+                    results[i] = Enforced(output.edited(text), [a.to_dict() for a in applied], [])
+                else:  # keep the plain output, and say which terms it lacks
+                    results[i].problems = [f"glossary: {p}" for p in results[i].problems]
         return results
 
     # -- plain pass -----------------------------------------------------------
@@ -252,4 +258,4 @@ def _inside(span, taken) -> bool:
     return any(ts <= span[0] and span[1] <= te for ts, te in taken)
 
 
-__all__ = ["GlossaryLayer", "rendering_for", "takes_the"]
+__all__ = ["Enforced", "GlossaryLayer", "rendering_for", "takes_the"]

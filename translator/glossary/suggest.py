@@ -286,17 +286,15 @@ def _clean_rendering(output: str, name: str) -> str:
 
 
 def render_names(pipeline, names: list[str], source: str, target: str) -> list[str]:
-    """Each name translated alone, all in one batch through the pair's route.
-
-    A full stop ends each name so a rule-based engine cannot move words between them.
-    """
+    """Each name translated alone, all in one batch through the pair's route (engines
+    translate every sentence of a batch on its own; the full stop makes each a sentence)."""
     if not names:
         return []
     if source == target:
         return list(names)
     route = pipeline.route(source, target)
     outputs = route.translate([n if n.endswith(".") else n + "." for n in names])
-    return [_clean_rendering(out, name) for out, name in zip(outputs, names)]
+    return [_clean_rendering(out.text, name) for out, name in zip(outputs, names)]
 
 
 def suggest(pipeline, texts: Sequence[str], target: str, source: str = AUTO,

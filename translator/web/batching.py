@@ -2,7 +2,9 @@
 
 With gunicorn threads, concurrent requests call the same engine. Each request's
 sentences are few (one article), so each batch is small; CTranslate2 decodes larger
-batches, sorted by length, more efficiently. :class:`BatchingEngine` wraps an engine:
+batches, sorted by length, more efficiently. Sharing a batch shares nothing else:
+engines translate each sentence of a batch on its own (tests/test_isolation.py), so no
+word of one client's text can reach another's. :class:`BatchingEngine` wraps an engine:
 the first caller of a language pair opens a batch and waits ``wait`` seconds for
 others to add their sentences; then the batch is translated once and every caller
 gets its own outputs. At most ``max_inflight`` batches run at a time: while they do,
@@ -18,7 +20,7 @@ import threading
 import time
 from dataclasses import dataclass, field
 
-from ..engines.base import Engine, Pair
+from ..engines.base import Engine, EngineOutput, Pair
 
 MAX_SENTENCES = 2048
 MAX_INFLIGHT = 2
@@ -27,7 +29,7 @@ MAX_INFLIGHT = 2
 @dataclass
 class _Job:
     sentences: list[str]
-    outputs: list[str] | None = None
+    outputs: list[EngineOutput] | None = None
     error: BaseException | None = None
 
 
@@ -76,7 +78,7 @@ class BatchingEngine(Engine):
     def close(self) -> None:
         self.inner.close()
 
-    def translate_batch(self, sentences: list[str], source: str, target: str) -> list[str]:
+    def translate(self, sentences: list[str], source: str, target: str) -> list[EngineOutput]:
         if not sentences:
             return []
         job = _Job(list(sentences))
@@ -125,7 +127,7 @@ class BatchingEngine(Engine):
         try:
             merged = [s for job in batch.jobs for s in job.sentences]
             try:
-                outputs = self.inner.translate_batch(merged, source, target)
+                outputs = self.inner.translate(merged, source, target)
             except Exception:
                 if len(batch.jobs) == 1:
                     raise
@@ -145,7 +147,7 @@ class BatchingEngine(Engine):
     def _run_each(self, jobs: list[_Job], source: str, target: str) -> None:
         for job in jobs:
             try:
-                job.outputs = self.inner.translate_batch(job.sentences, source, target)
+                job.outputs = self.inner.translate(job.sentences, source, target)
             except Exception as exc:
                 job.error = exc
 

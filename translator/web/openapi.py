@@ -37,6 +37,8 @@ def _libre_errors(*statuses: int) -> dict:
 
 SPAN = {"type": "array", "items": {"type": "integer", "minimum": 0}, "minItems": 2, "maxItems": 2}
 STRINGS = {"type": "array", "items": {"type": "string"}}
+CONFIDENCE = {"type": ["number", "null"], "minimum": 0, "maximum": 1,
+              "description": "how far to trust it, 0 to 1 (docs/api.md#confidence); null when unrated"}
 
 SCHEMAS: dict[str, dict] = {
     "Error": {
@@ -54,10 +56,30 @@ SCHEMAS: dict[str, dict] = {
         "properties": {"source": {"type": "string"}, "target": {"type": "string"},
                        "source_span": SPAN, "target_span": SPAN},
     },
+    "Untranslated": {
+        "type": "object", "additionalProperties": False,
+        "description": "A word an engine left untranslated; its span is relative to the "
+        "segment's target. `step` is the step of the route that left it and `language` that "
+        "step's source language (an unknown word's own language).",
+        "required": ["word", "target_span", "kind", "step", "language"],
+        "properties": {"word": {"type": "string", "minLength": 1}, "target_span": SPAN,
+                       "kind": {"enum": ["unknown", "generation", "transfer"]},
+                       "step": {"type": "integer", "minimum": 0},
+                       "language": {"type": "string"}},
+    },
+    "Quality": {
+        "type": "object", "additionalProperties": False,
+        "description": "The document's confidence: mean over segments weighted by length, the "
+        "lowest, words left untranslated, and the least trusted segments (indexes, worst first).",
+        "required": ["confidence", "min_confidence", "untranslated", "review_first"],
+        "properties": {"confidence": CONFIDENCE, "min_confidence": CONFIDENCE,
+                       "untranslated": {"type": "integer", "minimum": 0},
+                       "review_first": {"type": "array", "items": {"type": "integer", "minimum": 0}}},
+    },
     "Segment": {
         "type": "object", "additionalProperties": False,
         "required": ["index", "paragraph", "source", "target", "source_span", "target_span",
-                     "source_lang", "origin", "terms", "warnings"],
+                     "source_lang", "origin", "terms", "warnings", "untranslated", "confidence"],
         "properties": {
             "index": {"type": "integer", "minimum": 0},
             "paragraph": {"type": "integer", "minimum": 0},
@@ -67,6 +89,8 @@ SCHEMAS: dict[str, dict] = {
             "origin": {"enum": ["engine", "memory", "passthrough", "edited", "reviewed"]},
             "terms": {"type": "array", "items": _ref("Term")},
             "warnings": STRINGS,
+            "untranslated": {"type": "array", "items": _ref("Untranslated")},
+            "confidence": CONFIDENCE,
         },
     },
     "Alternative": {
@@ -98,13 +122,14 @@ SCHEMAS: dict[str, dict] = {
     "TranslationResult": {
         "type": "object", "additionalProperties": False,
         "required": ["source_lang", "target_lang", "detection", "route", "source_text",
-                     "target_text", "segments", "warnings", "timings", "signature"],
+                     "target_text", "segments", "quality", "warnings", "timings", "signature"],
         "properties": {
             "source_lang": {"type": "string"}, "target_lang": {"type": "string"},
             "detection": {"oneOf": [_ref("Detection"), {"type": "null"}]},
             "route": _ref("Route"),
             "source_text": {"type": "string"}, "target_text": {"type": "string"},
             "segments": {"type": "array", "items": _ref("Segment"), "minItems": 1},
+            "quality": _ref("Quality"),
             "warnings": STRINGS,
             "timings": {"type": "object", "additionalProperties": {"type": "number"}},
             "signature": {"type": "object", "required": ["translator", "models"]},
