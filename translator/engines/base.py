@@ -35,19 +35,12 @@ class EngineOutput:
     def edited(self, text: str) -> "EngineOutput":
         """This output after ``text`` replaced its text (the glossary rewrote a name, fixed
         an article): each leftover moves with its word; one whose word was edited is gone."""
-        if text == self.text or not self.leftovers:
-            return replace(self, text=text)
-        from rapidfuzz.distance import Indel
+        from ..spans import follow_edit
 
-        kept = []
-        for block in Indel.opcodes(self.text, text):
-            if block.tag != "equal":
-                continue
-            shift = block.dest_start - block.src_start
-            kept += [replace(lo, start=lo.start + shift, end=lo.end + shift)
-                     for lo in self.leftovers
-                     if block.src_start <= lo.start and lo.end <= block.src_end]
-        return EngineOutput(text, tuple(kept), self.score)
+        moved = follow_edit(self.text, text, [(lo.start, lo.end) for lo in self.leftovers])
+        return EngineOutput(text, tuple(replace(lo, start=span[0], end=span[1])
+                                        for lo, span in zip(self.leftovers, moved) if span),
+                            self.score)
 
 
 class Engine(ABC):
