@@ -11,6 +11,7 @@ from translator.engines.ctranslate2 import CTranslate2Engine
 from translator.errors import InputError
 from translator.packages import read_package
 from translator.pipeline import Pipeline
+from translator.quality import CERTAIN
 from translator.result import Segment, TranslationResult
 from translator.settings import Settings
 from translator.store import Store, StoreError, apply_targets
@@ -85,6 +86,64 @@ def test_review_goes_to_memory_and_the_document_keeps_edits(store):
         store.documents.save_segment(doc_id, -1, "x", reviewed=True)
     with pytest.raises(DocumentNotFound):
         store.documents.get("nope")
+
+
+# What Apertium (fr -> es -> en) gave for one sentence of examples/sggp-putin-dprk.fr.txt.
+SOURCE = ("Le président russe a affirmé que la Russie et la Corée du Nord s'opposaient fermement aux "
+          "ambitions de l'Occident d'entraver l'établissement d'un ordre mondial multipolaire fondé "
+          "sur le respect mutuel.")
+MACHINE = ("The Russian president has affirmed that Russia and North Korea oponían fermement to the "
+           "ambitions of the West to hinder the establishment of a world-wide order multipolaire "
+           "founded on the mutual respect.")
+
+
+def leftover(word, step, language):
+    start = MACHINE.index(word)
+    return {"word": word, "target_span": [start, start + len(word)], "kind": "unknown",
+            "step": step, "language": language}
+
+
+def apertium_result() -> TranslationResult:
+    segment = Segment(0, 0, SOURCE, MACHINE, (0, len(SOURCE)), (0, len(MACHINE)), "fr",
+                      untranslated=[leftover("oponían", 1, "es"), leftover("fermement", 0, "fr"),
+                                    leftover("multipolaire", 0, "fr")], confidence=0.909)
+    return TranslationResult(SOURCE, MACHINE, "fr", "en", [segment], route={
+        "source": "fr", "target": "en", "pivots": ["es"],
+        "steps": [{"engine": "apertium", "model": "apertium", "source": "fr", "target": "es"},
+                  {"engine": "apertium", "model": "apertium", "source": "es", "target": "en"}]})
+
+
+def words_at_their_spans(seg) -> list[str]:
+    assert all(seg.target[slice(*lo["target_span"])] == lo["word"] for lo in seg.untranslated)
+    return [lo["word"] for lo in seg.untranslated]
+
+
+def test_a_fixed_word_stops_being_untranslated_and_the_others_move_with_their_words(store):
+    doc_id = store.documents.create(apertium_result())
+    fixed = MACHINE.replace("fermement", "firmly")
+    seg = store.documents.save_segment(doc_id, 0, fixed, reviewed=False)
+    assert words_at_their_spans(seg) == ["oponían", "multipolaire"]
+    assert seg.untranslated[1]["target_span"] == [157, 169]  # three characters shorter before it
+    assert seg.untranslated[0] == leftover("oponían", 1, "es")  # before the edit: untouched
+    assert seg.origin == "edited" and seg.confidence == 0.909  # a draft: still the machine's
+    # a later draft is compared with the machine's text again, not with the previous draft
+    seg = store.documents.save_segment(doc_id, 0, fixed.replace("oponían firmly", "firmly oppose"),
+                                       reviewed=False)
+    assert words_at_their_spans(seg) == ["multipolaire"]
+    seg = store.documents.save_segment(doc_id, 0, fixed, reviewed=True)
+    assert words_at_their_spans(seg) == ["oponían", "multipolaire"]
+    assert seg.origin == "reviewed" and seg.confidence == CERTAIN  # a person vouched for it
+    result = store.documents.get(doc_id).result
+    assert result.to_dict()["quality"]["review_first"] == []
+    assert TranslationResult.from_dict(result.to_dict()) == result
+
+
+def test_reviewing_the_machine_text_unchanged_keeps_its_leftovers_and_vouches_for_it():
+    result = apertium_result()
+    reviewed = apply_targets(result, {0: (MACHINE, "reviewed")}).segments[0]
+    assert reviewed.untranslated == result.segments[0].untranslated and reviewed.confidence == CERTAIN
+    drafted = apply_targets(result, {0: ("Russia and North Korea firmly oppose the West.", "edited")})
+    assert drafted.segments[0].untranslated == [] and drafted.segments[0].confidence == 0.909
 
 
 def test_pipeline_reuses_reviewed_segments_marked_as_memory(store, argos_fr_en, tmp_path):

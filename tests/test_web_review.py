@@ -5,9 +5,16 @@ from __future__ import annotations
 import pytest
 
 from test_web import tmx_is_valid, wait_ready, web_settings, xliff_is_valid
+from translator.engines.apertium import ApertiumEngine
 from translator.web import create_app
 
 ARTICLE = "Le chat dort sur le canapé. Le chien joue.\nLa Russie et la Corée du Nord coopèrent."
+# A sentence of examples/sggp-putin-dprk.fr.txt. This app has a model for fr->en only, so
+# fr->es is Apertium's, which leaves 'fermement' and 'multipolaire' as they were.
+OPPOSE = ("Le président russe a affirmé que la Russie et la Corée du Nord s'opposaient fermement aux "
+          "ambitions de l'Occident d'entraver l'établissement d'un ordre mondial multipolaire fondé "
+          "sur le respect mutuel.")
+needs_apertium = pytest.mark.skipif(not ApertiumEngine.available(), reason="apertium not installed")
 
 
 @pytest.fixture(scope="module")
@@ -75,6 +82,50 @@ def test_exports_carry_the_review(client, doc_url):
     assert data["segments"][1]["target"] == "The dog plays."
     assert data["target_text"][slice(*data["segments"][2]["target_span"])] == data["segments"][2]["target"]
     assert client.get(doc_url + "/export.docx").status_code == 400
+
+
+def review_of(client, text, target="es") -> str:
+    response = client.post("/review", data={"text": text, "source": "fr", "target": target})
+    assert response.status_code == 303
+    return response.headers["Location"]
+
+
+@needs_apertium
+def test_a_reviewer_fixes_a_word_left_untranslated(client):
+    url = review_of(client, OPPOSE)
+    page = client.get(url).get_data(as_text=True)
+    assert page.count('<mark class="leftover kind-unknown">') == 2
+    assert '<mark class="leftover kind-unknown">fermement</mark>' in page
+    assert "French · unknown word · step 1 of 1, fr\u00a0→\u00a0es" in page
+    machine = client.get(url + "/export.json").get_json()["segments"][0]
+    assert 0.8 < machine["confidence"] < 1
+    assert f'<span class="value">{int(machine["confidence"] * 100 + 0.5)}%</span>' in page
+    assert [lo["word"] for lo in machine["untranslated"]] == ["fermement", "multipolaire"]
+
+    fixed = machine["target"].replace("fermement", "firmemente")
+    draft = client.put(url + "/segments/0", json={"target": fixed, "reviewed": False}).get_json()
+    draft = draft["segment"]
+    [kept] = draft["untranslated"]  # the fixed word is gone; the other moved with its word
+    assert kept["word"] == "multipolaire" and fixed[slice(*kept["target_span"])] == "multipolaire"
+    assert kept["target_span"][0] == machine["untranslated"][1]["target_span"][0] + 1
+    assert draft["confidence"] == machine["confidence"]  # a draft: still the machine's
+    reviewed = client.put(url + "/segments/0", json={"target": fixed, "reviewed": True}).get_json()
+    assert reviewed["segment"]["untranslated"] == [kept] and reviewed["segment"]["confidence"] == 1.0
+    page = client.get(url).get_data(as_text=True)
+    assert "fermement</mark>" not in page and ">multipolaire</mark>" in page
+    assert '<span class="value">100%</span>' in page
+    assert client.get(url + "/export.json").get_json()["quality"]["review_first"] == []
+
+
+@needs_apertium
+def test_words_left_untranslated_are_marked_as_text(client):
+    url = review_of(client, 'Le mot <img src=x onerror="alert(1)">zzqx arrive.')
+    page = client.get(url).get_data(as_text=True)
+    backdrop = page[page.index('<div class="backdrop"'):]
+    backdrop = backdrop[:backdrop.index("</div>")]
+    assert '&lt;<mark class="leftover kind-unknown">img</mark>' in backdrop
+    assert '<mark class="leftover kind-unknown">zzqx</mark>' in backdrop
+    assert "<img" not in page and 'data-word="onerror"' in page
 
 
 def test_unknown_document_is_an_html_page_for_a_browser(client):

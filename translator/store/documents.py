@@ -13,7 +13,9 @@ import secrets
 from dataclasses import dataclass, replace
 
 from ..errors import TranslatorError
+from ..quality import CERTAIN
 from ..result import Segment, TranslationResult
+from ..spans import follow_edit
 from .db import Database, now
 from .memory import TranslationMemory
 
@@ -49,7 +51,8 @@ def apply_targets(result: TranslationResult, targets: dict[int, tuple[str, str]]
 
     The target text is rebuilt from the source's separators, as the pipeline builds
     it, so every target span stays exact. Terms of a changed segment are dropped:
-    their target spans no longer point at the reviewer's text.
+    their target spans no longer point at the reviewer's text. See :func:`edited` for
+    the words left untranslated and the confidence.
     """
     segments, out = [], []
     offset = position = 0
@@ -58,15 +61,27 @@ def apply_targets(result: TranslationResult, targets: dict[int, tuple[str, str]]
         out.append(separator)
         offset += len(separator)
         if seg.index in targets:
-            text, origin = targets[seg.index]
-            terms = seg.terms if text == seg.target else []
-            seg = replace(seg, target=text, origin=origin, terms=terms)
+            seg = edited(seg, *targets[seg.index])
         segments.append(replace(seg, target_span=(offset, offset + len(seg.target))))
         out.append(seg.target)
         offset += len(seg.target)
         position = seg.source_span[1]
     out.append(result.source_text[position:])
     return replace(result, segments=segments, target_text="".join(out))
+
+
+def edited(seg: Segment, text: str, origin: str) -> Segment:
+    """The machine's segment after a person saved ``text`` for it: each word left
+    untranslated moves with its word (one the person changed is gone), and a reviewed
+    segment is certain (someone vouched for it) where an edited one keeps the machine's
+    confidence."""
+    moved = follow_edit(seg.target, text, [tuple(u["target_span"]) for u in seg.untranslated])
+    untranslated = [{**u, "target_span": list(span)}
+                    for u, span in zip(seg.untranslated, moved) if span is not None]
+    return replace(seg, target=text, origin=origin,
+                   terms=seg.terms if text == seg.target else [],
+                   untranslated=untranslated,
+                   confidence=CERTAIN if origin == "reviewed" else seg.confidence)
 
 
 def _title(text: str) -> str:

@@ -1,12 +1,15 @@
 """The review page: submit an article, review the aligned translation, export it.
 
-Server-rendered HTML (Jinja, autoescaped) with one small script for editing and
-keyboard navigation. Saving a segment as reviewed writes the review and the
-translation memory in one transaction (see :mod:`translator.store.documents`).
+Server-rendered HTML (Jinja, autoescaped) with one small script for editing, keyboard
+navigation, and ordering and filtering the segments (worst confidence first, only those
+that need attention). Words left untranslated are marked in a copy of each target drawn
+behind its textarea. Saving a segment as reviewed writes the review and the translation
+memory in one transaction (see :mod:`translator.store.documents`).
 """
 
 from __future__ import annotations
 
+import math
 import re
 import unicodedata
 
@@ -26,6 +29,12 @@ review = Blueprint("review", __name__)
 EXPORT_FORMATS = ("tmx", "xliff", "json", "html", "tsv", "text")
 COOKIE_DAYS = 30
 _SLUG = re.compile(r"[^a-z0-9]+")
+#: below this confidence a segment needs attention (the page's starting threshold; the
+#: reviewer can move it)
+ATTENTION_BELOW = 0.8
+#: why an engine left a word as it was, in the reviewer's words (Apertium's * # @ marks)
+LEFTOVER_KINDS = {"unknown": "unknown word", "generation": "no form generated",
+                  "transfer": "transfer error"}
 
 
 def service():
@@ -95,7 +104,60 @@ def create():
 def document(doc_id: str):
     doc = service().store.documents.get(doc_id)
     return render_template("review.html", doc=doc, result=doc.result, name=lang_names.name,
-                           export_formats=EXPORT_FORMATS)
+                           export_formats=EXPORT_FORMATS, attention_below=ATTENTION_BELOW)
+
+
+@review.app_template_global()
+def leftovers_in_order(seg) -> list[dict]:
+    """The segment's words left untranslated, in reading order."""
+    return sorted(seg.untranslated, key=lambda lo: tuple(lo["target_span"]))
+
+
+@review.app_template_global()
+def leftover_pieces(seg) -> list[tuple[str, dict | None]]:
+    """The segment's target cut into (text, word left untranslated or None) pieces, in order;
+    a span that does not hold its word, or overlaps the previous one, is not marked (a mark
+    on the wrong letters would mislead more than none)."""
+    text, pieces, position = seg.target, [], 0
+    for lo in leftovers_in_order(seg):
+        start, end = lo["target_span"]
+        if not position <= start < end <= len(text) or text[start:end] != lo["word"]:
+            continue
+        if start > position:
+            pieces.append((text[position:start], None))
+        pieces.append((text[start:end], lo))
+        position = end
+    if position < len(text) or not pieces:
+        pieces.append((text[position:], None))
+    return pieces
+
+
+@review.app_template_global()
+def leftover_kind(lo: dict) -> str:
+    """The leftover's kind as a CSS class suffix: one of :data:`LEFTOVER_KINDS`."""
+    return lo.get("kind") if lo.get("kind") in LEFTOVER_KINDS else "unknown"
+
+
+@review.app_template_global()
+def leftover_note(lo: dict, seg, route: dict) -> str:
+    """Why the word is there: its language, the kind of failure, the step that left it
+    (``French · unknown word · step 1 of 2, fr → es``)."""
+    step = lo.get("step", 0)
+    where = f"step {step + 1}"
+    steps = route.get("steps", [])
+    # A paragraph in another language took another route; only the document's is known here.
+    if seg.source_lang == route.get("source") and 0 <= step < len(steps):
+        where += f" of {len(steps)}, {steps[step]['source']}\u00a0→\u00a0{steps[step]['target']}"
+    return f"{lang_names.name(lo.get('language', ''))} · {LEFTOVER_KINDS[leftover_kind(lo)]} · {where}"
+
+
+@review.app_template_filter()
+def percent(confidence: float | None) -> str:
+    """A confidence as the page shows it: whole percents, never 100% short of certain."""
+    if confidence is None:
+        return "–"
+    shown = math.floor(confidence * 100 + 0.5)  # halves up, as the page's script rounds
+    return f"{min(shown, 99) if confidence < 1 else shown}%"
 
 
 @review.put("/review/<doc_id>/segments/<int:index>")

@@ -1,4 +1,5 @@
-// Review page: save edits, mark segments reviewed, move between segments with the keyboard.
+// Review page: save edits, mark segments reviewed, move between segments with the keyboard,
+// mark the words left untranslated, order by confidence and show what needs attention.
 // Text from the server is only ever set with textContent / value, never as HTML.
 "use strict";
 
@@ -21,13 +22,44 @@
     });
   }
 
+  // Where each span of `old` is in `now` after an edit, or null where the edit touched it.
+  // The edit is read as one changed stretch between a common prefix and suffix (what typing
+  // does); the server's answer to a save replaces this guess (translator.spans.follow_edit).
+  function followEdit(old, now, spans) {
+    var prefix = 0, suffix = 0;
+    var limit = Math.min(old.length, now.length);
+    while (prefix < limit && old[prefix] === now[prefix]) prefix++;
+    while (suffix < limit - prefix && old[old.length - 1 - suffix] === now[now.length - 1 - suffix]) suffix++;
+    var shift = now.length - old.length;
+    return spans.map(function (span) {
+      if (!span) return null;
+      if (span[1] <= prefix) return span;
+      if (span[0] >= old.length - suffix) return [span[0] + shift, span[1] + shift];
+      return null;
+    });
+  }
+
+  function percent(confidence) {
+    if (confidence === null) return "–";
+    var shown = Math.round(confidence * 100);
+    return (confidence < 1 ? Math.min(shown, 99) : shown) + "%";
+  }
+
   function setupReview() {
     var table = document.getElementById("segments");
     if (!table) return;
+    var tbody = table.tBodies[0];
     var saveUrl = table.dataset.saveUrl;
-    var rows = Array.prototype.slice.call(table.querySelectorAll("tr.seg"));
+    var rows = Array.prototype.slice.call(tbody.querySelectorAll("tr.seg"));  // article order
     var statusBar = document.getElementById("status");
     var progress = document.getElementById("progress");
+    var order = document.getElementById("order");
+    var attention = document.getElementById("attention");
+    var threshold = document.getElementById("threshold");
+    var shown = document.getElementById("shown");
+    var nothing = document.getElementById("nothing");
+    var fallbackThreshold = parseFloat(threshold.defaultValue);
+    var state = new Map();  // row -> {saved, leftovers: [{li, word, kind, step}], savedSpans, spans}
 
     function area(row) { return row.querySelector("textarea.target"); }
     function say(message, failed) {
@@ -42,19 +74,164 @@
         li.title = missing ? "this term's translation is not in the target" : "";
       });
     }
-    function focusRow(index) {
-      if (index < 0 || index >= rows.length) return;
-      var target = area(rows[index]);
+
+    // -- words left untranslated, marked in a copy of the text behind the textarea --------
+    function readLeftovers(row) {
+      var items = Array.prototype.map.call(row.querySelectorAll("ul.leftovers li"), function (li) {
+        return {li: li, word: li.dataset.word, kind: li.dataset.kind, step: parseInt(li.dataset.step, 10),
+                span: [parseInt(li.dataset.start, 10), parseInt(li.dataset.end, 10)]};
+      });
+      var spans = items.map(function (item) { return item.span; });
+      state.set(row, {saved: area(row).value, leftovers: items, savedSpans: spans, spans: spans});
+    }
+    function drawLeftovers(row) {
+      var st = state.get(row);
+      var text = area(row).value;
+      var backdrop = row.querySelector(".backdrop");
+      var marks = [];
+      st.leftovers.forEach(function (item, n) {
+        // only where the span still holds the word: a mark on the wrong letters misleads
+        var span = st.spans[n];
+        var there = !!span && text.slice(span[0], span[1]) === item.word;
+        item.li.hidden = !there;
+        if (there) marks.push({span: span, kind: item.kind});
+      });
+      marks.sort(function (a, b) { return a.span[0] - b.span[0]; });
+      backdrop.textContent = "";
+      var position = 0;
+      marks.forEach(function (m) {
+        if (m.span[0] < position) return;  // overlapping spans: the first one is marked
+        backdrop.appendChild(document.createTextNode(text.slice(position, m.span[0])));
+        var mark = document.createElement("mark");
+        mark.className = "leftover kind-" + (/^(unknown|generation|transfer)$/.test(m.kind) ? m.kind : "unknown");
+        mark.textContent = text.slice(m.span[0], m.span[1]);
+        backdrop.appendChild(mark);
+        position = m.span[1];
+      });
+      backdrop.appendChild(document.createTextNode(text.slice(position)));
+      row.querySelector("ul.leftovers").hidden = marks.length === 0;
+      row.dataset.leftovers = marks.length;
+      // A hidden list referenced by aria-describedby would still be read out, fixed words and all.
+      area(row).setAttribute("aria-describedby", "cf" + row.dataset.index + (marks.length ? " lo" + row.dataset.index : ""));
+    }
+    function followTyping(row) {
+      var st = state.get(row);
+      st.spans = followEdit(st.saved, area(row).value, st.savedSpans);
+      drawLeftovers(row);
+    }
+    // After a save, the server says which leftovers are still there (in reading order).
+    function takeSaved(row, value, segment) {
+      var st = state.get(row);
+      var kept = segment.untranslated.slice().sort(function (a, b) { return a.target_span[0] - b.target_span[0]; });
+      var next = 0;
+      st.saved = value;
+      st.savedSpans = st.leftovers.map(function (item) {
+        var lo = kept[next];
+        if (lo && lo.word === item.word && lo.kind === item.kind && lo.step === item.step) {
+          next++;
+          return lo.target_span;
+        }
+        return null;
+      });
+      followTyping(row);
+      row.dataset.confidence = segment.confidence === null ? "" : String(segment.confidence);
+    }
+
+    // -- confidence and "needs attention" ------------------------------------------------------
+    function confidenceOf(row) {
+      return row.dataset.confidence === "" ? null : parseFloat(row.dataset.confidence);
+    }
+    function lowBelow() {
+      var value = parseFloat(threshold.value);
+      if (isNaN(value)) value = fallbackThreshold;
+      return Math.min(100, Math.max(0, value)) / 100;
+    }
+    function needsAttention(row) {
+      var confidence = confidenceOf(row);
+      return row.dataset.status !== "reviewed" &&
+        (row.dataset.leftovers > 0 || row.dataset.warnings > 0 || (confidence !== null && confidence < lowBelow()));
+    }
+    function showQuality(row) {
+      var confidence = confidenceOf(row);
+      var badge = row.querySelector(".confidence");
+      var low = confidence !== null && confidence < lowBelow();
+      badge.querySelector(".value").textContent = percent(confidence);
+      badge.classList.toggle("low", low);
+      badge.title = confidence === null ? "no confidence for this translation"
+        : "confidence " + confidence + (low ? ", below the threshold" : "");
+      var needs = needsAttention(row);
+      row.classList.toggle("attention", needs);
+      row.querySelector(".flag").hidden = !needs;
+    }
+    function count() {
+      var needing = rows.filter(needsAttention).length;
+      var visible = visibleRows().length;
+      shown.textContent = attention.checked
+        ? "showing " + visible + " of " + rows.length + " segments (" + needing + " need attention)"
+        : needing + " of " + rows.length + " segments need attention";
+      nothing.hidden = visible > 0;
+    }
+
+    // -- the order and filter the reviewer chose; keyboard moves follow what is shown ---------
+    function visibleRows() {
+      return Array.prototype.filter.call(tbody.querySelectorAll("tr.seg"), function (row) { return !row.hidden; });
+    }
+    function applyView() {
+      var byConfidence = order.value === "confidence";
+      var sorted = rows.slice();
+      if (byConfidence) {
+        sorted.sort(function (a, b) {  // lowest first; unrated last; ties in article order
+          var ca = confidenceOf(a), cb = confidenceOf(b);
+          if (ca !== cb) {
+            if (ca === null) return 1;
+            if (cb === null) return -1;
+            return ca - cb;
+          }
+          return a.dataset.index - b.dataset.index;
+        });
+      }
+      sorted.forEach(function (row) { tbody.appendChild(row); });
+      table.classList.toggle("sorted", byConfidence);
+      rows.forEach(function (row) {
+        showQuality(row);
+        row.hidden = attention.checked && !needsAttention(row);
+      });
+      count();
+      var query = new URLSearchParams();
+      if (byConfidence) query.set("order", "confidence");
+      if (attention.checked) query.set("attention", "1");
+      if (threshold.value !== threshold.defaultValue) query.set("below", threshold.value);
+      var search = query.toString();
+      history.replaceState(history.state, "", location.pathname + (search ? "?" + search : ""));
+    }
+    function readView() {
+      var query = new URLSearchParams(location.search);
+      if (query.get("order") === "confidence") order.value = "confidence";
+      attention.checked = query.get("attention") === "1";
+      var below = parseFloat(query.get("below"));
+      if (!isNaN(below)) threshold.value = Math.min(100, Math.max(0, below));
+    }
+
+    function focusRow(row) {
+      if (!row) return;
+      var target = area(row);
       target.focus();
       target.setSelectionRange(target.value.length, target.value.length);
-      rows[index].scrollIntoView({block: "center"});
+      row.scrollIntoView({block: "center"});
     }
-    function nextUnreviewed(from) {
-      for (var i = from + 1; i < rows.length; i++) {
-        if (rows[i].dataset.status !== "reviewed") return i;
+    function step(row, by) {
+      var visible = visibleRows();
+      return visible[visible.indexOf(row) + by];
+    }
+    function nextUnreviewed(row) {
+      var visible = visibleRows();
+      var from = visible.indexOf(row);
+      for (var i = from + 1; i < visible.length; i++) {
+        if (visible[i].dataset.status !== "reviewed") return visible[i];
       }
-      return Math.min(from + 1, rows.length - 1);
+      return visible[Math.min(from + 1, visible.length - 1)];
     }
+
     // Saves of one row go out one after the other, so a draft saved on blur can
     // never land after the "reviewed" save that followed it.
     var pending = {};
@@ -68,7 +245,7 @@
     function send(row, reviewed) {
       var index = parseInt(row.dataset.index, 10);
       var value = area(row).value;
-      if (!reviewed && value === row.dataset.saved) return Promise.resolve(true);
+      if (!reviewed && value === state.get(row).saved) return Promise.resolve(true);
       say("Saving segment " + (index + 1) + "…");
       return fetch(saveUrl + index, {
         method: "PUT",
@@ -83,9 +260,11 @@
       }).then(function (body) {
         var status = body.reviewed ? "reviewed" : body.segment.origin;
         row.dataset.status = status;
-        row.dataset.saved = value;
-        row.classList.remove("dirty");
+        takeSaved(row, value, body.segment);
+        row.classList.toggle("dirty", area(row).value !== value);
         row.querySelector(".status").textContent = status;
+        showQuality(row);
+        count();
         progress.textContent = body.progress.reviewed + " / " + body.progress.total + " reviewed";
         say("Segment " + (index + 1) + (body.reviewed ? " saved as reviewed" : " saved as draft"));
         return true;
@@ -95,39 +274,44 @@
       });
     }
 
-    rows.forEach(function (row, i) {
+    rows.forEach(function (row) {
       var target = area(row);
-      row.dataset.saved = target.value;
+      readLeftovers(row);
+      drawLeftovers(row);
       checkTerms(row);
       target.addEventListener("focus", function () {
         rows.forEach(function (r) { r.classList.remove("current"); });
         row.classList.add("current");
       });
       target.addEventListener("input", function () {
-        row.classList.toggle("dirty", target.value !== row.dataset.saved);
+        row.classList.toggle("dirty", target.value !== state.get(row).saved);
+        followTyping(row);
+        showQuality(row);
         checkTerms(row);
       });
       target.addEventListener("blur", function (event) {
         var toMark = event.relatedTarget && event.relatedTarget === row.querySelector("button.mark");
-        if (!toMark && target.value !== row.dataset.saved) save(row, false);
+        if (!toMark && target.value !== state.get(row).saved) save(row, false);
       });
       target.addEventListener("keydown", function (event) {
         var mod = event.ctrlKey || event.metaKey;
         if (mod && event.key === "Enter") {
           event.preventDefault();
-          save(row, true).then(function (ok) { if (ok) focusRow(nextUnreviewed(i)); });
+          save(row, true).then(function (ok) { if (ok) focusRow(nextUnreviewed(row)); });
         } else if (mod && (event.key === "s" || event.key === "S")) {
           event.preventDefault();
           save(row, false);
         } else if (event.altKey && event.key === "ArrowDown") {
           event.preventDefault();
-          focusRow(i + 1);
+          focusRow(step(row, 1));
         } else if (event.altKey && event.key === "ArrowUp") {
           event.preventDefault();
-          focusRow(i - 1);
+          focusRow(step(row, -1));
         } else if (event.key === "Escape") {
-          target.value = row.dataset.saved;
+          target.value = state.get(row).saved;
           row.classList.remove("dirty");
+          followTyping(row);
+          showQuality(row);
           checkTerms(row);
         }
       });
@@ -135,11 +319,17 @@
         save(row, true);
       });
     });
+    [order, attention].forEach(function (control) { control.addEventListener("change", applyView); });
+    threshold.addEventListener("input", applyView);
     window.addEventListener("beforeunload", function (event) {
       if (table.querySelector("tr.dirty")) event.preventDefault();
     });
-    var first = rows.findIndex(function (r) { return r.dataset.status !== "reviewed"; });
-    if (rows.length) focusRow(first < 0 ? 0 : first);
+    document.getElementById("tools").hidden = false;
+    readView();
+    applyView();
+    var visible = visibleRows();
+    var first = visible.find(function (r) { return r.dataset.status !== "reviewed"; });
+    if (visible.length) focusRow(first || visible[0]);
   }
 
   document.addEventListener("DOMContentLoaded", function () {
