@@ -42,9 +42,15 @@ _THE_NOUNS = {
     "bahamas", "gulf", "strait", "peninsula", "ministry", "army", "navy", "party", "front",
     "forces", "office", "department", "committee", "programme", "program", "alliance",
     "coalition", "federation", "community", "secretariat", "maldives", "comoros", "gambia",
+    "procuracy", "inspectorate",
 }
 _THE_SINGLE = {"kremlin", "pentagon", "vatican", "elysee", "élysée", "hague", "caribbean",
-               "balkans", "sahel", "arctic", "antarctic", "mediterranean", "baltic", "west", "east"}
+               "balkans", "sahel", "arctic", "antarctic", "mediterranean", "baltic", "west", "east",
+               "politburo"}
+# Entries whose English article is left as the engine wrote it: a person, an adjective
+# ("the North Korean leader"), a people ("the Russians" and "Russians" are both right), a
+# title ("the General Secretary said", "General Secretary To Lam").
+_ENGINE_ARTICLE = frozenset({"person", "adjective", "demonym", "title"})
 # Acronyms read as words take no article.
 _WORD_ACRONYMS = {"NATO", "ASEAN", "OPEC", "UNESCO", "UNICEF", "INTERPOL", "BRICS", "APEC",
                   "MERCOSUR", "FIFA", "NASA", "OTAN", "UNHCR", "UNRWA", "SEATO", "CERN"}
@@ -188,7 +194,7 @@ class GlossaryLayer:
                 continue
             seen.add(k)
             rendering = applied[k].rendering
-            if self.target == "en" and applied[k].match.entry.type != "person":
+            if self.target == "en" and applied[k].match.entry.type not in _ENGINE_ARTICLE:
                 before = _fix_article(before, rendering, applied[k].match.entry.type)
             if not before.strip() and rendering[:1].islower():
                 rendering = rendering[:1].upper() + rendering[1:]  # sentence start

@@ -5,7 +5,8 @@ from __future__ import annotations
 import hashlib
 from dataclasses import dataclass, field
 
-TYPES = ("country", "territory", "person", "organization", "agency", "place", "event", "other")
+TYPES = ("country", "territory", "person", "organization", "agency", "place", "event",
+         "adjective", "demonym", "title", "other")
 
 
 @dataclass(frozen=True)
