@@ -54,11 +54,16 @@ OUTPUT = GLOSSARY_DIR / "news.tsv"
 LANGS = ("en", "fr", "vi")
 COLUMNS = ("id", "type", *LANGS, "note")
 HEADER = "\t".join(COLUMNS)
-TYPES = ("country", "territory", "person", "organization", "agency", "place", "event", "other")
+TYPES = ("country", "territory", "person", "organization", "agency", "place", "event",
+         "adjective", "demonym", "title", "other")
 # Every id starts with the prefix of its type: "country-KP", "person-vladimir-putin".
 ID_PREFIX = {"country": "country", "territory": "territory", "person": "person",
              "organization": "org", "agency": "agency", "place": "place", "event": "event",
-             "other": "other"}
+             "adjective": "adj", "demonym": "demonym", "title": "title", "other": "other"}
+# Languages in which a type has no term. Vietnamese has no adjective of nationality: it puts
+# the country's name after the noun (truyền thông nhà nước Triều Tiên), and that name is the
+# country row's, so an adjective row ("North Korean", "nord-coréen") leaves vi empty.
+NO_TERM = {"adjective": ("vi",)}
 ID_RE = re.compile(r"^[a-z]+-[A-Za-z0-9]+(?:[-.][A-Za-z0-9]+)*$")
 SEP = " | "
 OVERRIDES_SUFFIX = ".overrides.tsv"
@@ -153,13 +158,23 @@ def read_tsv(path: Path, *, overrides: bool = False) -> list[Row]:
             items = split_cell(cell)
             if any(not t for t in items):
                 raise GlossaryDataError(f"{origin}: empty term in the {lang} cell {cell!r}")
-            if not items and not overrides:
-                raise GlossaryDataError(f"{origin}: no {lang} term")
+            if not overrides:
+                _check_cell(origin, row_type, lang, items)
             terms[lang] = items
         rows.append(Row(row_id, row_type, terms, note, origin))
     if not header_seen:
         raise GlossaryDataError(f"{path.name}: no header line {HEADER!r}")
     return rows
+
+
+def _check_cell(origin: str, row_type: str, lang: str, terms: list[str]) -> None:
+    """Every row has a term in every language, except where its type has none (NO_TERM)."""
+    if lang in NO_TERM.get(row_type, ()):
+        if terms:
+            raise GlossaryDataError(f"{origin}: {row_type} rows have no {lang} term "
+                                    "(see glossary/README.md)")
+    elif not terms:
+        raise GlossaryDataError(f"{origin}: no {lang} term")
 
 
 # ---------------------------------------------------------------------------- CLDR
@@ -305,6 +320,9 @@ def build_rows(curated_dir: Path = CURATED_DIR, *, with_cldr: bool = True) -> li
             if override.id not in rows:
                 raise GlossaryDataError(f"{override.origin}: no row {override.id} to override")
             _apply_override(rows[override.id], override)
+            for lang in LANGS:
+                _check_cell(override.origin, rows[override.id].type, lang,
+                            rows[override.id].terms[lang])
     result = []
     for row_id in sorted(rows):
         row = rows[row_id]

@@ -4,7 +4,8 @@ the names of the sample article.
 The format is the one documented in glossary/README.md. Term keys below follow the
 glossary engine's documented matching rules (docs/glossary.md): word tokens, case folded,
 accents folded except in Vietnamese, hyphens/spaces/apostrophes between words
-interchangeable, tokens in capitals (acronyms) matched only in capitals. They are
+interchangeable, tokens in capitals (acronyms) matched only in capitals, capitalised words
+matched only capitalised, simple plurals of terms ending in a lower-case word. They are
 re-implemented here on purpose, so that these data tests do not depend on the engine.
 """
 
@@ -26,10 +27,15 @@ SCRIPT = ROOT / "scripts" / "build_glossary.py"
 
 HEADER = ["id", "type", "en", "fr", "vi", "note"]
 LANGS = ("en", "fr", "vi")
-TYPES = {"country", "territory", "person", "organization", "agency", "place", "event", "other"}
+TYPES = {"country", "territory", "person", "organization", "agency", "place", "event",
+         "adjective", "demonym", "title", "other"}
 ID_PREFIX = {"country": "country", "territory": "territory", "person": "person",
              "organization": "org", "agency": "agency", "place": "place", "event": "event",
-             "other": "other"}
+             "adjective": "adj", "demonym": "demonym", "title": "title", "other": "other"}
+# Languages in which a type has no term (glossary/README.md, "Adjectives and demonyms").
+NO_TERM = {"adjective": {"vi"}}
+# The matcher's simple plurals of terms whose last word is lower case (docs/glossary.md).
+PLURALS = {"fr": ("s", "x"), "en": ("s", "es")}
 ID_RE = re.compile(r"^[a-z]+-[A-Za-z0-9]+(?:[-.][A-Za-z0-9]+)*$")
 SEP = " | "
 SHARED_RE = re.compile(r"shared-with=([A-Za-z0-9.-]+)")
@@ -67,7 +73,7 @@ def parse(text: str):
         assert len(cells) == len(HEADER), f"line {number}: {len(cells)} columns: {line!r}"
         row = dict(zip(HEADER, cells))
         row["line"] = number
-        row["terms"] = {lang: row[lang].split(SEP) for lang in LANGS}
+        row["terms"] = {lang: row[lang].split(SEP) if row[lang] else [] for lang in LANGS}
         rows.append(row)
     return comments, header, rows
 
@@ -102,25 +108,65 @@ def term_key(term: str, lang: str) -> tuple[str, ...]:
     return tuple("=" + t if is_acronym(t) else fold(t, lang) for t in _WORD.findall(term))
 
 
+def plural_keys(term: str, lang: str) -> list[tuple[str, ...]]:
+    """The keys of the simple plurals the matcher adds for a term ending in a lower-case
+    word ("casque bleu" -> "casque bleus", "casques bleus"; "nord-coréen" -> "nord-coréens")."""
+    tokens = _WORD.findall(term)
+    if not tokens or not tokens[-1].islower():
+        return []
+    key = term_key(term, lang)
+    keys = []
+    for suffix in PLURALS.get(lang, ()):
+        keys.append(key[:-1] + (key[-1] + suffix,))
+        keys.append(tuple(k + suffix if t.islower() and len(t) > 2 else k
+                          for k, t in zip(key, tokens)))
+    return keys
+
+
+def match_key(token: str, lang: str) -> str:
+    """A term token's key with the engine's case rules: acronyms only in capitals,
+    capitalised words only capitalised."""
+    if is_acronym(token):
+        return "=" + token
+    return ("^" if token[0].isupper() else "") + fold(token, lang)
+
+
 def shared(row_a, row_b) -> bool:
     return row_b["id"] in SHARED_RE.findall(row_a["note"]) or \
         row_a["id"] in SHARED_RE.findall(row_b["note"])
 
 
 class MiniMatcher:
-    """Longest-match-first lookup of one language's terms, as the engine documents it."""
+    """Longest-match-first lookup of one language's terms, as the engine documents it;
+    with a target, only the rows that have a term in it (as the engine builds a pair)."""
 
-    def __init__(self, rows, lang):
+    def __init__(self, rows, lang, target=None):
         self.lang = lang
         self.forms: dict[tuple[str, ...], dict] = {}
         for row in rows:
+            if target and not row["terms"][target]:
+                continue
             for term in row["terms"][lang]:
-                self.forms[term_key(term, lang)] = row
+                tokens = _WORD.findall(term)
+                key = tuple(match_key(t, lang) for t in tokens)
+                self.forms[key] = row
+                if tokens[-1].islower():
+                    for suffix in PLURALS.get(lang, ()):
+                        self.forms[key[:-1] + (key[-1] + suffix,)] = row
+                        self.forms[tuple(k + suffix if t.islower() and len(t) > 2 else k
+                                         for k, t in zip(key, tokens))] = row
         self.longest = max(len(k) for k in self.forms)
 
     def _keys(self, token):
+        """Text token keys in the engine's order: folded first (so at equal length a
+        lower-case term wins over a capitalised one), then capitalised, then exact."""
         folded = fold(token, self.lang)
-        return {folded, "=" + token} if is_acronym(token) else {folded}
+        keys = [folded]
+        if token[0].isupper():
+            keys.append("^" + folded)
+        if is_acronym(token):
+            keys.append("=" + token)
+        return keys
 
     def find(self, text: str):
         """[(matched text, row)], leftmost then longest, never inside a word."""
@@ -134,6 +180,7 @@ class MiniMatcher:
                 for combo in self._candidates(text, spans[i:j + 1]):
                     if combo in self.forms:
                         best = (j, self.forms[combo])
+                        break
             if best is None:
                 i += 1
                 continue
@@ -202,7 +249,10 @@ def test_cells_are_clean(rows):
             assert '"' not in cell, f"{where}: a double quote in {column} (TSV is read unquoted)"
         for lang in LANGS:
             terms = row["terms"][lang]
-            assert terms[0], f"{where}: no preferred {lang} term"
+            if lang in NO_TERM.get(row["type"], ()):
+                assert not terms, f"{where}: {row['type']} rows have no {lang} term"
+                continue
+            assert terms and terms[0], f"{where}: no preferred {lang} term"
             for term in terms:
                 assert term and term == term.strip() and "|" not in term, \
                     f"{where}: bad {lang} term {term!r} (variants are separated by ' | ')"
@@ -216,6 +266,8 @@ def test_preferred_terms_can_be_found_in_text(rows):
     between words of a text (spaces, hyphens, apostrophes, a full stop)."""
     for row in rows:
         for lang in LANGS:
+            if not row["terms"][lang]:
+                continue
             term = row["terms"][lang][0]
             spans = [m.span() for m in _WORD.finditer(term)]
             assert spans, f"{row['id']}: {lang} term {term!r} has no word"
@@ -227,6 +279,8 @@ def test_no_preferred_term_twice_in_a_language(rows):
     for lang in LANGS:
         owners = {}
         for row in rows:
+            if not row["terms"][lang]:
+                continue
             key = term_key(row["terms"][lang][0], lang)
             other = owners.get(key)
             assert other is None or shared(row, other), \
@@ -235,15 +289,16 @@ def test_no_preferred_term_twice_in_a_language(rows):
 
 
 def test_no_source_form_claimed_by_two_rows(rows):
-    """A form recognised in a source text leads to one concept only."""
+    """A form recognised in a source text leads to one concept only, counting the plurals
+    the matcher adds ("philippine" would bring "philippines", the country's name)."""
     for lang in LANGS:
         owners = {}
         for row in rows:
             for term in row["terms"][lang]:
-                key = term_key(term, lang)
-                other = owners.setdefault(key, row)
-                assert other is row or shared(row, other), \
-                    f"{lang} {term!r} is a term of both {other['id']} and {row['id']}"
+                for key in [term_key(term, lang), *plural_keys(term, lang)]:
+                    other = owners.setdefault(key, row)
+                    assert other is row or shared(row, other), \
+                        f"{lang} {term!r} (or its plural) is a term of both {other['id']} and {row['id']}"
 
 
 def test_shared_with_notes_name_existing_rows(rows):
@@ -260,6 +315,7 @@ def test_do_not_translate_entries_and_counts(rows):
     assert by_type["country"] >= 190 and by_type["territory"] >= 50
     assert by_type["person"] >= 100 and by_type["organization"] >= 50
     assert by_type["agency"] >= 20 and by_type["place"] >= 80
+    assert by_type["adjective"] >= 30 and by_type["demonym"] >= 25 and by_type["title"] >= 4
     afp = next(r for r in rows if r["id"] == "agency-afp")
     assert {afp[lang].split(SEP)[0] for lang in LANGS} == {"AFP"}
 
@@ -283,6 +339,8 @@ def test_curated_files_parse():
     ("id\ttype\ten\tfr\tvi\tnote\norg-a\tperson\tA\tA\tA\t\n", "must start with"),
     ("id\ttype\ten\tfr\tvi\tnote\nperson-a\tperson\tA\tA\tA\n", "5 columns"),
     ("id\ttype\ten\tfr\tvi\tnote\nperson-a\tperson\tA | \tA\tA\t\n", "empty term"),
+    ("id\ttype\ten\tfr\tvi\tnote\nperson-a\tperson\tA\tA\t\t\n", "no vi term"),
+    ("id\ttype\ten\tfr\tvi\tnote\nadj-a\tadjective\tA\ta\tA\t\n", "adjective rows have no vi term"),
     ("id\ten\tfr\tvi\tnote\n", "header"),
 ])
 def test_curated_errors_name_file_and_problem(tmp_path, content, message):
@@ -384,8 +442,12 @@ def test_sample_article_matches(rows):
     assert {"country-KP", "country-RU", "country-US", "country-UA", "place-eurasia",
             "place-russian-far-east", "agency-tass", "person-kim-jong-un",
             "other-the-west"} <= set(ids)
-    # nothing inside a word: "nord-coréens" is not "Corée du Nord", "russe" alone is nothing
+    # nothing inside a word: "nord-coréens" is not "Corée du Nord"; "russe" alone is nothing
+    # (the engine renders it right, and a glossary row would force one inflection)
     assert all(form.casefold() != "russe" for form, _ in found)
+    adjectives = [(form, row["id"]) for form, row in found if row["type"] == "adjective"]
+    assert adjectives == [("nord-coréens", "adj-north-korean"), ("nord-coréens", "adj-north-korean"),
+                          ("nord-coréen", "adj-north-korean")]
 
 
 @pytest.mark.parametrize("source, target, form, expected", [
@@ -408,10 +470,81 @@ def test_sample_article_matches(rows):
     ("en", "fr", "Ivory Coast", "Côte d'Ivoire"),
     ("fr", "en", "l'AIEA", "IAEA"),
     ("fr", "en", "Etats-Unis", "United States"),  # accents are folded in French
+    # Country adjectives: the plurals come from the matcher; there is no Vietnamese adjective
+    ("fr", "en", "les médias d'État nord-coréens", "North Korean"),
+    ("fr", "en", "la presse sud-coréenne", "South Korean"),
+    ("fr", "en", "les forces ukrainiennes", "Ukrainian"),
+    ("fr", "en", "les Philippines", "Philippines"),  # the country, not the adjective's plural
+    ("en", "fr", "North Korean leader", "nord-coréen"),
+    ("en", "fr", "the Lao government", "laotien"),
+    # Peoples; in French -> English a plural noun is taken by the adjective (shared-with=)
+    ("fr", "en", "les Russes", "Russians"),
+    ("fr", "en", "les Nord-Coréens", "North Korean"),
+    ("fr", "vi", "les Nord-Coréens", "người Triều Tiên"),
+    ("fr", "vi", "les Vietnamiens", "người Việt Nam"),
+    ("vi", "en", "người Triều Tiên", "North Koreans"),
+    ("vi", "en", "Triều Tiên", "North Korea"),  # the country keeps its name
+    ("vi", "fr", "người Anh", "Britanniques"),
+    ("en", "vi", "North Koreans", "người Triều Tiên"),
+    ("en", "vi", "Uighurs", "người Duy Ngô Nhĩ"),
+    # Institutions and titles of the Vietnamese beat
+    ("fr", "en", "Comité populaire de Hanoï", "Hanoi"),
+    ("fr", "en", "le Comité populaire", "People's Committee"),
+    ("vi", "en", "UBND", "People's Committee"),
+    ("vi", "fr", "Uỷ ban nhân dân", "Comité populaire"),  # the other tone placement
+    ("fr", "en", "le secrétaire général", "General Secretary"),
+    ("fr", "en", "le secrétaire général de l'ONU", "UN Secretary-General"),  # longest match
+    ("fr", "vi", "le secrétaire général de l'Otan", "Tổng Thư ký NATO"),
+    ("vi", "en", "Tổng Bí thư", "General Secretary"),
+    ("en", "vi", "General Secretary", "Tổng Bí thư"),
+    ("en", "vi", "UN Secretary-General", "Tổng Thư ký Liên hợp quốc"),
+    ("fr", "en", "l'Assemblée nationale", "National Assembly"),
+    ("vi", "en", "Quốc hội Việt Nam", "National Assembly of Vietnam"),
+    ("vi", "en", "Bộ Chính trị", "Politburo"),
+    ("fr", "vi", "le Front de la Patrie du Vietnam", "Mặt trận Tổ quốc Việt Nam"),
+    ("en", "fr", "Foreign Ministry", "ministère des Affaires étrangères"),
+    ("vi", "en", "Bộ Công an", "Ministry of Public Security"),
+    ("vi", "fr", "Bộ Công Thương", "ministère de l'Industrie et du Commerce"),
+    # Provinces and cities, current and merged in 2025
+    ("fr", "en", "Hô Chi Minh-Ville", "Ho Chi Minh City"),
+    ("vi", "en", "TP.HCM", "Ho Chi Minh City"),
+    ("en", "vi", "Thanh Hoa", "Thanh Hóa"),
+    ("fr", "en", "Thanh Hóa", "Thanh Hoa"),  # Vietnamese tone marks folded in a French text
+    ("vi", "en", "Khánh Hoà", "Khanh Hoa"),
+    ("vi", "en", "Bà Rịa - Vũng Tàu", "Ba Ria-Vung Tau"),
+    ("vi", "fr", "Thái Bình Dương", "océan Pacifique"),  # not the province Thái Bình
+    ("vi", "en", "Thừa Thiên Huế", "Thua Thien Hue"),
 ])
 def test_renderings_between_all_languages(rows, source, target, form, expected):
-    matcher = MiniMatcher(rows, source)
+    matcher = MiniMatcher(rows, source, target)
     found = matcher.find(form)
     assert found, f"{form!r} not found in {source}"
     text, row = found[-1]
     assert matcher.render(text, row, target) == expected
+
+
+# Vietnam's provincial units since 1 July 2025 (6 centrally-run cities, 28 provinces) and the
+# 29 provinces merged then, in Vietnamese, as the glossary must recognise them.
+VIETNAM_UNITS_2025 = """
+Hà Nội | Thành phố Hồ Chí Minh | Hải Phòng | Đà Nẵng | Cần Thơ | Huế | An Giang | Bắc Ninh |
+Cà Mau | Cao Bằng | Đắk Lắk | Điện Biên | Đồng Nai | Đồng Tháp | Gia Lai | Hà Tĩnh | Hưng Yên |
+Khánh Hòa | Lai Châu | Lâm Đồng | Lạng Sơn | Lào Cai | Nghệ An | Ninh Bình | Phú Thọ |
+Quảng Ngãi | Quảng Ninh | Quảng Trị | Sơn La | Tây Ninh | Thái Nguyên | Thanh Hóa | Tuyên Quang |
+Vĩnh Long"""
+VIETNAM_MERGED_2025 = """
+Bà Rịa-Vũng Tàu | Bắc Giang | Bắc Kạn | Bạc Liêu | Bến Tre | Bình Định | Bình Dương |
+Bình Phước | Bình Thuận | Đắk Nông | Hà Giang | Hà Nam | Hải Dương | Hậu Giang | Hòa Bình |
+Kiên Giang | Kon Tum | Long An | Nam Định | Ninh Thuận | Phú Yên | Quảng Bình | Quảng Nam |
+Sóc Trăng | Thái Bình | Tiền Giang | Trà Vinh | Vĩnh Phúc | Yên Bái"""
+
+
+def test_vietnams_provinces_current_and_merged(rows):
+    units = [n.strip() for n in VIETNAM_UNITS_2025.split("|")]
+    merged = [n.strip() for n in VIETNAM_MERGED_2025.split("|")]
+    assert len(units) == 34 and len(merged) == 29 and not set(units) & set(merged)
+    matcher = MiniMatcher(rows, "vi", "en")
+    for name in units + merged:
+        found = matcher.find(name)
+        assert len(found) == 1 and found[0][0] == name, f"{name!r} matched as {found}"
+        assert found[0][1]["type"] == "place", (name, found[0][1]["id"])
+        assert found[0][1]["terms"]["vi"][0] == name, f"{name!r} is not the preferred vi term"

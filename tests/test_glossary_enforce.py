@@ -7,7 +7,7 @@ import pytest
 from translator.engines.apertium import ApertiumEngine
 from translator.engines.ctranslate2 import CTranslate2Engine
 from translator.engines.base import EngineOutput
-from translator.glossary import Entry, Glossary, GlossaryLayer
+from translator.glossary import Entry, Glossary, GlossaryLayer, load_directory
 from translator.packages import read_package
 from translator.pipeline import Pipeline
 from translator.settings import Settings
@@ -90,3 +90,74 @@ def test_copy_model_protected_pass_keeps_spans_exact(argos_fr_en):
     spans_point_at_terms(result)
     # French articles stay: only English "the" is adjusted around names.
     assert result.target_text == "La North Korea et la Russia. Selon TASS, l'UN et Kim Jong Un."
+
+
+# --------------------------------------------------------------------------- the shipped glossary
+# Country adjectives, peoples and the Vietnamese beat's institutions and titles
+# (glossary/curated/demonyms.tsv, vietnam.tsv) through the real pivot.
+
+
+@pytest.fixture(scope="module")
+def shipped():
+    """The default glossary as it ships (glossary/*.tsv)."""
+    return load_directory(SAMPLE.parent.parent / "glossary", "default")
+
+
+@needs_apertium
+def test_shipped_glossary_renders_the_sample_articles_adjectives(shipped):
+    pipeline = Pipeline([ApertiumEngine()], Settings(), glossary=shipped)
+    result = pipeline.translate(SAMPLE.read_text(encoding="utf-8"), target="en", source="fr")
+    spans_point_at_terms(result)
+    assert not [w for seg in result.segments for w in seg.warnings]
+    out = result.target_text
+    assert "norcoreano" not in out.lower()  # the fr->es->en pivot's "médias d'État norcoreano"
+    assert out.count("North Korean ") == 3  # 2 x "médias d'État nord-coréens", "dirigeant nord-coréen"
+    assert "North Korean Kim Jong Un" in out
+    adjectives = [t for seg in result.segments for t in seg.terms if t["id"] == "adj-north-korean"]
+    assert [t["source"] for t in adjectives] == ["nord-coréens", "nord-coréens", "nord-coréen"]
+    assert "the Russian president Vladimir Putin" in out  # "russe": the engine's own, untouched
+
+
+@needs_apertium
+@pytest.mark.parametrize("source, expected", [
+    ("Le Comité populaire de Hanoï a décidé.", "The People's Committee of Hanoi has decided."),
+    ("Le secrétaire général To Lam a reçu le secrétaire général de l'ONU.",
+     "The General Secretary To Lam has received the UN Secretary-General."),
+    ("Le Bureau politique et le Comité central ont décidé.",
+     "The Politburo and the Central Committee have decided."),
+    ("Le ministère des Affaires étrangères a protesté.",
+     "The Ministry of Foreign Affairs has protested."),
+    ("Le président ukrainien est arrivé à Hô Chi Minh-Ville.", "Ukrainian"),
+    # Peoples: the engine's "The Russians" stays; "The Israeli" (sic) becomes "The Israelis".
+    ("Les Russes ont attaqué.", "The Russians have attacked."),
+    ("Les Israéliens et les Palestiniens.", "The Israelis and the Palestinians."),
+])
+def test_shipped_glossary_fr_to_en(shipped, source, expected):
+    pipeline = Pipeline([ApertiumEngine()], Settings(), glossary=shipped)
+    result = pipeline.translate(source, target="en", source="fr")
+    spans_point_at_terms(result)
+    assert expected in result.target_text
+    assert not [w for seg in result.segments for w in seg.warnings]
+
+
+@needs_apertium
+def test_shipped_glossary_en_to_fr_peoples_and_titles(shipped):
+    pipeline = Pipeline([ApertiumEngine()], Settings(), glossary=shipped)
+    result = pipeline.translate("North Koreans met General Secretary To Lam in Thanh Hoa.",
+                                target="fr", source="en")
+    spans_point_at_terms(result)
+    assert {t["target"] for seg in result.segments for t in seg.terms} >= {
+        "Nord-Coréens", "secrétaire général", "Thanh Hoa"}
+
+
+def test_copy_model_leaves_the_article_of_adjectives_peoples_and_titles(argos_fr_en, shipped):
+    """Adjectives never get "the" added or removed ("the North Korean leader"), nor do peoples
+    ("the Russians") or titles; an institution still does ("of the People's Committee")."""
+    settings = Settings()
+    pipeline = Pipeline([CTranslate2Engine(read_package(argos_fr_en), settings)], settings,
+                        glossary=shipped)
+    text = "Selon the nord-coréen leader, the secrétaire général and the Russes, of Comité populaire."
+    result = pipeline.translate(text, target="en", source="fr")
+    spans_point_at_terms(result)
+    assert result.target_text == ("Selon the North Korean leader, the General Secretary and "
+                                  "the Russians, of the People's Committee.")
