@@ -50,8 +50,9 @@ def test_translate_text_side_by_side_and_tsv_from_stdin():
     side = run("translate", "--to", "en", "--format", "side-by-side", stdin=doc).stdout.decode()
     assert "Le chat est noir." in side and "| The cat is black." in side
     tsv = run("translate", "--to", "en", "--format", "tsv", stdin=doc).stdout.decode().splitlines()
-    assert tsv == ["index\tparagraph\tsource\ttarget", "0\t0\tLe chat est noir.\tThe cat is black.",
-                   "1\t0\tLe chien est blanc.\tThe dog is white."]
+    assert tsv == ["index\tparagraph\tsource\ttarget\tconfidence\tuntranslated",
+                   "0\t0\tLe chat est noir.\tThe cat is black.\t1.0\t",
+                   "1\t0\tLe chien est blanc.\tThe dog is white.\t1.0\t"]
 
 
 @needs_apertium

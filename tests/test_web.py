@@ -219,8 +219,9 @@ def test_format_follows_the_accept_header_and_the_parameter_wins(call):
         assert (response.status_code, response.mimetype) == (200, expected), accept
     response = call("POST", "/v1/translate", json={**body, "format": "tsv"},
                     headers={"Accept": "application/json"})
-    assert response.get_data(as_text=True) == ("index\tparagraph\tsource\ttarget\n"
-                                               "0\t0\tLe chat dort.\tLe chat dort.\n")
+    assert response.get_data(as_text=True) == (
+        "index\tparagraph\tsource\ttarget\tconfidence\tuntranslated\n"
+        "0\t0\tLe chat dort.\tLe chat dort.\t1.0\t\n")
     assert call("POST", "/v1/translate", json=body, headers={"Accept": "image/png"}).status_code == 406
 
 
@@ -249,6 +250,42 @@ def test_hostile_text_is_escaped_in_html_and_well_formed_in_xml(call):
     assert doc.find(".//{urn:oasis:names:tc:xliff:document:2.0}cp").get("hex") == "0001"
     tmx_is_valid(call("POST", "/v1/translate", json={"text": hostile, "source": "fr", "target": "en",
                                                      "format": "tmx"}).get_data(as_text=True))
+
+
+@needs_apertium
+def test_formats_show_the_words_apertium_left_untranslated_escaped(call):
+    text = 'El ministro <script>alert("quorpex")</script> habló con Zorblat.'
+    body = {"text": text, "source": "es", "target": "en"}
+    result = call("POST", "/v1/translate", json=body).get_json()
+    left = [entry for seg in result["segments"] for entry in seg["untranslated"]]
+    words = [entry["word"] for entry in left]
+    assert {"quorpex", "Zorblat"} <= set(words) and {e["language"] for e in left} == {"es"}
+    [segment] = result["segments"]
+    assert segment["confidence"] < 1
+
+    page = call("POST", "/v1/translate?format=html", json=body).get_data(as_text=True)
+    assert "<script>" not in page and "&lt;script&gt;" in page
+    assert ('<mark class="untranslated" lang="es" title="left untranslated: unknown word (es)">'
+            'Zorblat</mark>') in page
+    assert page.count('<mark class="untranslated"') == len(words)
+    assert f'<div class="c" title="confidence">{segment["confidence"]:.2f}</div>' in page
+
+    listed = {**body, "text": [text, "El gato duerme."]}
+    tmx = tmx_is_valid(call("POST", "/v1/translate", json={**listed, "format": "tmx"})
+                       .get_data(as_text=True))
+    first, second = tmx.findall(".//tu")
+    assert [json.loads(p.text) for p in first.findall("prop[@type='x-untranslated']")] == left
+    assert first.find("prop[@type='x-confidence']").text == str(segment["confidence"])
+    assert second.find("prop[@type='x-document']").text == "1"
+    assert second.findall("prop[@type='x-untranslated']") == []
+
+    xliff = xliff_is_valid(call("POST", "/v1/translate", json={**listed, "format": "xliff"})
+                           .get_data(as_text=True))
+    notes = xliff.findall(".//{urn:oasis:names:tc:xliff:document:2.0}note[@category='untranslated']")
+    assert [n.get("{urn:newsroom-translator:xliff:quality}word") for n in notes] == words
+
+    tsv = call("POST", "/v1/translate", json={**body, "format": "tsv"}).get_data(as_text=True)
+    assert tsv.splitlines()[1].split("\t")[4:] == [str(segment["confidence"]), " ".join(words)]
 
 
 # -- one error shape --------------------------------------------------------------------

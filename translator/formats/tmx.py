@@ -8,12 +8,14 @@ result, an alignment, reviewed segments): callers turn their data into
 from __future__ import annotations
 
 import io
+import json
 import xml.etree.ElementTree as ET
 from dataclasses import dataclass, field
 from datetime import datetime, timezone
 from typing import Iterable, TextIO
 
 from .. import __version__
+from .marks import leftovers
 
 XML_LANG = "{http://www.w3.org/XML/1998/namespace}lang"
 
@@ -28,6 +30,8 @@ class Unit:
     props: dict[str, str] = field(default_factory=dict)
     source_lang: str | None = None  # when units of one document differ (a batch of articles)
     target_lang: str | None = None
+    #: props whose type repeats (one ``x-untranslated`` per word), written after ``props``
+    more_props: list[tuple[str, str]] = field(default_factory=list)
 
 
 def tmx_document(units: Iterable[Unit], source_lang: str, target_lang: str,
@@ -60,9 +64,9 @@ def write_tmx(stream: TextIO, units: Iterable[Unit], source_lang: str, target_la
 def _tu(unit: Unit, source_lang: str, target_lang: str) -> ET.Element:
     tu = ET.Element("tu")
     if unit.note:
-        ET.SubElement(tu, "note").text = unit.note
-    for name, value in unit.props.items():
-        ET.SubElement(tu, "prop", type=name).text = str(value)
+        ET.SubElement(tu, "note").text = _xml_safe(unit.note)
+    for name, value in [*unit.props.items(), *unit.more_props]:
+        ET.SubElement(tu, "prop", type=name).text = _xml_safe(str(value))
     for lang, text in ((unit.source_lang or source_lang, unit.source),
                        (unit.target_lang or target_lang, unit.target)):
         tuv = ET.SubElement(tu, "tuv", {XML_LANG: lang})
@@ -70,12 +74,26 @@ def _tu(unit: Unit, source_lang: str, target_lang: str) -> ET.Element:
     return tu
 
 
+def segment_unit(seg: dict, *, document: str | None = None, source_lang: str | None = None,
+                 target_lang: str | None = None) -> Unit:
+    """One segment of an aligned result (as in its JSON) as a unit: ``x-document`` (when
+    given), ``x-segment``, ``x-paragraph``, ``x-origin``, ``x-confidence`` (when rated),
+    then one ``x-untranslated`` per word left untranslated, holding its JSON entry (only
+    where its span still holds it, as every writer marks them)."""
+    props = {} if document is None else {"x-document": document}
+    props.update({"x-segment": str(seg["index"]), "x-paragraph": str(seg["paragraph"]),
+                  "x-origin": seg.get("origin", "engine")})
+    if seg.get("confidence") is not None:
+        props["x-confidence"] = str(seg["confidence"])
+    words = [("x-untranslated", json.dumps(entry, ensure_ascii=False))
+             for _, _, entry in leftovers(seg["target"], seg.get("untranslated"))]
+    return Unit(seg["source"], seg["target"], props=props, more_props=words,
+                source_lang=source_lang, target_lang=target_lang)
+
+
 def result_to_tmx(result) -> str:
     """A :class:`~translator.result.TranslationResult` as TMX, one unit per segment."""
-    units = [Unit(seg.source, seg.target,
-                  props={"x-segment": str(seg.index), "x-paragraph": str(seg.paragraph),
-                         "x-origin": seg.origin})
-             for seg in result.segments]
+    units = [segment_unit(seg.to_dict()) for seg in result.segments]
     return tmx_document(units, result.source_lang, result.target_lang)
 
 

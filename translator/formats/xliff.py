@@ -11,6 +11,14 @@ Glossary terms applied to a segment (``seg.terms`` entries with ``source``,
 module (``gls:glossEntry`` pointing at the source mark). Characters XML cannot
 carry become ``<cp hex="..."/>`` in source and target, as the core specification
 prescribes (U+FFFD in notes and glossary entries, which take no markup).
+
+Quality goes in the unit's notes, one per fact, each saying its segment, as warnings
+do: ``category="untranslated"`` for each word an engine left untranslated and
+``category="confidence"`` for each rated segment, both ``appliesTo="target"``. The
+text is for translators; the same facts are attributes of this tool's namespace
+(``nt:segment``, ``nt:word``, ``nt:start``/``nt:end`` offsets in the segment's target,
+``nt:kind``, ``nt:language``, ``nt:step``, ``nt:confidence``) for programs, as XLIFF
+allows on notes. The file's notes carry the document's confidence the same way.
 """
 
 from __future__ import annotations
@@ -20,10 +28,13 @@ import xml.etree.ElementTree as ET
 from itertools import groupby
 from typing import Iterable, Sequence
 
+from .. import quality
 from ..errors import InputError
+from .marks import KINDS, confidence_text, is_pivot, leftovers, marked_count
 
 XLIFF_NS = "urn:oasis:names:tc:xliff:document:2.0"  # XLIFF 2.1 keeps the 2.0 core namespace
 GLS_NS = "urn:oasis:names:tc:xliff:glossary:2.0"
+NT_NS = "urn:newsroom-translator:xliff:quality"  # extension attributes on notes
 XML_SPACE = "{http://www.w3.org/XML/1998/namespace}space"
 SUBSTATE_PREFIX = "newsroom"
 
@@ -33,7 +44,7 @@ DEFAULT_STATE = "translated"
 
 _NOT_XML = re.compile("([\x00-\x08\x0b\x0c\x0e-\x1f\ufffe\uffff])")
 
-__all__ = ["XLIFF_NS", "GLS_NS", "result_to_xliff", "results_to_xliff"]
+__all__ = ["XLIFF_NS", "GLS_NS", "NT_NS", "result_to_xliff", "results_to_xliff"]
 
 
 # Names are written with their prefixes and the namespaces declared on the root:
@@ -122,21 +133,62 @@ def _glossary(unit: ET.Element, segments: Sequence) -> None:
             ET.SubElement(entry, _g("translation")).text = _plain(str(term["target"]))
 
 
-def _notes(parent: ET.Element, warnings: list[tuple[str | None, str]]) -> None:
-    if not warnings:
+# A note: its attributes (category, appliesTo, nt:...) and its text.
+Note = tuple[dict[str, str], str]
+
+
+def _notes(parent: ET.Element, notes: list[Note]) -> None:
+    if not notes:
         return
-    notes = ET.SubElement(parent, _x("notes"))
-    for applies_to, text in warnings:
-        attrs = {"category": "warning"}
-        if applies_to:
-            attrs["appliesTo"] = applies_to
-        ET.SubElement(notes, _x("note"), attrs).text = _plain(text)
+    element = ET.SubElement(parent, _x("notes"))
+    for attrs, text in notes:
+        ET.SubElement(element, _x("note"), {name: _plain(value) for name, value in attrs.items()}
+                      ).text = _plain(text)
+
+
+def _warning(text: str, applies_to: str | None = None) -> Note:
+    return ({"category": "warning", **({"appliesTo": applies_to} if applies_to else {})}, text)
+
+
+def _segment_notes(seg) -> list[Note]:
+    """A segment's warnings, the words left untranslated in it, and its confidence."""
+    label = f"segment {seg.index + 1}"
+    notes = [_warning(f"{label}: {w}", "target") for w in seg.warnings]
+    for start, end, entry in leftovers(seg.target, seg.untranslated):
+        kind = str(entry.get("kind") or "unknown")
+        language = str(entry.get("language") or "")
+        origin = f"{language}, left by a pivot step" if is_pivot(entry) else language
+        notes.append(({"category": "untranslated", "appliesTo": "target",
+                       "nt:segment": f"s{seg.index}", "nt:word": entry["word"],
+                       "nt:start": str(start), "nt:end": str(end), "nt:kind": kind,
+                       "nt:language": language, "nt:step": str(entry.get("step", 0))},
+                      f"{label}: '{entry['word']}' left untranslated "
+                      f"({KINDS.get(kind, kind)}; {origin})"))
+    if seg.confidence is not None:
+        notes.append(({"category": "confidence", "appliesTo": "target",
+                       "nt:segment": f"s{seg.index}", "nt:confidence": str(seg.confidence)},
+                      f"{label}: confidence {confidence_text(seg.confidence)}"))
+    return notes
+
+
+def _document_notes(result) -> list[Note]:
+    notes = [_warning(w) for w in result.warnings]
+    summary = quality.summary(result.segments)
+    words = marked_count(result.segments)  # the words noted in the units, as the notes say
+    if summary["confidence"] is not None:
+        notes.append(({"category": "confidence", "nt:confidence": str(summary["confidence"]),
+                       "nt:minConfidence": str(summary["min_confidence"]),
+                       "nt:untranslated": str(words)},
+                      f"document: confidence {confidence_text(summary['confidence'])}, lowest "
+                      f"{confidence_text(summary['min_confidence'])}; "
+                      f"{words} words left untranslated"))
+    return notes
 
 
 def _unit(file: ET.Element, result, paragraph: int, segments: list) -> None:
     unit = ET.SubElement(file, _x("unit"), id=f"u{paragraph}")
     _glossary(unit, segments)
-    _notes(unit, [("target", f"segment {seg.index + 1}: {w}") for seg in segments for w in seg.warnings])
+    _notes(unit, [note for seg in segments for note in _segment_notes(seg)])
     previous_end = None
     for seg in segments:
         if previous_end is not None and seg.source_span[0] > previous_end:
@@ -182,11 +234,12 @@ def results_to_xliff(results: Iterable) -> str:
         raise InputError("XLIFF holds one language pair; these documents are in "
                          + ", ".join(f"{s}-{t}" for s, t in pairs) + ": export them separately")
     source_lang, target_lang = pairs[0]
-    root = ET.Element(_x("xliff"), {"xmlns": XLIFF_NS, "xmlns:gls": GLS_NS, "version": "2.1",
-                                     "srcLang": source_lang, "trgLang": target_lang})
+    root = ET.Element(_x("xliff"), {"xmlns": XLIFF_NS, "xmlns:gls": GLS_NS, "xmlns:nt": NT_NS,
+                                     "version": "2.1", "srcLang": source_lang,
+                                     "trgLang": target_lang})
     for number, result in enumerate(results, 1):
         file = ET.SubElement(root, _x("file"), {"id": f"f{number}", XML_SPACE: "preserve"})
-        _notes(file, [(None, w) for w in result.warnings])
+        _notes(file, _document_notes(result))
         for paragraph, segments in groupby(result.segments, key=lambda s: s.paragraph):
             _unit(file, result, paragraph, list(segments))
     _indent(root)

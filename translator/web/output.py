@@ -5,7 +5,7 @@ from __future__ import annotations
 from flask import Response, current_app, request
 
 from ..formats.html import results_to_html
-from ..formats.tmx import Unit, result_to_tmx, tmx_document
+from ..formats.tmx import result_to_tmx, segment_unit, tmx_document
 from ..formats.writers import to_text, to_tsv
 from ..formats.xliff import results_to_xliff
 from ..result import TranslationResult
@@ -47,9 +47,7 @@ def _tmx(results: list[TranslationResult]) -> str:
     if len(pairs) > 1:
         raise InvalidField("TMX of several texts needs one language pair; these are in "
                            + ", ".join(sorted(f"{s}-{t}" for s, t in pairs)), field="format")
-    units = [Unit(seg.source, seg.target, props={"x-document": str(n), "x-segment": str(seg.index),
-                                                 "x-paragraph": str(seg.paragraph),
-                                                 "x-origin": seg.origin})
+    units = [segment_unit(seg.to_dict(), document=str(n))
              for n, result in enumerate(results) for seg in result.segments]
     return tmx_document(units, results[0].source_lang, results[0].target_lang)
 
