@@ -333,3 +333,102 @@ def test_a_job_waits_at_its_pause_before_each_chunk(tmp_path, pipeline):
     gate.set()
     ran.join(30)
     assert calls[-1] == 8 and len(calls) - 1 >= 2  # one pause per chunk (1,500 characters each)
+
+
+# -- the job's quality: confidence and words left untranslated ----------------------------
+
+def test_job_quality_streams_records_and_keeps_only_the_worst_articles():
+    from translator.batch.quality import JobQuality
+
+    tally = JobQuality(top=2, review_first=3)
+    for n in range(2000):
+        confidence = 1.0 if n % 2 else round(0.5 + (n % 7) / 20, 3)
+        words = [{"word": "fermement", "language": "fr"}] * (n % 3) + \
+                [{"word": "oponían", "language": "es"}] * (n % 2) + [{"word": f"w{n}", "language": "fr"}]
+        tally.add(f"a{n}", {"segments": [{"source": "x" * 10, "confidence": confidence,
+                                          "untranslated": words},
+                                         {"source": "y" * 30, "confidence": 1.0, "untranslated": []}]})
+    data = tally.to_dict()
+    assert data["segments"] == 4000 and data["min_confidence"] == 0.5
+    assert data["untranslated"] == sum(n % 3 + n % 2 + 1 for n in range(2000))
+    assert data["top_untranslated"] == [
+        {"word": "fermement", "language": "fr", "count": sum(n % 3 for n in range(2000))},
+        {"word": "oponían", "language": "es", "count": 1000}]
+    # The three least trusted articles (0.5 weighed with a 1.0 segment three times as long),
+    # the earliest first among equals; never more than asked, whatever the job's size.
+    assert data["review_first"] == [{"id": "a0", "confidence": 0.875},
+                                    {"id": "a14", "confidence": 0.875},
+                                    {"id": "a28", "confidence": 0.875}]
+    assert len(tally._worst) == 3
+    # Records written before segments were rated: nothing to say, nothing invented.
+    old = JobQuality()
+    old.add("a", {"segments": [{"source": "Le chat.", "target": "The cat."}]})
+    assert old.to_dict()["confidence"] is None and old.lines() == []
+
+
+@pytest.fixture(scope="module")
+def apertium_pipeline(tmp_path_factory):
+    from translator.engines.apertium import ApertiumEngine
+
+    if not ApertiumEngine.available():
+        pytest.skip("apertium not installed")
+    root = tmp_path_factory.mktemp("batch-apertium")
+    pipeline = Pipeline.from_settings(Settings(models_dir=root / "models",
+                                               argos_packages_dir=root / "argos"))
+    yield pipeline
+    pipeline.close()
+
+
+def test_summary_counts_what_apertium_left_untranslated_from_the_committed_records(
+        tmp_path, apertium_pipeline):
+    from collections import Counter
+
+    from lxml import etree
+
+    from translator.batch.outputs import write_outputs
+
+    sample = (Path(__file__).resolve().parent.parent / "examples" / "sggp-putin-dprk.fr.txt")
+    paragraphs = [p for p in sample.read_text(encoding="utf-8").splitlines() if len(p) > 80]
+    inputs = tmp_path / "in"
+    inputs.mkdir()
+    for n, paragraph in enumerate(paragraphs + paragraphs[:3]):  # some words left twice
+        (inputs / f"p{n:02d}.txt").write_text(paragraph, encoding="utf-8")
+    summary = BatchJob(tmp_path / "out", apertium_pipeline, target="en", source="fr").run(
+        [str(inputs)])
+    lines = records(tmp_path / "out")
+    left = Counter((e["word"], e["language"]) for r in lines for s in r["segments"]
+                   for e in s["untranslated"])
+    assert {language for _, language in left} == {"fr", "es"}  # the source's and the pivot's
+    rated = [(s["confidence"], max(1, len(s["source"]))) for r in lines for s in r["segments"]]
+
+    written = json.loads((tmp_path / "out" / "summary.json").read_text())["quality"]
+    assert written == summary.quality.to_dict()
+    assert written["untranslated"] == sum(left.values())
+    assert written["segments"] == len(rated) == summary.counts.sentences
+    assert written["confidence"] == round(sum(c * w for c, w in rated) / sum(w for _, w in rated), 3)
+    assert written["min_confidence"] == min(c for c, _ in rated)
+    expected = sorted(left.items(), key=lambda item: (-item[1], item[0]))[:20]
+    assert [(w["word"], w["language"], w["count"]) for w in written["top_untranslated"]] == \
+        [(word, language, n) for (word, language), n in expected]
+    assert written["top_untranslated"][0]["count"] >= 2
+    worst = [r["quality"]["confidence"] for r in lines if r["quality"]["confidence"] < 1]
+    assert [a["confidence"] for a in written["review_first"]] == sorted(worst)[:10]
+
+    end = summary.lines()
+    assert any(line.startswith(f"confidence {written['confidence']:.2f} (mean over "
+                               f"{len(rated)} segments), lowest") for line in end)
+    top = written["top_untranslated"][0]
+    assert any(line.startswith(f"most frequent untranslated: {top['word']} ({top['language']}) "
+                               f"{top['count']}, ") for line in end)
+
+    # The batch TMX, rendered from the same ledger, carries them per unit.
+    ledger = Ledger.in_folder(tmp_path / "out")
+    try:
+        write_outputs(ledger, tmp_path / "out", "tmx", created="2026-01-01T00:00:00Z")
+    finally:
+        ledger.close()
+    tmx = etree.parse(str(tmp_path / "out" / "translations.tmx"))
+    props = Counter((p["word"], p["language"]) for p in
+                    (json.loads(e.text) for e in tmx.iterfind(".//prop[@type='x-untranslated']")))
+    assert props == left
+    assert len(tmx.findall(".//prop[@type='x-confidence']")) == len(rated)

@@ -110,7 +110,12 @@ def test_summary_failures_and_exit_status(tmp_path, env, archive):
     assert "w0" in ids and ids.count("w0") == 1
     failures = [json.loads(line) for line in (tmp_path / "out" / "failures.jsonl").read_text().splitlines()]
     assert {f["error"]["code"] for f in failures} == {"invalid_encoding", "empty_input", "bad_archive"}
-    assert json.loads((tmp_path / "out" / "summary.json").read_text())["articles"]["failed"] == 3
+    summary = json.loads((tmp_path / "out" / "summary.json").read_text())
+    assert summary["articles"]["failed"] == 3
+    quality = summary["quality"]  # the copy model's own confidence; it leaves no word marked
+    assert quality["segments"] == summary["articles"]["sentences"] and quality["untranslated"] == 0
+    assert (f"confidence {quality['confidence']:.2f} (mean over {quality['segments']} segments), "
+            f"lowest {quality['min_confidence']:.2f}; 0 words left untranslated") in proc.stdout
 
 
 def test_ctrl_c_stops_cleanly_and_the_same_command_resumes(tmp_path, env, archive):

@@ -14,10 +14,10 @@ import shutil
 import tempfile
 from datetime import datetime
 from pathlib import Path
-from typing import Iterable, TextIO
+from typing import Callable, Iterable, Iterator, TextIO
 
 from ..errors import TranslatorError
-from ..formats.tmx import Unit, write_tmx
+from ..formats.tmx import Unit, segment_unit, write_tmx
 from ..messages import os_reason
 from .ledger import Ledger
 
@@ -65,10 +65,17 @@ class OutputError(TranslatorError):
     exit_code = 6
 
 
-def write_outputs(ledger: Ledger, out_dir: Path, fmt: str, *, created: str) -> list[Path]:
-    """Render the job in ``fmt`` plus the failure list; return the paths written."""
+Records = Iterator[tuple[str, str, dict]]
+Observer = Callable[[str, dict], None]
+
+
+def write_outputs(ledger: Ledger, out_dir: Path, fmt: str, *, created: str,
+                  observe: Observer | None = None) -> list[Path]:
+    """Render the job in ``fmt`` plus the failure list; return the paths written.
+    ``observe(article_id, result)`` sees each record as it is written (the job's quality
+    is tallied in the same pass over the ledger)."""
     try:
-        return _write_outputs(ledger, out_dir, fmt, created)
+        return _write_outputs(ledger, out_dir, fmt, created, observe)
     except OSError as exc:
         where = f" {exc.filename}" if exc.filename else ""
         raise OutputError(f"cannot write the outputs in {out_dir}{where}: {os_reason(exc)}; "
@@ -76,9 +83,17 @@ def write_outputs(ledger: Ledger, out_dir: Path, fmt: str, *, created: str) -> l
                           "once this is fixed") from None
 
 
-def _write_outputs(ledger: Ledger, out_dir: Path, fmt: str, created: str) -> list[Path]:
-    written = [{"jsonl": _write_jsonl, "tmx": _write_tmx, "txt": _write_txt}[fmt](
-        ledger, out_dir, created)]
+def _observed(ledger: Ledger, observe: Observer | None) -> Records:
+    for article_id, input_, result in ledger.records():
+        if observe is not None:
+            observe(article_id, result)
+        yield article_id, input_, result
+
+
+def _write_outputs(ledger: Ledger, out_dir: Path, fmt: str, created: str,
+                   observe: Observer | None) -> list[Path]:
+    writer = {"jsonl": _write_jsonl, "tmx": _write_tmx, "txt": _write_txt}[fmt]
+    written = [writer(ledger, _observed(ledger, observe), out_dir, created)]
     failures = ledger.failures()
     failures_path = out_dir / FAILURES_NAME
     if failures:
@@ -93,27 +108,25 @@ def _record_line(article_id: str, input_: str, result: dict) -> str:
     return json.dumps({"id": article_id, "input": input_, **result}, ensure_ascii=False) + "\n"
 
 
-def _write_jsonl(ledger: Ledger, out_dir: Path, created: str) -> Path:
+def _write_jsonl(ledger: Ledger, records: Records, out_dir: Path, created: str) -> Path:
     def write(stream: TextIO) -> None:
-        for article_id, input_, result in ledger.records():
+        for article_id, input_, result in records:
             stream.write(_record_line(article_id, input_, result))
 
     return write_atomically(out_dir / JSONL_NAME, write=write)
 
 
-def _units(ledger: Ledger) -> Iterable[Unit]:
-    for article_id, _, result in ledger.records():
+def _units(records: Records) -> Iterable[Unit]:
+    for article_id, _, result in records:
         for seg in result["segments"]:
-            yield Unit(seg["source"], seg["target"], source_lang=seg["source_lang"],
-                       target_lang=result["target_lang"],
-                       props={"x-document": article_id, "x-segment": str(seg["index"]),
-                              "x-paragraph": str(seg["paragraph"]), "x-origin": seg["origin"]})
+            yield segment_unit(seg, document=article_id, source_lang=seg["source_lang"],
+                               target_lang=result["target_lang"])
 
 
-def _write_tmx(ledger: Ledger, out_dir: Path, created: str) -> Path:
+def _write_tmx(ledger: Ledger, records: Records, out_dir: Path, created: str) -> Path:
     target = ledger.params()["identity"]["target"]
     return write_atomically(out_dir / TMX_NAME, write=lambda stream: write_tmx(
-        stream, _units(ledger), "*all*", target, created=_tmx_stamp(created)))
+        stream, _units(records), "*all*", target, created=_tmx_stamp(created)))
 
 
 def _tmx_stamp(created: str) -> datetime:
@@ -121,14 +134,14 @@ def _tmx_stamp(created: str) -> datetime:
     return datetime.strptime(created, "%Y-%m-%dT%H:%M:%SZ")
 
 
-def _write_txt(ledger: Ledger, out_dir: Path, created: str) -> Path:
+def _write_txt(ledger: Ledger, records: Records, out_dir: Path, created: str) -> Path:
     """One text file per article under ``txt/``, its path derived from the article id.
     The tree is built beside the old one and swapped in."""
     final = out_dir / TXT_DIR
     stage = Path(tempfile.mkdtemp(prefix=f".{TXT_DIR}.", dir=out_dir))
     try:
         used: set[str] = set()
-        for article_id, _, result in ledger.records():
+        for article_id, _, result in records:
             rel = text_path(article_id, result["target_lang"], used)
             path = stage / rel
             path.parent.mkdir(parents=True, exist_ok=True)

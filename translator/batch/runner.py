@@ -30,6 +30,7 @@ from .inputs import Article, iter_articles
 from .ledger import LEDGER_NAME, Counts, Ledger
 from .outputs import FORMATS, SUMMARY_NAME, write_atomically, write_outputs
 from .progress import NullProgress, Progress
+from .quality import JobQuality
 
 #: A chunk also closes at this many articles (its size in characters is the setting
 #: ``batch_chunk_chars``: big enough for the engine's length-sorted batches, small
@@ -54,7 +55,8 @@ class InternalError(TranslatorError):
 
 @dataclass
 class Summary:
-    """What a run did: the job's counts, this run's work and speed, the outputs written."""
+    """What a run did: the job's counts, this run's work and speed, the outputs written,
+    and once the job is complete its quality (confidence, words left untranslated)."""
 
     counts: Counts
     seconds: float
@@ -63,6 +65,7 @@ class Summary:
     outputs: list[str] = field(default_factory=list)
     skipped: list[str] = field(default_factory=list)
     interrupted: bool = False
+    quality: JobQuality | None = None
 
     @property
     def complete(self) -> bool:
@@ -79,7 +82,8 @@ class Summary:
                              "sentences": self.sentences_this_run,
                              "seconds": round(self.seconds, 2),
                              "sentences_per_second": round(self.rate, 2)},
-                "outputs": self.outputs, "skipped": self.skipped}
+                "outputs": self.outputs, "skipped": self.skipped,
+                **({"quality": self.quality.to_dict()} if self.quality is not None else {})}
 
     def lines(self) -> list[str]:
         c = self.counts
@@ -89,6 +93,8 @@ class Summary:
                  f"{c.pending} pending; {c.sentences} sentences",
                  f"this run: {self.articles_this_run} articles, {self.sentences_this_run} "
                  f"sentences in {self.seconds:.1f} s ({self.rate:.1f} sentences/s)"]
+        if self.quality is not None:
+            lines += self.quality.lines()
         lines += [f"wrote {path}" for path in self.outputs]
         return lines
 
@@ -229,8 +235,10 @@ class BatchJob:
                                   skipped=[self.relabel(note) for note in skipped],
                                   interrupted=stop.is_set())
                 if summary.complete:
+                    summary.quality = JobQuality()
                     summary.outputs = [str(p) for p in write_outputs(
-                        ledger, self.out_dir, self.fmt, created=params["created"])]
+                        ledger, self.out_dir, self.fmt, created=params["created"],
+                        observe=summary.quality.add)]
                     summary.outputs.append(str(self._write_summary(summary)))
                 return summary
             finally:
