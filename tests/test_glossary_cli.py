@@ -254,8 +254,8 @@ def test_suggest_on_apertium_one_rendering_per_name_across_files(env, tmp_path):
     two = tmp_path / "two.txt"
     one.write_text("Le président Poutine est arrivé en Extrême-Orient. Selon Tass, il a rencontré "
                    "le dirigeant Kim Jong Un de la Corée du Nord.\n", encoding="utf-8")
-    two.write_text("L'Occident a critiqué la visite en Extrême-Orient. Les Nations Unies ont "
-                   "réagi.\n", encoding="utf-8")
+    two.write_text("L'Occident a critiqué fermement la visite en Extrême-Orient. Les Nations "
+                   "Unies ont réagi.\n", encoding="utf-8")
     proc = glossary("suggest", one, two, "--to", "en", "--format", "json", env=env)
     assert proc.returncode == 0, proc.stderr
     found = {s["source"]: s for s in json.loads(proc.stdout)}
@@ -266,7 +266,9 @@ def test_suggest_on_apertium_one_rendering_per_name_across_files(env, tmp_path):
     assert far_east["rendering"] and far_east["rendering"] != "Extrême-Orient"
     assert found["Nations Unies"]["rendering"] == "United Nations"
     assert found["Occident"]["source_lang"] == "fr" and found["Occident"]["target_lang"] == "en"
-    assert all(s["in_translation"] is not None for s in found.values())
+    assert all(s["in_translation"] is not None for s in found.values() if s["kind"] == "name")
+    assert found["fermement"]["kind"] == "untranslated"  # left as it was: a candidate
+    assert (found["fermement"]["language"], found["fermement"]["pivot"]) == ("fr", False)
 
 
 def test_suggest_and_show_errors_are_one_line(env, tmp_path):
@@ -278,3 +280,101 @@ def test_suggest_and_show_errors_are_one_line(env, tmp_path):
     assert "no glossary named 'nothing'" in err
     err = one_line_error(glossary("show", DATA / "news-mini.tsv", "--pair", "fr", env=env))
     assert "--pair 'fr'" in err
+
+
+# -- untranslated words as candidates (in-process: the suggest module on real Apertium) ----
+
+ARCHIVE = [
+    "Le président Poutine est arrivé en Extrême-Orient. Les deux pays s'opposaient fermement "
+    "aux sanctions. Le ministre Ivan Zorblat a parlé.",
+    "L'Occident a critiqué fermement la visite en Extrême-Orient. Kim Jong Un s'est rendu "
+    "en Extrême-Orient.",
+]
+
+
+@pytest.fixture(scope="module")
+def apertium_pipeline(tmp_path_factory):
+    from translator.pipeline import Pipeline
+    from translator.settings import Settings
+
+    if not ApertiumEngine.available():
+        pytest.skip("apertium not installed")
+    root = tmp_path_factory.mktemp("suggest")
+    pipeline = Pipeline.from_settings(Settings(models_dir=root / "models", glossary="none",
+                                               argos_packages_dir=root / "argos"))
+    yield pipeline
+    pipeline.close()
+
+
+@pytest.fixture(scope="module")
+def suggested(apertium_pipeline):
+    from translator.glossary import suggest
+
+    news = files.read_glossary(DATA / "news-mini.tsv")
+    return suggest.suggest(apertium_pipeline, ARCHIVE, "en", "fr", glossary=news)
+
+
+def test_suggest_offers_the_words_apertium_left_untranslated_with_their_language(suggested):
+    words = {(s.source, s.language, s.pivot): s for s in suggested if s.kind == "untranslated"}
+    fermement = words[("fermement", "fr", False)]  # a French word: left by the first step
+    assert (fermement.count, fermement.documents, fermement.rendering) == (2, 2, "")
+    assert ("oponían", "es", True) in words  # Spanish, left by the pivot step es->en
+    assert not any(word == "Zorblat" for word, _, _ in words)  # in the name "Ivan Zorblat"
+    assert not any(word == "give" for word, _, _ in words)  # a generation error: translated
+    names = [s.source for s in suggested if s.kind == "name"]
+    assert "Ivan Zorblat" in names and "Extrême-Orient" in names
+    kinds = [s.kind for s in suggested]
+    assert kinds == sorted(kinds)  # names first, then words
+    as_json = fermement.to_dict()
+    assert as_json == {"kind": "untranslated", "source": "fermement", "rendering": None,
+                       "count": 2, "documents": 2, "in_translation": None, "source_lang": "fr",
+                       "target_lang": "en", "language": "fr", "pivot": False}
+    name = next(s for s in suggested if s.source == "Extrême-Orient").to_dict()
+    assert (name["kind"], name["language"], name["pivot"]) == ("name", "fr", False)
+
+
+def test_suggest_tsv_lists_source_and_pivot_words_in_their_own_blocks(suggested):
+    from translator.glossary import suggest
+
+    lines = suggest.to_tsv(suggested).splitlines()
+    assert lines[1] == "source\trendering\tcount\tdocuments\tin_translation"
+    source = lines.index("# fr-en: 1 word left untranslated in fr, the source language")
+    assert lines[source + 1:source + 3] == ["word\tlanguage\tcount\tdocuments",
+                                            "fermement\tfr\t2\t2"]
+    pivot = lines.index("# fr-en: 1 word left untranslated in es, a pivot language: left by "
+                        "a later step of the route, not fr words")
+    assert pivot > source and lines[pivot + 2] == "oponían\tes\t1\t1"
+
+
+def test_suggest_pair_file_keeps_words_as_comments_a_reviewer_turns_into_entries(suggested, tmp_path):
+    from translator.glossary import suggest
+
+    text = suggest.to_pair_file(suggested)
+    assert "# fermement\t\tleft untranslated 2 times in 2 documents\n" in text
+    assert "#   oponían (es): 1 time in 1 document\n" in text
+    saved = tmp_path / "fr-en.tsv"
+    saved.write_text(text, encoding="utf-8")
+    names = [e.terms["fr"][0] for e in files.read_glossary(saved).entries]
+    assert "fermement" not in names and "oponían" not in names and "Extrême-Orient" in names
+    saved.write_text(text.replace("# fermement\t\t", "fermement\tfirmly\t"), encoding="utf-8")
+    entry = next(e for e in files.read_glossary(saved).entries if e.terms["fr"] == ("fermement",))
+    assert entry.terms["en"] == ("firmly",)
+    assert files.check(files.read_glossary(saved)) == []
+
+
+def test_suggest_words_can_be_limited_or_turned_off(apertium_pipeline, capsys, tmp_path):
+    from translator.cli import main
+    from translator.glossary import suggest
+
+    none = suggest.suggest(apertium_pipeline, ARCHIVE, "en", "fr", glossary=None, untranslated=0)
+    assert [s.kind for s in none] == ["name"] * len(none)
+    unchecked = suggest.suggest(apertium_pipeline, ARCHIVE, "en", "fr", glossary=None,
+                                check_translation=False)
+    assert all(s.kind == "name" for s in unchecked)  # nothing translated: no leftovers known
+    one = suggest.suggest(apertium_pipeline, ARCHIVE + ["Les pays s'opposaient résolument."],
+                          "en", "fr", glossary=None, untranslated=1)
+    blocks = [(s.language, s.pivot) for s in one if s.kind == "untranslated"]
+    assert len(blocks) == len(set(blocks)) == 2  # one word per language of the pair
+    assert main(["glossary", "suggest", "-", "--to", "en", "--untranslated", "-1",
+                 "--models-dir", str(tmp_path)]) == 2
+    assert "--untranslated must be 0 or more" in capsys.readouterr().err

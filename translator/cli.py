@@ -370,10 +370,13 @@ def cmd_glossary(args) -> int:
     elif args.action == "suggest":
         from .glossary import suggest
 
+        if args.untranslated < 0:
+            raise InputError("--untranslated must be 0 or more")
         texts = [_decode_file(path) for path in args.files]
         pipeline, glossary = _glossary_pipeline(args)
         found = suggest.suggest(pipeline, texts, args.to, args.source, glossary=glossary,
-                                check_translation=not args.no_check)
+                                check_translation=not args.no_check,
+                                untranslated=args.untranslated)
         if args.format == "json":
             print(json.dumps([s.to_dict() for s in found], ensure_ascii=False, indent=2))
         elif args.format == "pair":
@@ -524,14 +527,19 @@ def build_parser() -> argparse.ArgumentParser:
                         help="report bad rows, conflicts and duplicates (exit 1 if any)")
     g.add_argument("name", help="file, folder, stored name, or 'default'")
     g = gsub.add_parser("suggest", parents=[common, choose],
-                        help="names not in the glossary, with their engine rendering")
+                        help="names not in the glossary, with their engine rendering, and the "
+                             "words the engines left untranslated")
     g.add_argument("files", nargs="+", help="UTF-8 text files (- for stdin)")
     g.add_argument("--to", required=True, help="target language")
     g.add_argument("--from", dest="source", default="auto", help="source language (default: detect)")
     g.add_argument("--format", default="tsv", choices=["tsv", "pair", "json"],
                    help="tsv: a table; pair: a pair glossary file to edit; json")
     g.add_argument("--no-check", action="store_true",
-                   help="do not translate the documents to see whether each rendering is used")
+                   help="do not translate the documents to see whether each rendering is used "
+                        "(nor which words stay untranslated)")
+    g.add_argument("--untranslated", type=int, default=50, metavar="N",
+                   help="list the N most frequent words left untranslated per language "
+                        "(default 50; 0: none)")
     p.set_defaults(func=cmd_glossary)
     return parser
 

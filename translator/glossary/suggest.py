@@ -19,6 +19,14 @@ Names are found by capitalisation (:func:`find_names`):
   and sentences written in capitals (headlines) are skipped;
 * names that overlap a glossary match are skipped (a run that only partly overlaps
   keeps its other words: ``Kim Jong Un de Corée du Nord`` -> ``Kim Jong Un``).
+
+When the documents are translated (the default), the words the route left untranslated
+are suggested too (:func:`untranslated_words`), most frequent first: a word left by the
+route's first step is a word of the source language, a candidate entry to fill in; a
+word left by a later step is in a pivot language (``norcoreano`` on fr->es->en): not an
+entry of the pair, but a sign that the source word behind it needs one. A word that is
+part of a suggested name is not repeated. Generation errors (Apertium's ``#``) are not
+suggested: the word was translated, only its inflected form is missing.
 """
 
 from __future__ import annotations
@@ -28,6 +36,7 @@ from dataclasses import dataclass, field
 from typing import Sequence
 
 from .. import languages
+from ..formats.marks import is_pivot, leftovers
 from ..pipeline import AUTO, DEFAULT, check_text
 from ..segment import segment
 
@@ -73,6 +82,8 @@ _COMMON = {
         vì nếu cũng đã sẽ đang""",
 }
 COMMON = {lang: set(words.split()) for lang, words in _COMMON.items()}
+#: how many untranslated words are suggested per language pair and word language
+UNTRANSLATED = 50
 
 
 @dataclass(frozen=True)
@@ -84,7 +95,9 @@ class Name:
 
 @dataclass
 class Suggestion:
-    """One name absent from the glossary: its rendering and where it occurs."""
+    """A name absent from the glossary (its rendering and where it occurs), or a word the
+    route left untranslated (``kind`` ``untranslated``: no rendering; ``language`` is the
+    word's own, a pivot language's when ``pivot``)."""
 
     source: str
     rendering: str
@@ -94,11 +107,16 @@ class Suggestion:
     source_lang: str = ""
     target_lang: str = ""
     doc_indices: list[int] = field(default_factory=list, repr=False)
+    kind: str = "name"  # name | untranslated
+    language: str = ""  # the word's language; the source language for names
+    pivot: bool = False  # left by a later step of the route: a word of a pivot language
 
     def to_dict(self) -> dict:
-        return {"source": self.source, "rendering": self.rendering, "count": self.count,
-                "documents": self.documents, "in_translation": self.found,
-                "source_lang": self.source_lang, "target_lang": self.target_lang}
+        return {"kind": self.kind, "source": self.source,
+                "rendering": self.rendering if self.kind == "name" else None,
+                "count": self.count, "documents": self.documents, "in_translation": self.found,
+                "source_lang": self.source_lang, "target_lang": self.target_lang,
+                "language": self.language or self.source_lang, "pivot": self.pivot}
 
 
 @dataclass
@@ -297,13 +315,53 @@ def render_names(pipeline, names: list[str], source: str, target: str) -> list[s
     return [_clean_rendering(out.text, name) for out, name in zip(outputs, names)]
 
 
+def untranslated_words(results, names: Sequence[Suggestion] = (),
+                       limit: int = UNTRANSLATED) -> list[Suggestion]:
+    """The words the translations ``results`` left untranslated, as suggestions: the
+    ``limit`` most frequent per language pair and word language, those of the source
+    language first; words of a suggested ``names`` (same language) are left out."""
+    in_names = {(n.source_lang, word.casefold()) for n in names for word in _TOKEN.findall(n.source)}
+    found: dict[tuple[str, str, str, bool, str], Suggestion] = {}
+    for index, result in enumerate(results):
+        for seg in result.segments:
+            for _, _, entry in leftovers(seg.target, seg.untranslated):
+                if entry.get("kind") == "generation":
+                    continue  # a target-language lemma that could not be inflected, not a gap
+                word, language, pivot = entry["word"], str(entry.get("language") or ""), is_pivot(entry)
+                if not pivot and (seg.source_lang, word.casefold()) in in_names:
+                    continue
+                key = (seg.source_lang, result.target_lang, language, pivot, word.casefold())
+                item = found.get(key)
+                if item is None:
+                    item = found[key] = Suggestion(word, "", 0, 0, None, seg.source_lang,
+                                                   result.target_lang, kind="untranslated",
+                                                   language=language, pivot=pivot)
+                item.count += 1
+                if not item.doc_indices or item.doc_indices[-1] != index:
+                    item.doc_indices.append(index)
+                    item.documents += 1
+    ranked = sorted(found.values(), key=lambda s: (s.source_lang, s.target_lang, s.pivot,
+                                                   s.language, -s.count, -s.documents,
+                                                   s.source.casefold()))
+    out, seen = [], {}
+    for item in ranked:
+        block = (item.source_lang, item.target_lang, item.pivot, item.language)
+        seen[block] = seen.get(block, 0) + 1
+        if seen[block] <= limit:
+            out.append(item)
+    return out
+
+
 def suggest(pipeline, texts: Sequence[str], target: str, source: str = AUTO,
-            glossary=DEFAULT, check_translation: bool = True) -> list[Suggestion]:
-    """Names of ``texts`` absent from ``glossary``, most frequent first.
+            glossary=DEFAULT, check_translation: bool = True,
+            untranslated: int = UNTRANSLATED) -> list[Suggestion]:
+    """Names of ``texts`` absent from ``glossary``, most frequent first, then the words
+    the route left untranslated (see :func:`untranslated_words`).
 
     ``glossary``: the pipeline's own (``DEFAULT``), another one, or None; its terms are
     skipped and the documents are translated with it. ``check_translation`` translates
-    the documents (one batch) to report whether each rendering appears in them.
+    the documents (one batch) to report whether each rendering appears in them, and
+    which words stay untranslated (``untranslated``: how many per language, 0 for none).
     """
     target = languages.canonical(target)
     texts = [check_text(t, pipeline.settings.max_chars) for t in texts]
@@ -330,7 +388,7 @@ def suggest(pipeline, texts: Sequence[str], target: str, source: str = AUTO,
             key = " ".join(name.text.split())
             item = found.get(key)
             if item is None:
-                item = found[key] = Suggestion(key, "", 0, 0, None, lang, target)
+                item = found[key] = Suggestion(key, "", 0, 0, None, lang, target, language=lang)
             item.count += 1
             if not item.doc_indices or item.doc_indices[-1] != index:
                 item.doc_indices.append(index)
@@ -347,25 +405,60 @@ def suggest(pipeline, texts: Sequence[str], target: str, source: str = AUTO,
                                  if pattern is not None and pattern.search(results[i].target_text))
         out.extend(items)
     out.sort(key=lambda s: (-s.count, -s.documents, s.source_lang, s.source.casefold()))
+    if results is not None and untranslated > 0:
+        out += untranslated_words(results, out, untranslated)
     return out
 
 
+def _plural(n: int, word: str) -> str:
+    return f"{n} {word}{'s' if n != 1 else ''}"
+
+
+def _word_blocks(suggestions: list[Suggestion], source: str, target: str):
+    """The pair's untranslated words by block: (pivot, language, words), source first."""
+    words = [s for s in suggestions
+             if s.kind == "untranslated" and (s.source_lang, s.target_lang) == (source, target)]
+    for pivot, language in sorted({(s.pivot, s.language) for s in words}):
+        yield pivot, language, [s for s in words if (s.pivot, s.language) == (pivot, language)]
+
+
+def _word_heading(source: str, target: str, pivot: bool, language: str, n: int) -> str:
+    where = (f"in {language}, a pivot language: left by a later step of the route, not "
+             f"{source} words" if pivot else f"in {language}, the source language")
+    return f"# {source}-{target}: {_plural(n, 'word')} left untranslated {where}"
+
+
 def to_tsv(suggestions: list[Suggestion]) -> str:
-    """``source rendering count documents in_translation``, one block per language pair."""
+    """Per language pair: the names (``source rendering count documents in_translation``),
+    then the words left untranslated (``word language count documents``), one block per
+    word language, the source language's first."""
     lines = []
     pairs = sorted({(s.source_lang, s.target_lang) for s in suggestions})
     for source, target in pairs:
-        block = [s for s in suggestions if (s.source_lang, s.target_lang) == (source, target)]
-        lines.append(f"# {source}-{target}: {len(block)} names not in the glossary")
-        lines.append("source\trendering\tcount\tdocuments\tin_translation")
+        block = [s for s in suggestions if s.kind == "name"
+                 and (s.source_lang, s.target_lang) == (source, target)]
+        if block:
+            lines.append(f"# {source}-{target}: {len(block)} names not in the glossary")
+            lines.append("source\trendering\tcount\tdocuments\tin_translation")
         for s in block:
             found = "" if s.found is None else f"{s.found}/{s.documents}"
             lines.append(f"{s.source}\t{s.rendering}\t{s.count}\t{s.documents}\t{found}")
+        for pivot, language, words in _word_blocks(suggestions, source, target):
+            lines.append(_word_heading(source, target, pivot, language, len(words)))
+            lines.append("word\tlanguage\tcount\tdocuments")
+            lines += [f"{s.source}\t{s.language}\t{s.count}\t{s.documents}" for s in words]
     return "\n".join(lines) + ("\n" if lines else "")
 
 
+def _seen(s: Suggestion) -> str:
+    return f"{_plural(s.count, 'time')} in {_plural(s.documents, 'document')}"
+
+
 def to_pair_file(suggestions: list[Suggestion]) -> str:
-    """A pair glossary file (``source target note``) to save as ``fr-en.tsv`` and edit."""
+    """A pair glossary file (``source target note``) to save as ``fr-en.tsv`` and edit.
+    Words left untranslated follow as comments: a source-language word becomes an entry
+    once its target is written and its ``# `` removed; pivot-language words are listed
+    for the reviewer only (they are not words of the pair's source language)."""
     lines = []
     pairs = sorted({(s.source_lang, s.target_lang) for s in suggestions})
     for source, target in pairs:
@@ -373,15 +466,23 @@ def to_pair_file(suggestions: list[Suggestion]) -> str:
                      "check every rendering")
         lines.append("source\ttarget\tnote")
         for s in suggestions:
-            if (s.source_lang, s.target_lang) != (source, target) or not s.rendering:
+            if (s.kind != "name" or (s.source_lang, s.target_lang) != (source, target)
+                    or not s.rendering):
                 continue
-            seen = (f"{s.count} time{'s' if s.count > 1 else ''} in {s.documents} "
-                    f"document{'s' if s.documents > 1 else ''}")
+            seen = _seen(s)
             if s.found is not None:
                 seen += f"; rendering in {s.found} translation{'s' if s.found != 1 else ''}"
             lines.append(f"{s.source}\t{s.rendering}\t{seen}")
+        for pivot, language, words in _word_blocks(suggestions, source, target):
+            lines.append(_word_heading(source, target, pivot, language, len(words)))
+            if pivot:
+                lines.append(f"# add the {source} words they translate; these are not {source} terms")
+                lines += [f"#   {s.source} ({s.language}): {_seen(s)}" for s in words]
+            else:
+                lines.append("# to add one: write its target after the first tab, remove the '# '")
+                lines += [f"# {s.source}\t\tleft untranslated {_seen(s)}" for s in words]
     return "\n".join(lines) + ("\n" if lines else "")
 
 
 __all__ = ["COMMON", "Name", "Suggestion", "find_names", "lowercase_words", "render_names",
-           "suggest", "to_pair_file", "to_tsv"]
+           "suggest", "to_pair_file", "to_tsv", "untranslated_words"]
