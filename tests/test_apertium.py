@@ -1,10 +1,13 @@
 """The Apertium engine, on the real Debian packages installed by scripts/setup.sh."""
 
+import subprocess
+
 import pytest
 
-from translator.engines.apertium import ApertiumEngine, parse_mode
+from translator.engines.apertium import ApertiumEngine, deformat, parse_mode
 from translator.errors import EngineError
 from translator.router import Router
+from test_isolation import TAGGER_PAIR
 
 pytestmark = pytest.mark.skipif(not ApertiumEngine.available(), reason="apertium not installed")
 
@@ -61,3 +64,24 @@ def test_missing_binary_is_a_clear_error():
     assert engine.pairs() == set()
     with pytest.raises(EngineError, match="no fr-es pair"):
         engine.translate_batch(["Le chat."], "fr", "es")
+
+
+def test_a_sentence_that_changes_the_tagger_does_not_change_the_next_one(apertium):
+    """apertium-tagger rewrites its own open class when it meets a word of an ambiguity
+    class it was not trained on ("Tales" in es-fr), and null-flush mode does not undo it:
+    in Apertium's own warm pipeline the next sentence comes out otherwise. The engine runs
+    the tagger under translator/engines/tagger_guard.py, which replaces it when it changed."""
+    first, second = TAGGER_PAIR
+    script = subprocess.run(["apertium-wblank-mode", "-z", str(apertium.data_dir / "modes" / "es-fr.mode")],
+                            capture_output=True, text=True, check=True).stdout
+
+    def plain(units):  # the mode in null-flush mode, as Apertium and APY run it
+        data = "".join(deformat(u) + "\0" for u in units).encode()
+        return subprocess.run(["bash", "-c", script, "apertium", "-g", ""], input=data,
+                              capture_output=True, check=True).stdout.split(b"\0")
+
+    assert plain([first, second])[1] != plain([second])[0], "Apertium no longer carries the " \
+        "tagger's state between units: tagger_guard can go"
+    alone = apertium.translate([second], "es", "fr")[0]
+    assert apertium.translate([first, second], "es", "fr")[1] == alone
+    assert "ordre" in alone.text  # what a new process gives; "mandat" after the first sentence

@@ -32,29 +32,48 @@ needs_apertium = pytest.mark.skipif(not ApertiumEngine.available(), reason="aper
 # without a full stop before a sentence that starts with the adjective.
 HOUSE = ["La maison", "blanche est grande."]
 HEADLINE = "Visite de la maison\n\nBlanche a dit non."
+# From Debian's maint-guide in Spanish: the first changes es-fr's tagger for good (a word
+# of a new ambiguity class), which changed the second in Apertium's own warm pipeline.
+TAGGER_PAIR = ("Tales detalles son allende el alcance de este documento.",
+               "El dh_orden de marca crea algunas limas de plantilla para páginas manuales.")
 
 
-def french_sentences() -> list[str]:
-    texts = [ROOT / "examples" / "sggp-putin-dprk.fr.txt",
-             *sorted((ROOT / "tests" / "data" / "align").glob("*.fr.txt"))]
-    pool = [s.text for path in texts for s in segment(path.read_text(encoding="utf-8"), "fr")]
-    return pool + HOUSE + ["Visite de la maison", "Blanche a dit non.",
-                           "Symboles : *important* #Hanoï @sggp [1] a/b ~ 5 $ {x} \\ fin."]
+def sentences_of(lang: str) -> list[str]:
+    texts = sorted((ROOT / "tests" / "data" / "align").glob(f"*.{lang}.txt"))
+    if lang == "fr":
+        texts.insert(0, ROOT / "examples" / "sggp-putin-dprk.fr.txt")
+    return [s.text for path in texts for s in segment(path.read_text(encoding="utf-8"), lang)]
 
 
-POOL = french_sentences()
+POOL = sentences_of("fr") + HOUSE + [
+    "Visite de la maison", "Blanche a dit non.",
+    "Symboles : *important* #Hanoï @sggp [1] a/b ~ 5 $ {x} \\ fin."]
+ENGLISH = sentences_of("en")
 
 
 def check_isolated(engine: Engine, source: str, target: str, batch: list[str],
-                   alone: dict[str, EngineOutput]) -> None:
-    """Every sentence of ``batch`` comes out exactly as it does alone."""
+                   alone: dict[str, EngineOutput], score_tolerance: float = 0.0) -> None:
+    """Every sentence of ``batch`` comes out as it does alone: the same text and leftovers,
+    the same score (within ``score_tolerance``, relative)."""
     for sentence, output in zip(batch, engine.translate(batch, source, target)):
         if sentence not in alone:
             alone[sentence] = engine.translate([sentence], source, target)[0]
-        assert output == alone[sentence], f"{sentence!r} changed inside a batch"
+        expected = alone[sentence]
+        assert (output.text, output.leftovers) == (expected.text, expected.leftovers), \
+            f"{sentence!r} changed inside a batch"
+        if expected.score is None or output.score is None:
+            assert output.score == expected.score
+        else:
+            assert output.score == pytest.approx(expected.score, rel=score_tolerance, abs=0)
 
 
 batches = st.tuples(st.lists(st.sampled_from(POOL), min_size=2, max_size=40), st.randoms())
+english_batches = st.tuples(st.lists(st.sampled_from(ENGLISH), min_size=2, max_size=40),
+                            st.randoms())
+# Each sentence's translation alone, per engine and pair, shared by the examples.
+ALONE: dict = {}
+FRESH: dict = {}
+CT2_ALONE: dict = {}
 
 
 # -- Apertium ------------------------------------------------------------------------------
@@ -66,18 +85,54 @@ def apertium():
     engine.close()
 
 
+def check_route(engine: Engine, steps, sentences: list[str], rnd: random.Random) -> None:
+    """Each step: every sentence as alone on the same (warm) engine, and one of them, at
+    random, as alone in a new engine: a warm engine whose state drifted for good would
+    agree with itself."""
+    for source, target in steps:
+        check_isolated(engine, source, target, sentences, ALONE.setdefault((source, target), {}))
+        outputs = engine.translate(sentences, source, target)
+        pick = rnd.randrange(len(sentences))
+        key = (source, target, sentences[pick])
+        if key not in FRESH:
+            fresh = ApertiumEngine(max_pipelines=1)
+            try:
+                FRESH[key] = fresh.translate([sentences[pick]], source, target)[0]
+            finally:
+                fresh.close()
+        assert outputs[pick] == FRESH[key], f"{sentences[pick]!r} differs from a new engine's"
+        sentences = [o.text for o in outputs]
+
+
 @needs_apertium
-@hsettings(max_examples=25, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
+@hsettings(max_examples=15, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
 @given(batch=batches)
-def test_apertium_sentence_alone_equals_inside_any_batch(apertium, batch):
+def test_apertium_french_sentence_alone_equals_inside_any_batch(apertium, batch):
     sentences, rnd = batch
     rnd.shuffle(sentences)
-    for source, target in (("fr", "es"), ("es", "en")):
-        check_isolated(apertium, source, target, sentences, ALONE.setdefault((source, target), {}))
-        sentences = [o.text for o in apertium.translate(sentences, source, target)]
+    check_route(apertium, (("fr", "es"), ("es", "en")), sentences, rnd)
 
 
-ALONE: dict = {}
+@needs_apertium
+@hsettings(max_examples=15, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
+@given(batch=english_batches)
+def test_apertium_english_sentence_alone_equals_inside_any_batch(apertium, batch):
+    sentences, rnd = batch
+    rnd.shuffle(sentences)
+    check_route(apertium, (("en", "es"), ("es", "fr")), sentences, rnd)
+
+
+@needs_apertium
+@hsettings(max_examples=15, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
+@given(picks=st.lists(st.integers(min_value=0), min_size=2, max_size=40), rnd=st.randoms())
+def test_apertium_spanish_sentence_alone_equals_inside_any_batch(apertium, picks, rnd):
+    """es->fr on the Spanish of the French articles: es-fr's tagger is the one that
+    changes itself on a word of a new ambiguity class (see test_apertium.py)."""
+    spanish = ALONE.setdefault("spanish", [o.text for o in apertium.translate(POOL, "fr", "es")]
+                               + list(TAGGER_PAIR))
+    sentences = [spanish[i % len(spanish)] for i in picks]
+    rnd.shuffle(sentences)
+    check_route(apertium, (("es", "fr"),), sentences, rnd)
 
 
 @needs_apertium
@@ -157,9 +212,12 @@ def test_concurrent_callers_never_share_a_pipeline(apertium):
 @pytest.fixture(scope="module", params=["copy", "random"])
 def ct2(request, argos_fr_en, argos_random):
     package = argos_fr_en if request.param == "copy" else argos_random
-    # One replica with two threads, and two replicas with one: batches split differently.
+    # The random model never ends a sentence by itself: cut it short (it still decodes
+    # every step as a near tie). One replica with two threads and big batches, two
+    # replicas with one thread and small batches: batches are cut and padded differently.
+    options = {} if request.param == "copy" else {"max_decoding_length": 12}
     engines = [CTranslate2Engine(read_package(package), Settings(inter_threads=i, intra_threads=j,
-                                                                 max_batch_tokens=t))
+                                                                 max_batch_tokens=t), options)
                for i, j, t in ((1, 2, 2048), (2, 1, 64))]
     yield engines
     for engine in engines:
@@ -169,11 +227,76 @@ def ct2(request, argos_fr_en, argos_random):
 @hsettings(max_examples=15, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
 @given(batch=batches)
 def test_ctranslate2_sentence_alone_equals_inside_any_batch(ct2, batch):
+    """The same words whatever the batch and the thread layout. The score is not bit for
+    bit the same: padding a sentence to its batch's longest changes the order of float
+    sums (measured: about 4 % of sentences, in the 7th significant digit), hence the
+    tolerance, and batch jobs that cut chunks by position (docs/batch.md)."""
     sentences, rnd = batch
     rnd.shuffle(sentences)
     alone = CT2_ALONE.setdefault(id(ct2), {})
-    for engine in ct2:  # and the same output whatever the batch size and thread layout
-        check_isolated(engine, "fr", "en", sentences, alone)
+    for engine in ct2:
+        check_isolated(engine, "fr", "en", sentences, alone, score_tolerance=1e-5)
 
 
-CT2_ALONE: dict = {}
+# -- over HTTP: texts of one request, and requests of two clients --------------------------
+
+@pytest.fixture(scope="module")
+def web(tmp_path_factory):
+    """The service on Apertium alone, micro-batching on with a long wait, so that
+    concurrent requests surely share engine batches."""
+    from test_web import wait_ready, web_settings
+    from translator.web import create_app
+
+    app = create_app(web_settings(tmp_path_factory.mktemp("isolation-web"), batch_wait_ms=300))
+    wait_ready(app.test_client())
+    yield app
+    app.extensions["translator"].close()
+
+
+@needs_apertium
+def test_texts_of_one_request_do_not_exchange_words(web):
+    response = web.test_client().post("/translate", json={"q": HOUSE, "source": "fr", "target": "en"})
+    assert response.status_code == 200, response.get_json()
+    assert response.get_json()["translatedText"] == ["The house", "White is big."]
+
+
+@needs_apertium
+def test_a_headline_without_a_full_stop_keeps_its_words(web):
+    response = web.test_client().post("/v1/translate", json={"text": HEADLINE, "source": "fr",
+                                                             "target": "en"})
+    segments = response.get_json()["segments"]
+    # Both were "Visit of the White" / "house has said no." in one stream.
+    assert [(s["source"], s["target"]) for s in segments] == [
+        ("Visite de la maison", "Visit of the house"), ("Blanche a dit non.", "Blanca has said no.")]
+
+
+@needs_apertium
+def test_two_clients_at_once_share_a_batch_but_not_their_words(web):
+    service = web.extensions["translator"]
+    [batching] = [e for e in service.pipeline.engines if e.kind == "apertium"]
+    inner, batches = batching.inner.translate, []
+
+    def recording(sentences, source, target):
+        batches.append(list(sentences))
+        return inner(sentences, source, target)
+
+    batching.inner.translate = recording
+    try:
+        for _ in range(5):
+            start, answers = threading.Barrier(2), {}
+
+            def client(text):
+                start.wait()
+                response = web.test_client().post("/translate", json={
+                    "q": text, "source": "fr", "target": "en"})
+                answers[text] = response.get_json()["translatedText"]
+
+            threads = [threading.Thread(target=client, args=(text,)) for text in HOUSE]
+            for t in threads:
+                t.start()
+            for t in threads:
+                t.join()
+            assert answers == {"La maison": "The house", "blanche est grande.": "White is big."}
+    finally:
+        batching.inner.translate = inner
+    assert any(sorted(batch) == sorted(HOUSE) for batch in batches), "the clients never shared a batch"

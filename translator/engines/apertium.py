@@ -5,9 +5,12 @@ single line break (``La casa\\nblanca`` gives ``The white\\nhouse``), so sentenc
 never share a stream: one process per sentence would isolate them but costs a start-up
 each. Like Apertium's own server (APY), the engine keeps one pipeline per mode running
 with every program in null-flush mode (``apertium-wblank-mode -z``): a NUL byte ends a
-unit of work, each program flushes and starts afresh, and nothing carries over to the
-next sentence. A batch is written as one NUL-terminated sentence after another and read
-back the same way, so the pipeline's programs work on several sentences at once.
+unit of work and each program flushes and starts afresh. One does not quite:
+``apertium-tagger`` rewrites itself for good on a word of a new ambiguity class, so it
+runs under :mod:`.tagger_guard`, which swaps it for a fresh one when that happens. A
+batch is written as one NUL-terminated sentence after another and read back the same
+way, so the pipeline's programs work on several sentences at once; what each sentence
+becomes is what it becomes alone (tests/test_isolation.py, benchmarks/apertium.py).
 
 The engine formats text itself (what ``apertium-destxt`` and ``apertium-retxt`` do for
 one line) and asks for Apertium's marks: ``*`` unknown word, ``#`` generation error,
@@ -22,9 +25,11 @@ import os
 import re
 import secrets
 import select
+import shlex
 import shutil
 import signal
 import subprocess
+import sys
 import threading
 import time
 from pathlib import Path
@@ -43,6 +48,7 @@ _OUTPUT = re.compile(r"\\(.)|\[([^\]]*)\]|([*#@])(?=[\w<])|(~)|([^\\\[*#@~]+|.)"
 # What a mark flags: a word, or the bare tags of a word that could not be generated.
 _WORD = re.compile(r"\w+(?:['’\-]\w+)*|(?:<[\w\-]+>)+")
 _MARKS = {"*": "unknown", "#": "generation", "@": "transfer"}
+_TAGGER = re.compile(r"(^|\|\s*)apertium-tagger(?=\s)")
 _SPACES = re.compile(r" {2,}")
 MAX_PIPELINES = os.cpu_count() or 1
 
@@ -87,6 +93,13 @@ def reformat(output: str) -> EngineOutput:
         if word:
             leftovers.append(Leftover(word.start(), word.end(), kind))
     return EngineOutput(text, tuple(leftovers))
+
+
+def _guard_taggers(script: str) -> str:
+    """The pipeline with each ``apertium-tagger`` run under :mod:`.tagger_guard`, which
+    keeps the tagger from carrying what it learned from one sentence into the next."""
+    guard = f"{shlex.quote(sys.executable)} -m translator.engines.tagger_guard apertium-tagger"
+    return _TAGGER.sub(lambda m: m.group(1) + guard, script)
 
 
 class _Pipeline:
@@ -253,13 +266,17 @@ class ApertiumEngine(Engine):
             raise EngineError("apertium is not installed (apertium-wblank-mode not found)") from None
         except (subprocess.CalledProcessError, subprocess.TimeoutExpired):
             raise EngineError(f"apertium cannot read its {mode} mode") from None
-        return _Pipeline(script.strip(), self._env(), self.timeout)
+        return _Pipeline(_guard_taggers(script.strip()), self._env(), self.timeout)
 
     def _env(self) -> dict:
-        # As the apertium command does: its own folder first on PATH, a UTF-8 locale.
+        # As the apertium command does: its own folder first on PATH, a UTF-8 locale; and
+        # this package importable by the tagger guard.
         folder = os.path.dirname(shutil.which(self.binary) or "")
         path = os.environ.get("PATH", "")
-        return {**os.environ, "PATH": f"{folder}:{path}" if folder else path, "LC_ALL": "C.UTF-8"}
+        package_root = str(Path(__file__).resolve().parents[2])
+        python_path = os.pathsep.join(filter(None, [package_root, os.environ.get("PYTHONPATH")]))
+        return {**os.environ, "PATH": f"{folder}:{path}" if folder else path, "LC_ALL": "C.UTF-8",
+                "PYTHONPATH": python_path}
 
     def close(self) -> None:
         with self._cond:
