@@ -11,6 +11,7 @@ import pytest
 from conftest import APERTIUM_MODES, SYSTEM_APERTIUM, apertium_modes
 from translator.engines.apertium import ApertiumEngine
 from translator.engines.base import Engine, EngineOutput, Leftover
+from translator.errors import TranslatorError
 from translator.pipeline import Pipeline
 from translator.router import Router
 from translator.settings import Settings
@@ -55,17 +56,27 @@ def steps(route):
 
 SPANISH = [("fr", "es"), ("es", "en")]
 CATALAN = [("fr", "ca"), ("ca", "en")]
+BACK = {"es": [("en", "es"), ("es", "fr")], "ca": [("en", "ca"), ("ca", "fr")]}
 
 
 @pytest.mark.parametrize("order", list(itertools.permutations(["es", "ca"])))
 def test_equal_routes_take_the_declared_pivot_whatever_the_install_order(order):
-    pairs = {"es": SPANISH, "ca": CATALAN}
+    pairs = {"es": SPANISH + BACK["es"], "ca": CATALAN + BACK["ca"]}
     # One engine (as Apertium is), its pairs listed in either order; or one engine per pair.
     one = Stub("apertium", [p for lang in order for p in pairs[lang]])
     many = [Stub(f"{lang}-{n}", [p]) for lang in order for n, p in enumerate(pairs[lang])]
-    assert steps(Router([one]).route("fr", "en")) == SPANISH
-    assert steps(Router(many).route("fr", "en")) == SPANISH
-    assert steps(Router([one], pivots=("ca",)).route("fr", "en")) == CATALAN
+    for engines in ([one], many):
+        router = Router(engines)
+        assert steps(router.route("fr", "en")) == SPANISH  # measured: fr->en is better via es
+        assert steps(router.route("en", "fr")) == BACK["ca"]  # and en->fr via ca
+    forced = Router([one], pair_pivots={("fr", "en"): ("ca",)})
+    assert steps(forced.route("fr", "en")) == CATALAN
+
+
+def test_pairs_without_a_measured_order_follow_the_general_one():
+    engines = [Stub("a", [("pt", "es"), ("es", "it"), ("pt", "ca"), ("ca", "it")])]
+    assert steps(Router(engines).route("pt", "it"))[0] == ("pt", "es")  # es is in PIVOTS
+    assert steps(Router(engines, pivots=("ca",)).route("pt", "it"))[0] == ("pt", "ca")
 
 
 def test_unlisted_pivots_are_ordered_by_code_and_cost_still_comes_first():
@@ -77,10 +88,16 @@ def test_unlisted_pivots_are_ordered_by_code_and_cost_still_comes_first():
     assert [s.engine.name for s in router.route("fr", "en").steps] == ["model", "model"]
 
 
-def test_the_pivot_setting_is_a_list_of_language_codes():
+def test_pivot_settings_are_language_codes_and_pairs():
     assert Settings().pivots() == ("en", "es")
     assert Settings(pivot="ca, fra ,en").pivots() == ("ca", "fr", "en")
-    pipeline = Pipeline([Stub("apertium", SPANISH + CATALAN)], Settings(pivot="ca"), glossary=None)
+    assert Settings(pair_pivot="fr-en:ca, eng-fra:spa").pair_pivots() == {
+        ("fr", "en"): ("ca",), ("en", "fr"): ("es",)}
+    for bad in ("fr-en", "fr:ca", "fr-en:xx"):
+        with pytest.raises(TranslatorError):
+            Settings(pair_pivot=bad).pair_pivots()
+    engine = Stub("apertium", SPANISH + CATALAN)
+    pipeline = Pipeline([engine], Settings(pair_pivot="fr-en:ca"), glossary=None)
     assert pipeline.route("fr", "en").pivots == ["ca"]
 
 
@@ -106,7 +123,7 @@ def test_route_scores_multiply_and_stay_none_without_any():
 
 # -- real Apertium, with and without the Catalan pairs ---------------------------------------
 
-CATALAN_MODES = ("fra-cat", "cat-eng")
+CATALAN_MODES = ("fra-cat", "cat-eng", "eng-cat", "cat-fra")
 has_catalan = all((SYSTEM_APERTIUM / "modes" / f"{m}.mode").exists() for m in CATALAN_MODES)
 
 
@@ -125,3 +142,6 @@ def test_installing_catalan_pairs_changes_neither_the_route_nor_the_output(tmp_p
     assert ("fr", "ca") in ApertiumEngine(data_dir=tmp_path / "catalan").pairs()
     assert default.route == catalan.route and default.route["pivots"] == ["es"]
     assert default.target_text == catalan.target_text
+    # en->fr does move to Catalan when it is installed: measured better (the declared order)
+    assert Pipeline([ApertiumEngine(data_dir=tmp_path / "catalan")], Settings()).route(
+        "en", "fr").pivots == ["ca"]

@@ -100,7 +100,8 @@ class Pipeline:
                  memory: TranslationMemory | None = None):
         self.settings = settings or Settings()
         self.engines = list(engines)
-        self.router = Router(self.engines, prefer=self.settings.engine, pivots=self.settings.pivots())
+        self.router = Router(self.engines, prefer=self.settings.engine, pivots=self.settings.pivots(),
+                             pair_pivots=self.settings.pair_pivots())
         self.detector = detector or Detector(seed=self.settings.detect_seed)
         self.glossary = glossary
         self.memory = memory

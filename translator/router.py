@@ -20,10 +20,15 @@ from .engines.base import Engine, EngineOutput, Leftover
 from .errors import UnsupportedPair
 
 MAX_STEPS = 3
-# Pivots in order of preference among routes of equal cost. English first (most models
-# pivot through it); then Spanish, which gave clearly better French<->English than the
-# Catalan pivot on Apertium (benchmarks/pivot_quality.py, docs/ARCHITECTURE.md).
+# Pivots in order of preference among routes of equal cost: English first (most models
+# pivot through it), then Spanish (Apertium's widest set of pairs).
 PIVOTS = ("en", "es")
+# Measured per direction on Apertium (benchmarks/pivot_quality.py, docs/ARCHITECTURE.md):
+# fr->en is clearly better through Spanish, en->fr through Catalan.
+PAIR_PIVOTS: dict[tuple[str, str], tuple[str, ...]] = {
+    ("fr", "en"): ("es", "ca"),
+    ("en", "fr"): ("ca", "es"),
+}
 
 
 @dataclass(frozen=True)
@@ -77,10 +82,13 @@ class Router:
     """Finds the best route for a pair among a fixed set of engines."""
 
     def __init__(self, engines: list[Engine], prefer: str = "auto",
-                 pivots: Sequence[str] = PIVOTS):
+                 pivots: Sequence[str] = PIVOTS,
+                 pair_pivots: dict[tuple[str, str], Sequence[str]] | None = None):
         self.engines = list(engines)
         self.prefer = prefer
         self.pivots = tuple(pivots)
+        self.pair_pivots = {**PAIR_PIVOTS, **{pair: tuple(order) for pair, order
+                                              in (pair_pivots or {}).items()}}
         self._edges: dict[str, list[tuple[str, Engine]]] = {}
         for engine in self.engines:
             for source, target in sorted(engine.pairs()):
@@ -93,11 +101,16 @@ class Router:
             cost += 10.0
         return cost
 
-    def _rank(self, pivot: str) -> tuple[int, str]:
-        """A pivot's place in the declared order; unlisted pivots after, alphabetically."""
-        if pivot in self.pivots:
-            return self.pivots.index(pivot), ""
-        return len(self.pivots), pivot
+    def pivot_order(self, source: str, target: str) -> tuple[str, ...]:
+        """The declared pivot order for a pair: its own (measured or set), then the general one."""
+        return tuple(dict.fromkeys(self.pair_pivots.get((source, target), ()) + self.pivots))
+
+    @staticmethod
+    def _rank(pivot: str, order: tuple[str, ...]) -> tuple[int, str]:
+        """A pivot's place in ``order``; unlisted pivots after, alphabetically."""
+        if pivot in order:
+            return order.index(pivot), ""
+        return len(order), pivot
 
     def find(self, source: str, target: str) -> Route | None:
         """The cheapest route from ``source`` to ``target``, or None."""
@@ -119,6 +132,7 @@ class Router:
     def _search(self, source: str, target: str) -> Route | None:
         # Dijkstra over languages. Equal costs: fewer steps, then the declared pivot
         # order, then the engines' names; never the order engines were listed in.
+        pivots = self.pivot_order(source, target)
         order = count()
         queue = [(0.0, 0, (), next(order), source, ())]
         best: dict[str, float] = {}
@@ -132,7 +146,7 @@ class Router:
             for nxt, engine in self._edges.get(lang, []):
                 if nxt == source or any(s.target == nxt for s in steps):
                     continue
-                rank = () if nxt == target else (self._rank(nxt),)
+                rank = () if nxt == target else (self._rank(nxt, pivots),)
                 heapq.heappush(queue, (cost + self._step_cost(engine), nsteps + 1,
                                        ranks + rank + ((0, engine.kind + ":" + engine.name),),
                                        next(order), nxt, steps + (Step(engine, lang, nxt),)))

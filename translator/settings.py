@@ -71,6 +71,8 @@ SETTINGS: tuple[Setting, ...] = (
             "(empty: $APERTIUM_DATADIR or /usr/share/apertium)."),
     Setting("pivot", str, "Pivot languages in order of preference, comma-separated: among routes of "
             "equal cost, the one through the earliest listed pivot wins (others follow, alphabetically)."),
+    Setting("pair_pivot", str, "Pivots for given pairs, before `pivot` and the measured defaults "
+            "(fr-en through es, en-fr through ca): e.g. `fr-en:ca,en-fr:es`."),
     Setting("engine", str, "Prefer this engine when several serve a pair: ctranslate2, apertium or auto."),
     Setting("detect_seed", int, "Seed of langdetect, so detection is deterministic."),
     Setting("glossary_dir", Path, "Folder of the default glossary files (*.tsv, *.csv, *.tbx)."),
@@ -115,6 +117,7 @@ class Settings:
     apertium_bin: str = "apertium"
     apertium_data: str = ""
     pivot: str = "en,es"
+    pair_pivot: str = ""
     engine: str = "auto"
     detect_seed: int = 0
     glossary_dir: Path = field(default_factory=_default_glossary_dir)
@@ -167,6 +170,22 @@ class Settings:
 
         return tuple(languages.canonical(code.strip()) for code in self.pivot.split(",")
                      if code.strip())
+
+    def pair_pivots(self) -> dict[tuple[str, str], tuple[str, ...]]:
+        """``pair_pivot`` (``fr-en:ca,en-fr:es``) as {(source, target): (pivot,)}."""
+        from . import languages
+        from .errors import InputError
+
+        found = {}
+        for entry in filter(None, (e.strip() for e in self.pair_pivot.split(","))):
+            pair, _, pivot = entry.partition(":")
+            source, _, target = pair.partition("-")
+            if not (source and target and pivot.strip()):
+                raise InputError(f"pair_pivot entry {entry!r} is not SOURCE-TARGET:PIVOT, "
+                                 "e.g. fr-en:ca")
+            found[(languages.canonical(source), languages.canonical(target))] = \
+                (languages.canonical(pivot),)
+        return found
 
     def signature(self) -> dict:
         """The settings that change a translation, recorded on every result."""
