@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import fcntl
 import json
+import random
 import shutil
 import threading
 import time
@@ -21,6 +22,7 @@ from translator.batch.ledger import Ledger
 from translator.batch.outputs import text_path
 from translator.batch.progress import LogProgress, Progress
 from translator.batch.runner import TRANSLATORS
+from translator.engines.apertium import ApertiumEngine
 from translator.engines.base import Engine
 from translator.errors import EngineError
 from translator.pipeline import Pipeline
@@ -83,6 +85,7 @@ class Counting(Engine):
     def __init__(self, inner: Engine):
         self.inner, self.kind, self.cost = inner, inner.kind, inner.cost
         self.seen: list[str] = []
+        self.calls: list[tuple] = []  # (source, target, sentences) of every batch, in order
 
     @property
     def name(self):
@@ -96,6 +99,7 @@ class Counting(Engine):
 
     def translate(self, sentences, source, target):
         self.seen += sentences
+        self.calls.append((source, target, tuple(sentences)))
         return self.inner.translate(sentences, source, target)
 
 
@@ -148,6 +152,67 @@ def test_an_interrupted_job_resumes_to_the_same_bytes(tmp_path, pipeline):
     assert second.complete
     assert second.articles_this_run == 20 - first.counts.done  # finished ones are not redone
     assert (tmp_path / "out" / "translations.jsonl").read_bytes() == expected
+
+
+def mixed_articles(folder: Path, count: int) -> Path:
+    """Articles of real sentences (the sample, the news set, headlines without a full stop),
+    drawn at random: each sentence meets other neighbours in every article and chunk."""
+    from test_isolation import HEADLINE, POOL
+
+    rng = random.Random(5)
+    folder.mkdir(parents=True, exist_ok=True)
+    for n in range(count):
+        paragraphs = [" ".join(rng.sample(POOL, rng.randint(1, 4))) for _ in range(rng.randint(1, 3))]
+        if n % 3 == 0:
+            paragraphs.insert(0, HEADLINE)
+        (folder / f"m{n:03d}.txt").write_text("\n\n".join(paragraphs) + "\n", encoding="utf-8")
+    return folder
+
+
+@pytest.fixture(scope="module", params=["ctranslate2-random", "apertium"])
+def any_engine_settings(request, tmp_path_factory, argos_random):
+    root = tmp_path_factory.mktemp("resume")
+    if request.param == "apertium":
+        if not ApertiumEngine.available():
+            pytest.skip("apertium not installed")
+        return Settings(models_dir=root / "none", argos_packages_dir=root / "argos",
+                        batch_chunk_chars=1_200)
+    shutil.copytree(argos_random, root / "models" / "translate-fr_en")
+    # The random model's scores move with its batch's padding: only chunks cut by position
+    # keep a resumed job's bytes those of an uninterrupted one.
+    return Settings(models_dir=root / "models", argos_packages_dir=root / "argos", apertium=False,
+                    batch_chunk_chars=1_200, decode_options='{"max_decoding_length": 10}')
+
+
+@pytest.mark.parametrize("stop_after", [1, 2, 5])
+def test_a_job_stopped_anywhere_resumes_to_the_same_engine_batches_and_bytes(
+        tmp_path, any_engine_settings, stop_after):
+    inputs = mixed_articles(tmp_path / "in", 30)
+
+    def pipeline_counting():
+        engines: list[Counting] = []
+        wrap = lambda e: engines.append(Counting(e)) or engines[-1]  # noqa: E731
+        return Pipeline.from_settings(any_engine_settings, wrap=wrap), engines
+
+    full, full_engines = pipeline_counting()
+    BatchJob(tmp_path / "full", full, target="en", source="fr").run([str(inputs)])
+    expected = (tmp_path / "full" / "translations.jsonl").read_bytes()
+    expected_calls = [call for e in full_engines for call in e.calls]
+
+    stop = threading.Event()
+    first, _ = pipeline_counting()
+    run = BatchJob(tmp_path / "out", first, target="en", source="fr").run(
+        [str(inputs)], progress=StopAfter(stop, stop_after), stop=stop)
+    assert run.interrupted and 0 < run.counts.done < 30
+    resumed, resumed_engines = pipeline_counting()
+    BatchJob(tmp_path / "out", resumed, target="en", source="fr").run([str(inputs)])
+    calls = [call for e in resumed_engines for call in e.calls]
+    # The resumed run sends the engine exactly the batches the uninterrupted run sent for
+    # the same chunks: its last ones.
+    assert calls and calls == expected_calls[len(expected_calls) - len(calls):]
+    assert (tmp_path / "out" / "translations.jsonl").read_bytes() == expected
+    for pipeline in (full, first, resumed):
+        pipeline.close()
 
 
 def test_running_again_translates_nothing_and_rewrites_the_same_output(tmp_path, pipeline):

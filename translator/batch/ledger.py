@@ -23,7 +23,7 @@ from ..pipeline import SentenceTranslation
 from ..store.db import Database, StoreError, now
 
 LEDGER_NAME = "ledger.sqlite"
-LEDGER_VERSION = 1
+LEDGER_VERSION = 2
 
 SCHEMA = """
 CREATE TABLE IF NOT EXISTS job (
@@ -35,6 +35,7 @@ CREATE TABLE IF NOT EXISTS articles (
     key        TEXT PRIMARY KEY,
     seq        INTEGER NOT NULL,
     scan       INTEGER NOT NULL,
+    chunk      INTEGER NOT NULL DEFAULT 0,
     id         TEXT NOT NULL,
     input      TEXT NOT NULL,
     digest     TEXT,
@@ -83,6 +84,25 @@ class LedgerMismatch(TranslatorError):
     exit_code = 2
 
 
+class Chunker:
+    """Cuts the job's articles, in input order, into chunks of about ``chars`` characters
+    (at most ``articles`` articles). Chunks are cut by position among every article of the
+    job, done or not, so a resumed run translates exactly the chunks an uninterrupted run
+    would have: the same sentences reach the engine together, whatever engine it is."""
+
+    def __init__(self, chars: int, articles: int):
+        self.chars, self.articles = max(1, chars), max(1, articles)
+        self.number = self.filled = self.count = 0
+
+    def place(self, chars: int) -> int:
+        """The chunk of the next article, ``chars`` long."""
+        if self.filled >= self.chars or self.count >= self.articles:
+            self.number, self.filled, self.count = self.number + 1, 0, 0
+        self.filled += chars
+        self.count += 1
+        return self.number
+
+
 @dataclass(frozen=True)
 class Counts:
     """How many articles are in each state, and the sentences of the done ones."""
@@ -121,6 +141,10 @@ class Ledger:
     def __init__(self, path: Path | str):
         self.path = Path(path)
         self.db = Database(self.path, schema=SCHEMA, version=LEDGER_VERSION)
+        columns = {row["name"] for row in self.db.query("PRAGMA table_info(articles)")}
+        if "chunk" not in columns:  # a ledger of version 1: its job is refused by claim()
+            with self.db.transaction() as conn:
+                conn.execute("ALTER TABLE articles ADD COLUMN chunk INTEGER NOT NULL DEFAULT 0")
 
     @classmethod
     def in_folder(cls, folder: Path | str) -> "Ledger":
@@ -174,20 +198,23 @@ class Ledger:
         self.set(scan=scan)
         return scan
 
-    def record_scan(self, scan: int, articles: Iterable, *, retry_failed: bool = False) -> list[str]:
+    def record_scan(self, scan: int, articles: Iterable, *, retry_failed: bool = False,
+                    chunks: "Chunker | None" = None) -> list[str]:
         """Upsert scanned articles (``inputs.Article``) in input order; return notes on
         articles seen twice. Done articles whose text is unchanged stay done; failed ones
-        stay failed unless ``retry_failed`` or their text changed."""
+        stay failed unless ``retry_failed`` or their text changed. ``chunks`` places each
+        article in its chunk, by its position among all the job's articles."""
         notes: list[str] = []
         batch: list = []
         seq = self._next_seq(scan)
+        chunks = chunks or Chunker(1, 1)
         for article in articles:
             batch.append(article)
             if len(batch) >= _CHUNK:
-                seq = self._upsert(scan, seq, batch, retry_failed, notes)
+                seq = self._upsert(scan, seq, batch, retry_failed, notes, chunks)
                 batch = []
         if batch:
-            self._upsert(scan, seq, batch, retry_failed, notes)
+            self._upsert(scan, seq, batch, retry_failed, notes, chunks)
         return notes
 
     def _next_seq(self, scan: int) -> int:
@@ -195,7 +222,7 @@ class Ledger:
         return (row["seq"] or 0) + 1
 
     def _upsert(self, scan: int, seq: int, articles: list, retry_failed: bool,
-                notes: list[str]) -> int:
+                notes: list[str], chunks: "Chunker") -> int:
         keys = [a.key for a in articles]
         with self.db.transaction() as conn:
             marks = ",".join("?" * len(keys))
@@ -208,38 +235,43 @@ class Ledger:
                 if old is not None and old["scan"] == scan:
                     notes.append(f"{article.input}: the same article as {old['input']}; read once")
                     continue
-                conn.execute(*self._upsert_statement(article, old, scan, seq, retry_failed, stamp))
+                chunk = chunks.place(len(article.text) if article.error is None else 0)
+                conn.execute(*self._upsert_statement(article, old, scan, seq, chunk,
+                                                     retry_failed, stamp))
                 known[article.key] = {"scan": scan, "input": article.input}
                 seq += 1
         return seq
 
     @staticmethod
-    def _upsert_statement(article, old, scan: int, seq: int, retry_failed: bool, stamp: str):
+    def _upsert_statement(article, old, scan: int, seq: int, chunk: int, retry_failed: bool,
+                          stamp: str):
         if article.error is not None:
-            return ("INSERT INTO articles (key, seq, scan, id, input, digest, state, text, record, "
-                    "sentences, error_code, error, attempts, updated_at) "
-                    "VALUES (?, ?, ?, ?, ?, NULL, 'failed', NULL, NULL, 0, ?, ?, 1, ?) "
+            return ("INSERT INTO articles (key, seq, scan, chunk, id, input, digest, state, text, "
+                    "record, sentences, error_code, error, attempts, updated_at) "
+                    "VALUES (?, ?, ?, ?, ?, ?, NULL, 'failed', NULL, NULL, 0, ?, ?, 1, ?) "
                     "ON CONFLICT (key) DO UPDATE SET seq = excluded.seq, scan = excluded.scan, "
-                    "id = excluded.id, input = excluded.input, digest = NULL, state = 'failed', "
+                    "chunk = excluded.chunk, id = excluded.id, input = excluded.input, "
+                    "digest = NULL, state = 'failed', "
                     "text = NULL, record = NULL, sentences = 0, error_code = excluded.error_code, "
                     "error = excluded.error, attempts = articles.attempts + 1, "
                     "updated_at = excluded.updated_at",
-                    (article.key, seq, scan, article.id, article.input, article.error.code,
-                     str(article.error), stamp))
+                    (article.key, seq, scan, chunk, article.id, article.input,
+                     article.error.code, str(article.error), stamp))
         fingerprint = digest(article.text)
         keep = (old is not None and old["digest"] == fingerprint
                 and (old["state"] == "done" or (old["state"] == "failed" and not retry_failed)))
         if keep:
-            return ("UPDATE articles SET seq = ?, scan = ?, id = ?, input = ? WHERE key = ?",
-                    (seq, scan, article.id, article.input, article.key))
-        return ("INSERT INTO articles (key, seq, scan, id, input, digest, state, text, record, "
-                "sentences, error_code, error, attempts, updated_at) "
-                "VALUES (?, ?, ?, ?, ?, ?, 'pending', ?, NULL, 0, NULL, NULL, 0, ?) "
+            return ("UPDATE articles SET seq = ?, scan = ?, chunk = ?, id = ?, input = ? "
+                    "WHERE key = ?", (seq, scan, chunk, article.id, article.input, article.key))
+        return ("INSERT INTO articles (key, seq, scan, chunk, id, input, digest, state, text, "
+                "record, sentences, error_code, error, attempts, updated_at) "
+                "VALUES (?, ?, ?, ?, ?, ?, ?, 'pending', ?, NULL, 0, NULL, NULL, 0, ?) "
                 "ON CONFLICT (key) DO UPDATE SET seq = excluded.seq, scan = excluded.scan, "
-                "id = excluded.id, input = excluded.input, digest = excluded.digest, "
+                "chunk = excluded.chunk, id = excluded.id, input = excluded.input, "
+                "digest = excluded.digest, "
                 "state = 'pending', text = excluded.text, record = NULL, sentences = 0, "
                 "error_code = NULL, error = NULL, updated_at = excluded.updated_at",
-                (article.key, seq, scan, article.id, article.input, fingerprint,
+                (article.key, seq, scan, chunk, article.id, article.input, fingerprint,
                  pack(article.text), stamp))
 
     def end_scan(self, scan: int) -> int:
@@ -249,11 +281,11 @@ class Ledger:
 
     # -- translating ----------------------------------------------------------
 
-    def pending(self, after: int = 0, limit: int = _CHUNK) -> list[tuple[str, int, str]]:
-        """(key, seq, text) of pending articles after position ``after``, in input order."""
-        rows = self.db.query("SELECT key, seq, text FROM articles WHERE state = 'pending' "
+    def pending(self, after: int = 0, limit: int = _CHUNK) -> list[tuple[str, int, int, str]]:
+        """(key, seq, chunk, text) of pending articles after position ``after``, in input order."""
+        rows = self.db.query("SELECT key, seq, chunk, text FROM articles WHERE state = 'pending' "
                              "AND seq > ? ORDER BY seq LIMIT ?", (after, limit))
-        return [(row["key"], row["seq"], unpack(row["text"])) for row in rows]
+        return [(row["key"], row["seq"], row["chunk"], unpack(row["text"])) for row in rows]
 
     def commit(self, done: dict[str, tuple[str, int]], failed: dict[str, TranslatorError],
                segments: dict[tuple[str, str], dict[str, SentenceTranslation]]) -> None:

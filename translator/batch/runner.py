@@ -6,6 +6,13 @@ translator threads take chunks in turn; sentences of every article in a chunk go
 the engine together, and a sentence translated once in the job (a dateline, a byline)
 is reused from the ledger. Each chunk is committed whole, so an interrupted job
 resumes where it stopped and ends with the same output as an uninterrupted run.
+
+That holds whatever the engine, even one whose output shifts with its batch (CTranslate2
+pads a batch to its longest sentence, which moves scores in the 7th digit): chunks are
+cut by position among all the job's articles (the ledger's ``chunk``), and chunks go to
+the engine, and are committed, one after the other in that order. So each chunk sends
+the engine exactly the sentences no earlier chunk had, in a resumed run as in an
+uninterrupted one; only assembling and committing overlap the next chunk's translation.
 """
 
 from __future__ import annotations
@@ -25,9 +32,10 @@ from typing import Callable, Iterator, Sequence
 from .. import languages
 from ..errors import InputError, TranslatorError
 from ..pipeline import AUTO, DEFAULT, Pipeline, PreparedDocument, SentenceTranslation
+from ..result import TranslationResult
 from ..store.db import StoreError
 from .inputs import Article, iter_articles
-from .ledger import LEDGER_NAME, Counts, Ledger
+from .ledger import LEDGER_NAME, Chunker, Counts, Ledger
 from .outputs import FORMATS, SUMMARY_NAME, write_atomically, write_outputs
 from .progress import NullProgress, Progress
 from .quality import JobQuality
@@ -101,9 +109,34 @@ class Summary:
 
 @dataclass
 class _Chunk:
+    number: int  # the ledger's chunk
+    order: int = 0  # its place among this run's chunks: its turn
     docs: list[tuple[str, PreparedDocument]] = field(default_factory=list)
     failed: dict[str, TranslatorError] = field(default_factory=dict)
-    chars: int = 0
+
+
+class _Turns:
+    """Chunks take their turn in order (of ``_Chunk.order``); waiting gives up when halted."""
+
+    def __init__(self, halted: Callable[[], bool]):
+        self.halted = halted
+        self.next = 0
+        self.cond = threading.Condition()
+
+    @contextlib.contextmanager
+    def turn(self, order: int) -> Iterator[bool]:
+        """Yields True once it is ``order``'s turn, False if the run was halted meanwhile."""
+        with self.cond:
+            while self.next != order and not self.halted():
+                self.cond.wait(0.1)
+            mine = self.next == order
+        try:
+            yield mine and not self.halted()
+        finally:
+            if mine:
+                with self.cond:
+                    self.next += 1
+                    self.cond.notify_all()
 
 
 class _SegmentCache:
@@ -203,7 +236,9 @@ class BatchJob:
                 "models": sorted(f"{e.kind}:{e.name}" + (f"@{v}" if (v := e.describe().get("version"))
                                                          else "")
                                  for e in self.pipeline.engines),
-                "settings": self.pipeline.settings.signature()}
+                "settings": self.pipeline.settings.signature(),
+                # the sentences batched together: an engine may pad a batch (see the top)
+                "chunks": {"chars": self.chunk_chars, "articles": CHUNK_ARTICLES}}
 
     # -- running --------------------------------------------------------------
 
@@ -225,7 +260,8 @@ class BatchJob:
                 params = ledger.claim(self.identity(), restart=restart)
                 progress.scanning()
                 scan = ledger.begin_scan()
-                skipped += ledger.record_scan(scan, scanned, retry_failed=retry_failed)
+                skipped += ledger.record_scan(scan, scanned, retry_failed=retry_failed,
+                                              chunks=Chunker(self.chunk_chars, CHUNK_ARTICLES))
                 ledger.end_scan(scan)
                 counts = ledger.counts()
                 progress.start(counts)
@@ -294,10 +330,11 @@ class BatchJob:
         cache = _SegmentCache(ledger)
         tally = _Tally(progress)
         errors: list[BaseException] = []
+        turns = (_Turns(halted), _Turns(halted))  # to the engine, to the ledger
 
         def translate() -> None:
             try:
-                self._translate_chunks(ledger, chunks, cache, tally, stop, halted)
+                self._translate_chunks(ledger, chunks, cache, tally, stop, halted, turns)
             except BaseException as exc:
                 errors.append(exc)
                 halt.set()
@@ -324,9 +361,11 @@ class BatchJob:
         return tally.articles, tally.sentences
 
     def _translate_chunks(self, ledger: Ledger, chunks: queue.Queue, cache: _SegmentCache,
-                          tally: "_Tally", stop: threading.Event,
-                          halted: Callable[[], bool]) -> None:
-        """One translator thread: chunks from the reader, translated and committed."""
+                          tally: "_Tally", stop: threading.Event, halted: Callable[[], bool],
+                          turns: tuple["_Turns", "_Turns"]) -> None:
+        """One translator thread: chunks from the reader, translated and committed, each
+        in its turn (the engine's, then the ledger's)."""
+        to_engine, to_ledger = turns
         while not halted():
             item = chunks.get()
             if item is None:
@@ -334,43 +373,51 @@ class BatchJob:
                 return
             if isinstance(item, BaseException):
                 raise item
-            if self.pause is not None:
-                self.pause()
             view = cache.view()
-            done, failed = self._translate_chunk(item, view)
-            if stop.is_set():
-                return  # the chunk is dropped, not committed: the next run redoes it
+            with to_engine.turn(item.order) as mine:
+                if not mine:
+                    return
+                if self.pause is not None:
+                    self.pause()
+                results, failed = self._translate_chunk(item, view)
+            done = {key: (self._record(result), len(result.segments))
+                    for key, result in results.items()}
             failed = {**item.failed, **failed}
-            ledger.commit(done, failed, view.made)
-            cache.forget(view.made)
+            with to_ledger.turn(item.order) as mine:
+                if not mine or stop.is_set():
+                    return  # the chunk is dropped, not committed: the next run redoes it
+                ledger.commit(done, failed, view.made)
+                cache.forget(view.made)
             tally.add(done, failed)
 
     def _prepare_chunks(self, ledger: Ledger, chunks: queue.Queue,
                         halted: Callable[[], bool]) -> None:
         """Reader thread: pending articles, detected and segmented, handed over in chunks."""
         try:
-            after = 0
-            chunk = _Chunk()
+            after, order = 0, 0
+            chunk: _Chunk | None = None
             while not halted():
                 rows = ledger.pending(after)
                 if not rows:
                     break
-                for key, seq, text in rows:
+                for key, seq, number, text in rows:
                     if halted():
                         break
                     after = seq
+                    if chunk is not None and chunk.number != number:
+                        chunks.put(chunk)
+                        order += 1
+                        chunk = None
+                    if chunk is None:
+                        chunk = _Chunk(number, order)
                     try:
                         chunk.docs.append((key, self.pipeline.prepare(text, self.target,
                                                                       self.source)))
-                        chunk.chars += len(text)
                     except TranslatorError as exc:
                         chunk.failed[key] = exc
                     except Exception as exc:  # a bug must not sink the other articles
                         chunk.failed[key] = InternalError(f"{type(exc).__name__}: {exc}")
-                    if chunk.chars >= self.chunk_chars or len(chunk.docs) >= CHUNK_ARTICLES:
-                        chunks.put(chunk)
-                        chunk = _Chunk()
-            if (chunk.docs or chunk.failed) and not halted():
+            if chunk is not None and not halted():
                 chunks.put(chunk)
             chunks.put(None)
         except BaseException as exc:  # the ledger became unreadable: end the run with it
@@ -379,10 +426,10 @@ class BatchJob:
             ledger.db.close_thread()
 
     def _translate_chunk(self, chunk: _Chunk, cache: _ChunkCache
-                         ) -> tuple[dict[str, tuple[str, int]], dict[str, TranslatorError]]:
-        """Records of the chunk's articles; an engine failure is narrowed down by halving
+                         ) -> tuple[dict[str, "TranslationResult"], dict[str, TranslatorError]]:
+        """Results of the chunk's articles; an engine failure is narrowed down by halving
         the chunk until the articles that cause it are found."""
-        done: dict[str, tuple[str, int]] = {}
+        done: dict[str, TranslationResult] = {}
         failed: dict[str, TranslatorError] = {}
         pending = [chunk.docs]
         while pending:
@@ -402,8 +449,7 @@ class BatchJob:
                     half = len(docs) // 2
                     pending += [docs[half:], docs[:half]]
                 continue
-            for (key, _), result in zip(docs, results):
-                done[key] = (self._record(result), len(result.segments))
+            done.update((key, result) for (key, _), result in zip(docs, results))
         return done, failed
 
     @staticmethod

@@ -51,6 +51,7 @@ _MARKS = {"*": "unknown", "#": "generation", "@": "transfer"}
 _TAGGER = re.compile(r"(^|\|\s*)apertium-tagger(?=\s)")
 _SPACES = re.compile(r" {2,}")
 MAX_PIPELINES = os.cpu_count() or 1
+MIN_PART = 64  # sentences worth a pipeline of their own
 
 
 def parse_mode(mode: str) -> Pair | None:
@@ -214,6 +215,32 @@ class ApertiumEngine(Engine):
         if not sentences:
             return []
         units = [deformat(s).encode("utf-8") for s in sentences]
+        # A big batch is shared out among pipelines (each sentence is translated alone
+        # anyway): one pipeline's programs keep about one core and a half busy.
+        parts = max(1, min(self.max_pipelines, len(units) // MIN_PART))
+        size = -(-len(units) // parts)
+        slices = [units[i:i + size] for i in range(0, len(units), size)]
+        results: list = [None] * len(slices)
+
+        def run(index: int) -> None:
+            try:
+                results[index] = self._run(mode, slices[index])
+            except BaseException as exc:  # raised below, in the caller's thread
+                results[index] = exc
+
+        helpers = [threading.Thread(target=run, args=(i,), daemon=True)
+                   for i in range(1, len(slices))]
+        for helper in helpers:
+            helper.start()
+        run(0)
+        for helper in helpers:
+            helper.join()
+        for result in results:
+            if isinstance(result, BaseException):
+                raise result
+        return [reformat(out.decode("utf-8", "replace")) for part in results for out in part]
+
+    def _run(self, mode: str, units: list[bytes]) -> list[bytes]:
         pipeline = self._acquire(mode)
         try:
             outputs = pipeline.translate(units)
@@ -221,7 +248,7 @@ class ApertiumEngine(Engine):
             self._discard(mode, pipeline)
             raise
         self._release(mode, pipeline)
-        return [reformat(out.decode("utf-8", "replace")) for out in outputs]
+        return outputs
 
     # -- the pool of running pipelines, per mode ------------------------------------
 
