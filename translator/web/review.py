@@ -18,6 +18,7 @@ from flask import (Blueprint, current_app, make_response, redirect, render_templ
 
 from .. import languages as lang_names
 from ..errors import InvalidEncoding, TranslatorError
+from ..formats import marks
 from .errors import ApiKeyRequired, InvalidApiKey, InvalidField
 from .output import respond
 from .security import KEY_COOKIE, guard, same_origin
@@ -32,9 +33,6 @@ _SLUG = re.compile(r"[^a-z0-9]+")
 #: below this confidence a segment needs attention (the page's starting threshold; the
 #: reviewer can move it)
 ATTENTION_BELOW = 0.8
-#: why an engine left a word as it was, in the reviewer's words (Apertium's * # @ marks)
-LEFTOVER_KINDS = {"unknown": "unknown word", "generation": "no form generated",
-                  "transfer": "transfer error"}
 
 
 def service():
@@ -109,33 +107,22 @@ def document(doc_id: str):
 
 @review.app_template_global()
 def leftovers_in_order(seg) -> list[dict]:
-    """The segment's words left untranslated, in reading order."""
-    return sorted(seg.untranslated, key=lambda lo: tuple(lo["target_span"]))
+    """The segment's words left untranslated that its target still holds, in reading order."""
+    return [entry for _, _, entry in marks.leftovers(seg.target, seg.untranslated)]
 
 
 @review.app_template_global()
 def leftover_pieces(seg) -> list[tuple[str, dict | None]]:
-    """The segment's target cut into (text, word left untranslated or None) pieces, in order;
-    a span that does not hold its word, or overlaps the previous one, is not marked (a mark
-    on the wrong letters would mislead more than none)."""
-    text, pieces, position = seg.target, [], 0
-    for lo in leftovers_in_order(seg):
-        start, end = lo["target_span"]
-        if not position <= start < end <= len(text) or text[start:end] != lo["word"]:
-            continue
-        if start > position:
-            pieces.append((text[position:start], None))
-        pieces.append((text[start:end], lo))
-        position = end
-    if position < len(text) or not pieces:
-        pieces.append((text[position:], None))
-    return pieces
+    """The segment's target cut into (text, word left untranslated or None) pieces, in order
+    (the writers' rule: only spans that still hold their word are marked)."""
+    return [(text, leftover) for text, _, leftover
+            in marks.target_pieces(seg.target, [], seg.untranslated)]
 
 
 @review.app_template_global()
 def leftover_kind(lo: dict) -> str:
-    """The leftover's kind as a CSS class suffix: one of :data:`LEFTOVER_KINDS`."""
-    return lo.get("kind") if lo.get("kind") in LEFTOVER_KINDS else "unknown"
+    """The leftover's kind as a CSS class suffix: one of :data:`marks.KINDS`."""
+    return lo.get("kind") if lo.get("kind") in marks.KINDS else "unknown"
 
 
 @review.app_template_global()
@@ -148,7 +135,7 @@ def leftover_note(lo: dict, seg, route: dict) -> str:
     # A paragraph in another language took another route; only the document's is known here.
     if seg.source_lang == route.get("source") and 0 <= step < len(steps):
         where += f" of {len(steps)}, {steps[step]['source']}\u00a0→\u00a0{steps[step]['target']}"
-    return f"{lang_names.name(lo.get('language', ''))} · {LEFTOVER_KINDS[leftover_kind(lo)]} · {where}"
+    return f"{lang_names.name(lo.get('language', ''))} · {marks.KINDS[leftover_kind(lo)]} · {where}"
 
 
 @review.app_template_filter()
