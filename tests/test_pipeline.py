@@ -66,6 +66,38 @@ def test_sample_article_french_to_english_on_apertium(apertium_pipeline):
     assert result.signature["models"] == ["apertium:apertium"]
 
 
+# What Apertium leaves of the sample in English: Spanish from the pivot step, French from
+# the first (issue 10's list).
+SAMPLE_LEFTOVERS = {"norcoreano": "es", "oponían": "es", "opondremos": "es", "fermement": "fr",
+                    "multipolaire": "fr", "contreraient": "fr", "façonnerons": "fr"}
+
+
+@needs_apertium
+@pytest.mark.parametrize("glossary", ["default", "none"])
+def test_sample_article_lists_every_word_left_untranslated(settings, glossary):
+    from translator.glossary.store import default_glossary
+
+    chosen = default_glossary(settings) if glossary == "default" else None
+    result = Pipeline([ApertiumEngine()], settings, glossary=chosen).translate(
+        SAMPLE.read_text(encoding="utf-8"), target="en", source="fr")
+    flagged = {}
+    for seg in result.segments:
+        for entry in seg.untranslated:
+            assert seg.target[slice(*entry["target_span"])] == entry["word"]
+            assert result.route["steps"][entry["step"]]["source"] == entry["language"]
+            flagged[entry["word"]] = entry["language"]
+        assert 0 <= seg.confidence <= 1
+        assert (seg.confidence < 1) == bool(seg.untranslated or seg.warnings)
+    for word, language in SAMPLE_LEFTOVERS.items():
+        # Flagged with the language it is in, or gone (the glossary renders nord-coréens).
+        assert flagged.get(word) == language or word not in result.target_text, word
+    assert set(SAMPLE_LEFTOVERS) - {"norcoreano"} <= set(flagged)
+    summary = result.to_dict()["quality"]
+    assert summary["untranslated"] == sum(len(seg.untranslated) for seg in result.segments)
+    worst = min(result.segments, key=lambda seg: (seg.confidence, seg.index))
+    assert summary["min_confidence"] == worst.confidence and summary["review_first"][0] == worst.index
+
+
 def test_copy_model_keeps_every_sentence_with_its_own_translation(copy_engine, settings):
     pipeline = Pipeline([copy_engine], settings)
     text = ("Le chat dort sur le canapé. Le chien joue dans le jardin.\n\n"
