@@ -266,8 +266,8 @@ class Pipeline:
             out.append(separators[index])
             offset += len(separators[index])
             if lang == target:
-                done = SentenceTranslation(sentence.text, [], [], "passthrough", [], quality.CERTAIN)
-                text, terms, warnings, origin, untranslated, confidence = done
+                text, terms, warnings, origin, untranslated, confidence = (
+                    sentence.text, [], [], "passthrough", [], quality.CERTAIN)
                 if lang != job.source_lang:
                     warnings = [f"paragraph is already in {languages.name(target)}; left unchanged"]
             else:

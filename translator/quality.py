@@ -48,9 +48,13 @@ def confidence(output: EngineOutput, failed_terms: int = 0) -> float:
 
 def untranslated(output: EngineOutput, route: "Route") -> list[dict]:
     """The output's leftovers as a segment reports them: the word, its span in the
-    segment's target, why, and the step of the route (and its source language) that left it."""
+    segment's target, why, the step of the route that left it, and the word's language:
+    the step's source language, but its target for a generation error (a target-language
+    word the step could not inflect, such as "give" for "given")."""
     return [{"word": output.text[lo.start:lo.end], "target_span": [lo.start, lo.end],
-             "kind": lo.kind, "step": lo.step, "language": route.steps[lo.step].source}
+             "kind": lo.kind, "step": lo.step,
+             "language": (route.steps[lo.step].target if lo.kind == "generation"
+                          else route.steps[lo.step].source)}
             for lo in output.leftovers]
 
 
@@ -62,7 +66,8 @@ def summary(segments: Iterable["Segment"]) -> dict:
         return {"confidence": None, "min_confidence": None, "untranslated": 0, "review_first": []}
     weights = [max(1, len(s.source)) for s in rated]
     mean = sum(s.confidence * w for s, w in zip(rated, weights)) / sum(weights)
-    worst = sorted((s for s in rated if s.confidence < CERTAIN), key=lambda s: (s.confidence, s.index))
+    worst = sorted((s for s in rated if s.confidence < CERTAIN),
+                   key=lambda s: (s.confidence, s.index))
     return {"confidence": round(mean, 3),
             "min_confidence": min(s.confidence for s in rated),
             "untranslated": sum(len(s.untranslated) for s in rated),

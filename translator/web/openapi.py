@@ -59,8 +59,8 @@ SCHEMAS: dict[str, dict] = {
     "Untranslated": {
         "type": "object", "additionalProperties": False,
         "description": "A word an engine left untranslated; its span is relative to the "
-        "segment's target. `step` is the step of the route that left it and `language` that "
-        "step's source language (an unknown word's own language).",
+        "segment's target. `step` is the step of the route that left it; `language` is the "
+        "word's language: that step's source, or its target for a generation error.",
         "required": ["word", "target_span", "kind", "step", "language"],
         "properties": {"word": {"type": "string", "minLength": 1}, "target_span": SPAN,
                        "kind": {"enum": ["unknown", "generation", "transfer"]},
