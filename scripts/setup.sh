@@ -6,8 +6,9 @@
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
-# chromium: the browser tests drive Debian's build with Playwright (never `playwright install`)
-DEBIAN_PACKAGES=(apertium apertium-fr-es apertium-eng-spa chromium)
+# chromium: the browser tests drive Debian's build with Playwright (never `playwright install`);
+# g++: builds the fix loaded into apertium-tagger (translator/engines/tagger_fix.cpp)
+DEBIAN_PACKAGES=(apertium apertium-fr-es apertium-eng-spa g++ chromium)
 PYTHON=${PYTHON:-python3}
 VENV=${VENV:-.venv}
 demo=1

@@ -7,7 +7,8 @@ each. Like Apertium's own server (APY), the engine keeps one pipeline per mode r
 with every program in null-flush mode (``apertium-wblank-mode -z``): a NUL byte ends a
 unit of work and each program flushes and starts afresh. One does not quite:
 ``apertium-tagger`` rewrites itself for good on a word of a new ambiguity class, so it
-runs under :mod:`.tagger_guard`, which swaps it for a fresh one when that happens. A
+runs with a fix of that function loaded into it (:mod:`.tagger_fix`), or, where the fix
+cannot be built, under :mod:`.tagger_guard`, which swaps it for a fresh one. A
 batch is written as one NUL-terminated sentence after another and read back the same
 way, so the pipeline's programs work on several sentences at once; what each sentence
 becomes is what it becomes alone (tests/test_isolation.py, benchmarks/apertium.py).
@@ -36,6 +37,7 @@ from pathlib import Path
 
 from .. import languages
 from ..errors import EngineError
+from . import tagger_fix
 from .base import Engine, EngineOutput, Leftover, Pair
 
 # Escaped by apertium-destxt in plain text; the four of _AS_FORMAT are Apertium's marks.
@@ -96,11 +98,15 @@ def reformat(output: str) -> EngineOutput:
     return EngineOutput(text, tuple(leftovers))
 
 
-def _guard_taggers(script: str) -> str:
-    """The pipeline with each ``apertium-tagger`` run under :mod:`.tagger_guard`, which
-    keeps the tagger from carrying what it learned from one sentence into the next."""
-    guard = f"{shlex.quote(sys.executable)} -m translator.engines.tagger_guard apertium-tagger"
-    return _TAGGER.sub(lambda m: m.group(1) + guard, script)
+def _protect_taggers(script: str, fix: Path | None) -> str:
+    """The pipeline with each ``apertium-tagger`` kept from carrying what it met in one
+    sentence into the next: with the fix loaded into it (:mod:`.tagger_fix`), or else
+    run under :mod:`.tagger_guard`."""
+    if fix is not None:
+        command = f"LD_PRELOAD={shlex.quote(str(fix))} apertium-tagger"
+    else:
+        command = f"{shlex.quote(sys.executable)} -m translator.engines.tagger_guard apertium-tagger"
+    return _TAGGER.sub(lambda m: m.group(1) + command, script)
 
 
 class _Pipeline:
@@ -172,9 +178,13 @@ class ApertiumEngine(Engine):
     cost = 1.5  # a CTranslate2 model, when installed, gives better translations
 
     def __init__(self, binary: str = "apertium", timeout: float = 120.0,
-                 data_dir: str | os.PathLike | None = None, max_pipelines: int = MAX_PIPELINES):
+                 data_dir: str | os.PathLike | None = None, max_pipelines: int = MAX_PIPELINES,
+                 tagger: str = "auto"):
+        if tagger not in ("auto", "fix", "guard"):
+            raise ValueError(f"tagger must be auto, fix or guard, not {tagger!r}")
         self.binary = binary
         self.timeout = timeout
+        self.tagger = tagger  # how taggers are kept fresh: the fix where it builds, or the guard
         self.data_dir = Path(data_dir or os.environ.get("APERTIUM_DATADIR") or "/usr/share/apertium")
         self.max_pipelines = max(1, max_pipelines)
         self._modes: dict[Pair, str] | None = None
@@ -293,7 +303,16 @@ class ApertiumEngine(Engine):
             raise EngineError("apertium is not installed (apertium-wblank-mode not found)") from None
         except (subprocess.CalledProcessError, subprocess.TimeoutExpired):
             raise EngineError(f"apertium cannot read its {mode} mode") from None
-        return _Pipeline(_guard_taggers(script.strip()), self._env(), self.timeout)
+        return _Pipeline(_protect_taggers(script.strip(), self._tagger_fix()), self._env(),
+                         self.timeout)
+
+    def _tagger_fix(self) -> Path | None:
+        if self.tagger == "guard":
+            return None
+        fix = tagger_fix.library()
+        if fix is None and self.tagger == "fix":
+            raise EngineError("the apertium-tagger fix cannot be built on this machine")
+        return fix
 
     def _env(self) -> dict:
         # As the apertium command does: its own folder first on PATH, a UTF-8 locale; and
