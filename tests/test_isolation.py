@@ -68,8 +68,6 @@ def check_isolated(engine: Engine, source: str, target: str, batch: list[str],
 
 
 batches = st.tuples(st.lists(st.sampled_from(POOL), min_size=2, max_size=40), st.randoms())
-english_batches = st.tuples(st.lists(st.sampled_from(ENGLISH), min_size=2, max_size=40),
-                            st.randoms())
 # Each sentence's translation alone, per engine and pair, shared by the examples.
 ALONE: dict = {}
 FRESH: dict = {}
@@ -104,22 +102,20 @@ def check_route(engine: Engine, steps, sentences: list[str], rnd: random.Random)
         sentences = [o.text for o in outputs]
 
 
-@needs_apertium
-@hsettings(max_examples=15, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
-@given(batch=batches)
-def test_apertium_french_sentence_alone_equals_inside_any_batch(apertium, batch):
-    sentences, rnd = batch
-    rnd.shuffle(sentences)
-    check_route(apertium, (("fr", "es"), ("es", "en")), sentences, rnd)
+ROUTES = {"fr-es-en": (POOL, (("fr", "es"), ("es", "en"))),
+          "en-es-fr": (ENGLISH, (("en", "es"), ("es", "fr")))}
 
 
 @needs_apertium
+@pytest.mark.parametrize("route", sorted(ROUTES))
 @hsettings(max_examples=15, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
-@given(batch=english_batches)
-def test_apertium_english_sentence_alone_equals_inside_any_batch(apertium, batch):
-    sentences, rnd = batch
+@given(data=st.data())
+def test_apertium_sentence_alone_equals_inside_any_batch(apertium, route, data):
+    pool, steps = ROUTES[route]
+    sentences = data.draw(st.lists(st.sampled_from(pool), min_size=2, max_size=40))
+    rnd = data.draw(st.randoms())
     rnd.shuffle(sentences)
-    check_route(apertium, (("en", "es"), ("es", "fr")), sentences, rnd)
+    check_route(apertium, steps, sentences, rnd)
 
 
 @needs_apertium
