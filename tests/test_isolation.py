@@ -225,8 +225,8 @@ def ct2(request, argos_fr_en, argos_random):
 def test_ctranslate2_sentence_alone_equals_inside_any_batch(ct2, batch):
     """The same words whatever the batch and the thread layout. The score is not bit for
     bit the same: padding a sentence to its batch's longest changes the order of float
-    sums (measured: about 4 % of sentences, in the 7th significant digit), hence the
-    tolerance, and batch jobs that cut chunks by position (docs/batch.md)."""
+    sums (seen in the 7th significant digit), hence the tolerance, and batch jobs that cut
+    chunks by position (docs/batch.md)."""
     sentences, rnd = batch
     rnd.shuffle(sentences)
     alone = CT2_ALONE.setdefault(id(ct2), {})

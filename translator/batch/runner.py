@@ -8,7 +8,7 @@ is reused from the ledger. Each chunk is committed whole, so an interrupted job
 resumes where it stopped and ends with the same output as an uninterrupted run.
 
 That holds whatever the engine, even one whose output shifts with its batch (CTranslate2
-pads a batch to its longest sentence, which moves scores in the 7th digit): chunks are
+pads a batch to its longest sentence, which moves scores in the last digits): chunks are
 cut by position among all the job's articles (the ledger's ``chunk``), and chunks go to
 the engine, and are committed, one after the other in that order. So each chunk sends
 the engine exactly the sentences no earlier chunk had, in a resumed run as in an
