@@ -70,6 +70,10 @@ def test_english_articles():
     assert takes_the("Russian Far East", "place") and takes_the("Kremlin", "organization")
     assert not takes_the("Russia", "country") and not takes_the("NATO", "organization")
     assert not takes_the("TASS", "agency") and not takes_the("Vladimir Putin", "person")
+    # events: the Cold War, the special military operation; but World War II
+    assert takes_the("special military operation", "event") and takes_the("Cold War", "event")
+    assert takes_the("Shangri-La Dialogue", "event") and takes_the("one-China policy", "other")
+    assert not takes_the("World War II", "event") and not takes_the("Tet", "event")
 
 
 def test_a_hundred_thousand_terms_match_in_linear_time():

@@ -43,7 +43,13 @@ _THE_NOUNS = {
     "forces", "office", "department", "committee", "programme", "program", "alliance",
     "coalition", "federation", "community", "secretariat", "maldives", "comoros", "gambia",
     "procuracy", "inspectorate",
+    # events and agreements: the Cold War, the special military operation, the Shangri-La
+    # Dialogue, the one-China policy (but World War II: see takes_the)
+    "war", "operation", "battle", "dialogue", "forum", "conference", "summit", "treaty",
+    "convention", "agreement", "policy",
 }
+# A name that ends with a number takes no article: World War II, Agenda 2030.
+_NUMBERED = re.compile(r"(?:\d+|[IVX]+)$")
 _THE_SINGLE = {"kremlin", "pentagon", "vatican", "elysee", "élysée", "hague", "caribbean",
                "balkans", "sahel", "arctic", "antarctic", "mediterranean", "baltic", "west", "east",
                "politburo"}
@@ -106,6 +112,8 @@ def takes_the(term: str, kind: str = "other") -> bool:
         if raw[0].isupper() and len(raw[0]) > 1:  # acronyms: the UN, the EU; but NATO, ASEAN
             return kind == "organization" and raw[0] not in _WORD_ACRONYMS
         return words[0] in _THE_SINGLE
+    if _NUMBERED.fullmatch(raw[-1]):
+        return False
     return any(w in _THE_NOUNS for w in words)
 
 
