@@ -21,6 +21,7 @@ Target: (b)/(a) >= 0.9.
 
     python benchmarks/apertium.py                    # 400 blocks a manual, 5 rounds
     python benchmarks/apertium.py --blocks 100 --rounds 3 --alone 20
+    python benchmarks/apertium.py --tagger guard --modes es-fr   # without the tagger fix
 """
 
 from __future__ import annotations
@@ -69,7 +70,7 @@ def raw(mode: str, batch: list[str]) -> list[str]:
 
 
 def isolation(engine: ApertiumEngine, source: str, target: str, batch: list[str],
-              alone: int, seed: int) -> dict[str, int]:
+              alone: int, seed: int, tagger: str) -> dict[str, int]:
     """Sentences whose translation changes with the batch's order, or from alone."""
     forward = engine.translate(batch, source, target)
     backward = engine.translate(batch[::-1], source, target)[::-1]
@@ -80,7 +81,7 @@ def isolation(engine: ApertiumEngine, source: str, target: str, batch: list[str]
               "shuffled": sum(forward[i] != shuffled[i] for i in range(len(batch)))}
     fresh = 0
     for i in random.Random(seed).sample(range(len(batch)), min(alone, len(batch))):
-        own = ApertiumEngine(max_pipelines=1)
+        own = ApertiumEngine(max_pipelines=1, tagger=tagger)
         try:
             fresh += own.translate([batch[i]], source, target)[0] != forward[i]
         finally:
@@ -96,11 +97,11 @@ def timed(fn) -> float:
 
 
 def speed(engine: ApertiumEngine, mode: str, source: str, target: str, batch: list[str],
-          rounds: int) -> dict[str, list[float]]:
+          rounds: int, tagger: str) -> dict[str, list[float]]:
     times: dict[str, list[float]] = {"a": [], "b": [], "c": []}
 
     def cold():
-        fresh = ApertiumEngine(max_pipelines=1)
+        fresh = ApertiumEngine(max_pipelines=1, tagger=tagger)
         fresh.translate(batch, source, target)
         fresh.close()
 
@@ -119,9 +120,12 @@ def main(argv=None) -> int:
     parser.add_argument("--alone", type=int, default=40,
                         help="sentences checked against a pipeline of their own, per mode")
     parser.add_argument("--seed", type=int, default=1)
+    parser.add_argument("--tagger", choices=["auto", "fix", "guard"], default="auto",
+                        help="how the engine keeps apertium-tagger fresh (default: the fix)")
+    parser.add_argument("--modes", nargs="+", default=["fr-es", "spa-eng", "eng-spa", "es-fr"])
     args = parser.parse_args(argv)
 
-    engine = ApertiumEngine(max_pipelines=1)
+    engine = ApertiumEngine(max_pipelines=1, tagger=args.tagger)
     french, english = sentences("fr", args.blocks, args.seed), sentences("en", args.blocks, args.seed)
     spanish_fr = [o.text for o in engine.translate(french, "fr", "es")]
     spanish_en = [o.text for o in engine.translate(english, "en", "es")]
@@ -131,8 +135,10 @@ def main(argv=None) -> int:
     print(f"{len(french)} French and {len(english)} English sentences; rounds of (a) raw "
           f"apertium -u, (b) engine warm, (c) engine cold; seconds: median [min-max]")
     for mode, source, target, batch in modes:
-        differ = isolation(engine, source, target, batch, args.alone, args.seed)
-        times = speed(engine, mode, source, target, batch, args.rounds)
+        if mode not in args.modes:
+            continue
+        differ = isolation(engine, source, target, batch, args.alone, args.seed, args.tagger)
+        times = speed(engine, mode, source, target, batch, args.rounds, args.tagger)
         med = {k: statistics.median(v) for k, v in times.items()}
         spread = {k: f"{med[k]:.2f} [{min(v):.2f}-{max(v):.2f}]" for k, v in times.items()}
         ratio = med["a"] / med["b"]

@@ -40,6 +40,15 @@ def test_batch_keeps_one_output_per_sentence_in_order(apertium):
     assert "[x]" in out[3] and "$5" in out[3]
 
 
+def test_marks_in_the_source_are_not_taken_for_apertiums(apertium):
+    """A literal * # @ is sent as format, so only Apertium's own marks become leftovers."""
+    [known, unknown] = apertium.translate(["Le *chat* est #noir et @gris.", "Le chat zorglub."],
+                                          "fr", "es")
+    assert known.text == "El *gato* es #negro y @gris." and known.leftovers == ()
+    assert [unknown.text[lo.start:lo.end] for lo in unknown.leftovers] == ["zorglub"]
+    assert unknown.text == "El gato zorglub."
+
+
 def test_newlines_inside_a_sentence_do_not_shift_the_batch(apertium):
     out = apertium.translate_batch(["Le chat\nest noir.", "Le chien."], "fr", "es")
     assert out == ["El gato es negro.", "El perro."]
