@@ -32,7 +32,8 @@ _WORD = re.compile(r"\w+")
 CERTAIN = 1.0
 #: the factor for each glossary term the engine's output lacks
 GLOSSARY_FAILURE = 0.5
-#: how many of a document's least trusted segments its summary names
+#: how many of the least trusted segments (of a document) or articles (of a batch job) a
+#: summary names
 REVIEW_FIRST = 10
 
 

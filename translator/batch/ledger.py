@@ -198,8 +198,8 @@ class Ledger:
         self.set(scan=scan)
         return scan
 
-    def record_scan(self, scan: int, articles: Iterable, *, retry_failed: bool = False,
-                    chunks: "Chunker | None" = None) -> list[str]:
+    def record_scan(self, scan: int, articles: Iterable, chunks: Chunker, *,
+                    retry_failed: bool = False) -> list[str]:
         """Upsert scanned articles (``inputs.Article``) in input order; return notes on
         articles seen twice. Done articles whose text is unchanged stay done; failed ones
         stay failed unless ``retry_failed`` or their text changed. ``chunks`` places each
@@ -207,7 +207,6 @@ class Ledger:
         notes: list[str] = []
         batch: list = []
         seq = self._next_seq(scan)
-        chunks = chunks or Chunker(1, 1)
         for article in articles:
             batch.append(article)
             if len(batch) >= _CHUNK:
@@ -222,7 +221,7 @@ class Ledger:
         return (row["seq"] or 0) + 1
 
     def _upsert(self, scan: int, seq: int, articles: list, retry_failed: bool,
-                notes: list[str], chunks: "Chunker") -> int:
+                notes: list[str], chunks: Chunker) -> int:
         keys = [a.key for a in articles]
         with self.db.transaction() as conn:
             marks = ",".join("?" * len(keys))

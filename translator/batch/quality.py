@@ -13,10 +13,10 @@ import heapq
 from collections import Counter
 from itertools import count
 
+from ..quality import REVIEW_FIRST
+
 #: how many of the most frequent untranslated words a summary lists
 TOP_WORDS = 20
-#: how many of the least trusted articles a summary names
-REVIEW_FIRST = 10
 
 
 class JobQuality:

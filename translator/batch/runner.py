@@ -260,8 +260,9 @@ class BatchJob:
                 params = ledger.claim(self.identity(), restart=restart)
                 progress.scanning()
                 scan = ledger.begin_scan()
-                skipped += ledger.record_scan(scan, scanned, retry_failed=retry_failed,
-                                              chunks=Chunker(self.chunk_chars, CHUNK_ARTICLES))
+                skipped += ledger.record_scan(scan, scanned,
+                                              Chunker(self.chunk_chars, CHUNK_ARTICLES),
+                                              retry_failed=retry_failed)
                 ledger.end_scan(scan)
                 counts = ledger.counts()
                 progress.start(counts)

@@ -55,15 +55,19 @@ def library() -> Path | None:
 
 
 def _build(folder: Path) -> Path | None:
-    compiler = shutil.which("c++") or shutil.which("g++")
-    if compiler is None or not replaces_a_library_function():
-        log.warning("apertium-tagger fix unavailable (%s); using the slower tagger guard",
-                    "no C++ compiler" if compiler is None else f"{LIBRARY} lacks the function")
+    if not replaces_a_library_function():
+        log.warning("apertium-tagger fix unavailable (%s lacks the function it replaces); "
+                    "using the slower tagger guard", LIBRARY)
         return None
     source = SOURCE.read_bytes()
     target = folder / f"apertium-tagger-fix-{hashlib.sha256(source).hexdigest()[:16]}.so"
     if target.exists():
         return target
+    compiler = shutil.which("c++") or shutil.which("g++")
+    if compiler is None:
+        log.warning("apertium-tagger fix unavailable (no C++ compiler); using the slower "
+                    "tagger guard")
+        return None
     try:
         folder.mkdir(parents=True, exist_ok=True)
         with tempfile.TemporaryDirectory(dir=folder) as tmp:
