@@ -15,6 +15,7 @@ from datetime import datetime, timezone
 from typing import Iterable, TextIO
 
 from .. import __version__
+from . import xmlchars
 from .marks import leftovers
 
 XML_LANG = "{http://www.w3.org/XML/1998/namespace}lang"
@@ -62,15 +63,22 @@ def write_tmx(stream: TextIO, units: Iterable[Unit], source_lang: str, target_la
 
 
 def _tu(unit: Unit, source_lang: str, target_lang: str) -> ET.Element:
+    """One ``<tu>``; characters XML cannot carry are left out, and a note says which."""
     tu = ET.Element("tu")
-    if unit.note:
-        ET.SubElement(tu, "note").text = _xml_safe(unit.note)
+    lost: list[str] = []
+    note = ET.SubElement(tu, "note") if unit.note else None
+    if note is not None:
+        note.text = _xml_safe(unit.note, lost)
     for name, value in [*unit.props.items(), *unit.more_props]:
-        ET.SubElement(tu, "prop", type=name).text = _xml_safe(str(value))
+        ET.SubElement(tu, "prop", type=_xml_safe(name, lost)).text = _xml_safe(str(value), lost)
     for lang, text in ((unit.source_lang or source_lang, unit.source),
                        (unit.target_lang or target_lang, unit.target)):
-        tuv = ET.SubElement(tu, "tuv", {XML_LANG: lang})
-        ET.SubElement(tuv, "seg").text = _xml_safe(text)
+        tuv = ET.SubElement(tu, "tuv", {XML_LANG: _xml_safe(lang, lost)})
+        ET.SubElement(tuv, "seg").text = _xml_safe(text, lost)
+    if lost:
+        warning = ET.Element("note")
+        warning.text = xmlchars.warning(lost)
+        tu.insert(1 if note is not None else 0, warning)
     return tu
 
 
@@ -97,6 +105,10 @@ def result_to_tmx(result) -> str:
     return tmx_document(units, result.source_lang, result.target_lang)
 
 
-def _xml_safe(text: str) -> str:
-    # XML 1.0 cannot carry most C0 control characters, even escaped.
-    return "".join(ch for ch in text if ch in "\t\n\r" or ord(ch) >= 0x20)
+def _xml_safe(text: str, lost: list[str]) -> str:
+    """``text`` without what XML 1.0 forbids; what was left out is added to ``lost``."""
+    found = xmlchars.dropped(text)
+    if not found:
+        return text
+    lost += found
+    return xmlchars.xml_text(text)

@@ -30,6 +30,7 @@ from typing import Iterable, Sequence
 
 from .. import quality
 from ..errors import InputError
+from . import xmlchars
 from .marks import KINDS, confidence_text, is_pivot, leftovers, marked_count
 
 XLIFF_NS = "urn:oasis:names:tc:xliff:document:2.0"  # XLIFF 2.1 keeps the 2.0 core namespace
@@ -42,7 +43,7 @@ SUBSTATE_PREFIX = "newsroom"
 STATES = {"reviewed": "reviewed"}
 DEFAULT_STATE = "translated"
 
-_NOT_XML = re.compile("([\x00-\x08\x0b\x0c\x0e-\x1f\ufffe\uffff])")
+_NOT_XML = xmlchars.NOT_XML
 
 __all__ = ["XLIFF_NS", "GLS_NS", "NT_NS", "result_to_xliff", "results_to_xliff"]
 

@@ -54,9 +54,10 @@ import unicodedata
 import xml.etree.ElementTree as ET
 from dataclasses import dataclass
 from pathlib import Path
-from xml.sax.saxutils import escape as _esc, quoteattr
+from xml.sax.saxutils import escape, quoteattr as _quoteattr
 
 from .. import languages
+from ..formats.xmlchars import xml_text
 from ..errors import GlossaryError, GlossaryNotFound
 from .match import Rendering, _short_form, token_keys
 from .model import TYPES, Entry, Glossary
@@ -665,6 +666,16 @@ def write_csv(glossary: Glossary, langs: list[str] | None = None) -> str:
     writer.writerow(header)
     writer.writerows(rows)
     return out.getvalue()
+
+
+def _esc(text: str) -> str:
+    """Text for TBX: escaped, without the characters XML 1.0 forbids (nothing of a valid
+    glossary is lost: terms cannot hold them; a note or id could)."""
+    return escape(xml_text(text))
+
+
+def quoteattr(text: str) -> str:
+    return _quoteattr(xml_text(text))
 
 
 def write_tbx(glossary: Glossary, langs: list[str] | None = None) -> str:
