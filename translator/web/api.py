@@ -128,7 +128,7 @@ def put_glossary(name: str):
     fmt = _glossary_format("tsv")
     if fmt == "json":
         body = json_body()
-        check_fields(body, ("entries",))
+        check_fields(body, ("entries",), required=("entries",))
         uploaded = _glossary_from_json(name, required(body, "entries"))
     else:
         uploaded = read_bytes(request.get_data(), f"{name}.{fmt}", name=name)

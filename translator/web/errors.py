@@ -97,10 +97,32 @@ def request_id() -> str:
     return g.request_id
 
 
+# Failures of the server's own parts: their messages name files and commands, so the
+# client gets what failed and the request id; the message goes to the log.
+PUBLIC_MESSAGES = {
+    "store_unavailable": "the service's database could not be read or written",
+    "engine_error": "a translation engine failed",
+    "index_unavailable": "the model index could not be reached",
+}
+
+
+def public_error(exc: TranslatorError) -> TranslatorError:
+    """``exc`` as a client may see it: a server-side failure's message replaced by what
+    failed and the request id (logged here with the full message)."""
+    public = PUBLIC_MESSAGES.get(exc.code)
+    if public is None:
+        return exc
+    rid = request_id()
+    log.error("request %s %s %s: %s: %s", rid, request.method, request.path, exc.code, exc.message)
+    safe = type(exc)(f"{public} (request {rid}; the details are in the server log)",
+                     request_id=rid, **{k: v for k, v in exc.details.items() if k in ("model", "route")})
+    return safe
+
+
 def error_body(exc: BaseException) -> tuple[int, dict]:
     """(HTTP status, JSON body) of any exception: the one mapping of errors to responses."""
     if isinstance(exc, TranslatorError):
-        return exc.http_status, exc.to_dict()
+        return exc.http_status, public_error(exc).to_dict()
     if isinstance(exc, HTTPException):
         status = exc.code or 500
         if status == 413:

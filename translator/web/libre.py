@@ -16,7 +16,7 @@ from flask import Blueprint, current_app, request
 from .. import languages as lang_names
 from .errors import InvalidField, MissingField, error_body, error_headers
 from .security import guard
-from .validation import AUTO, TranslateRequest, language_field, text_value
+from .validation import AUTO, TranslateRequest, language_field, parse_json, text_value
 
 libre = Blueprint("libre", __name__)
 
@@ -48,7 +48,7 @@ def _error(exc):
 def params() -> dict:
     """Request parameters from a JSON body, or from the form and query string."""
     if request.is_json:
-        body = request.get_json(silent=True)
+        body = parse_json(request.get_data(cache=True))
         if not isinstance(body, dict):
             raise InvalidField("request body must be a JSON object", field="body")
         return body

@@ -40,6 +40,23 @@ STRINGS = {"type": "array", "items": {"type": "string"}}
 CONFIDENCE = {"type": ["number", "null"], "minimum": 0, "maximum": 1,
               "description": "how far to trust it, 0 to 1 (docs/api.md#confidence); null when unrated"}
 
+# A text to translate: not blank. Detecting its language also needs a letter (roughly: a
+# character other than spaces, ASCII digits and ASCII punctuation; 422
+# undetectable_language otherwise), written so that ECMA and Python regexes agree.
+TEXT = {"type": "string", "minLength": 1, "pattern": "\\S"}
+LETTER = "[^\\s0-9!-/:-@\\[-`{-~]"
+DETECTABLE = {"type": "string", "minLength": 1, "pattern": LETTER}
+AUTO_SOURCE = "^\\s*([Aa][Uu][Tt][Oo])?\\s*$"
+
+
+def _detected_when_auto(language: str, *texts: str) -> dict:
+    """``if`` the ``language`` field is absent or auto, ``then`` ``texts`` need a letter."""
+    return {"if": {"anyOf": [{"not": {"required": [language]}},
+                             {"properties": {language: {"type": "string", "pattern": AUTO_SOURCE}}}]},
+            "then": {"properties": {text: {"oneOf": [DETECTABLE, {"type": "array", "items": DETECTABLE}]}
+                                    for text in texts}}}
+
+
 SCHEMAS: dict[str, dict] = {
     "Error": {
         "type": "object", "required": ["error"], "additionalProperties": False,
@@ -137,14 +154,15 @@ SCHEMAS: dict[str, dict] = {
     },
     "TranslateRequest": {
         "type": "object", "additionalProperties": False, "required": ["text", "target"],
+        **_detected_when_auto("source", "text"),
         "properties": {
-            "text": {"oneOf": [{"type": "string", "minLength": 1},
-                               {"type": "array", "items": {"type": "string", "minLength": 1},
-                                "minItems": 1}],
-                     "description": "one document, or a list translated together"},
+            "text": {"oneOf": [TEXT, {"type": "array", "items": TEXT, "minItems": 1}],
+                     "description": "one document, or a list translated together; with source "
+                                    "auto, each needs a letter to detect its language"},
             "source": {"type": "string", "default": "auto",
                        "description": "language code, or auto to detect"},
-            "target": {"type": "string", "description": "language code (fr, en, vi, fra, fr-FR...)"},
+            "target": {"type": "string", "minLength": 1,
+                       "description": "language code (fr, en, vi, fra, fr-FR...)"},
             "format": {"enum": ["json", "tmx", "xliff", "tsv", "html", "text"], "default": "json",
                        "description": "also ?format= or the Accept header"},
             "glossary": {"type": "string",
@@ -181,8 +199,8 @@ SCHEMAS: dict[str, dict] = {
     "AlignRequest": {
         "type": "object", "additionalProperties": False, "required": ["source_text", "target_text"],
         "properties": {
-            "source_text": {"type": "string", "minLength": 1, "description": "the original"},
-            "target_text": {"type": "string", "minLength": 1, "description": "its existing translation"},
+            "source_text": {**TEXT, "description": "the original"},
+            "target_text": {**TEXT, "description": "its existing translation"},
             "source": {"type": "string", "default": "auto"},
             "target": {"type": "string", "default": "auto"},
             "mt": {"enum": ["auto", "on", "off"], "default": "auto",
@@ -210,8 +228,8 @@ SCHEMAS: dict[str, dict] = {
     },
     "DetectRequest": {
         "type": "object", "additionalProperties": False, "required": ["text"],
-        "properties": {"text": {"type": "string", "minLength": 1},
-                       "target": {"type": "string",
+        "properties": {"text": {**DETECTABLE, "description": "needs a letter"},
+                       "target": {"type": "string", "minLength": 1,
                                   "description": "only languages that can be translated to it"},
                        "routable": {"type": "boolean", "default": True,
                                     "description": "only languages that have a route"}},
@@ -247,13 +265,20 @@ SCHEMAS: dict[str, dict] = {
     },
     "LibreTranslateRequest": {
         "type": "object", "required": ["q", "target"],
-        "properties": {"q": {"oneOf": [{"type": "string"}, STRINGS]},
+        **_detected_when_auto("source", "q"),
+        "properties": {"q": {"oneOf": [TEXT, {"type": "array", "items": TEXT, "minItems": 1}]},
                        "source": {"type": "string", "default": "auto"},
-                       "target": {"type": "string"},
+                       "target": {"type": "string", "minLength": 1},
                        "format": {"enum": ["text", "html"], "default": "text"},
                        "alternatives": {"type": "integer"},
                        "api_key": {"type": "string"}},
     },
+    "LibreDetectRequest": {
+        "type": "object", "required": ["q"],
+        "properties": {"q": {"oneOf": [DETECTABLE, {"type": "array", "items": DETECTABLE,
+                                                    "minItems": 1}],
+                             "description": "a text (of a list, the first is detected)"},
+                       "api_key": {"type": "string"}}},
     "LibreDetected": {"type": "object", "required": ["confidence", "language"],
                       "properties": {"confidence": {"type": "number", "minimum": 0, "maximum": 100},
                                      "language": {"type": "string"}}},
@@ -427,7 +452,7 @@ def _paths() -> dict:
                           **_libre_errors(400, 401, 403, 413, 429, 503)}}},
         "/detect": {"post": {
             "summary": "LibreTranslate-compatible detection",
-            "requestBody": form_or_json("LibreTranslateRequest"),
+            "requestBody": form_or_json("LibreDetectRequest"),
             "responses": {"200": _json(_ref("LibreDetectResponse"), "Candidates, best first"),
                           **_libre_errors(400, 401, 403, 413, 429)}}},
         "/languages": {method: {

@@ -12,6 +12,7 @@ from __future__ import annotations
 import math
 import re
 import unicodedata
+from urllib.parse import unquote, urlsplit
 
 from flask import (Blueprint, current_app, make_response, redirect, render_template, request,
                    url_for)
@@ -19,7 +20,7 @@ from flask import (Blueprint, current_app, make_response, redirect, render_templ
 from .. import languages as lang_names
 from ..errors import InvalidEncoding, TranslatorError
 from ..formats import marks
-from .errors import ApiKeyRequired, InvalidApiKey, InvalidField
+from .errors import ApiKeyRequired, InvalidApiKey, InvalidField, public_error
 from .output import respond
 from .security import KEY_COOKIE, guard, same_origin
 from .validation import (AUTO, TranslateRequest, bool_field, check_fields, json_body,
@@ -93,7 +94,7 @@ def create():
     except TranslatorError as exc:
         context = _form_context(text=form.get("text", ""), target=form.get("target"),
                                 source=form.get("source"))
-        return render_template("index.html", error=exc, **context), exc.http_status
+        return render_template("index.html", error=public_error(exc), **context), exc.http_status
     doc_id = svc.store.documents.create(result)
     return redirect(url_for("review.document", doc_id=doc_id), code=303)
 
@@ -152,7 +153,7 @@ def save_segment(doc_id: str, index: int):
     """Save a segment's target; ``reviewed: true`` also stores it in the translation memory."""
     svc = service()
     body = json_body()
-    check_fields(body, ("target", "reviewed"))
+    check_fields(body, ("target", "reviewed"), required=("target",))
     target = required(body, "target")
     if not isinstance(target, str):
         raise InvalidField("field 'target' must be a string", field="target")
@@ -180,9 +181,22 @@ def export(doc_id: str, fmt: str):
 
 
 def _safe_next(target: str | None) -> str:
-    if target and target.startswith("/") and not target.startswith("//") and "\\" not in target:
+    r"""``target`` if it is a path on this site, else the start page. Browsers drop tabs and
+    line breaks from URLs and read ``\`` as ``/``, so ``/\t/evil.example`` and
+    ``/\evil.example`` are other sites: a control character, space or backslash, in the
+    text or once percent-decoded, is refused."""
+    if target and all(_same_site_path(form) for form in (target, unquote(target))):
         return target
     return url_for("review.index")
+
+
+def _same_site_path(target: str) -> bool:
+    if not target.startswith("/") or target.startswith("//") or "\\" in target:
+        return False
+    if any(ord(ch) < 0x20 or 0x7f <= ord(ch) <= 0x9f or ch.isspace() for ch in target):
+        return False
+    parts = urlsplit(target)
+    return not parts.scheme and not parts.netloc
 
 
 @review.route("/login", methods=["GET", "POST"])

@@ -20,6 +20,7 @@ from flask import Flask, Response, current_app, g, request
 from ..settings import Settings
 from ..store.keys import ApiKey
 from .errors import ApiKeyRequired, Forbidden, InvalidApiKey, RateLimited, request_id
+from .validation import check_form_encoding, parse_json
 
 KEY_COOKIE = "translator_key"
 MAX_BUCKETS = 10_000
@@ -69,11 +70,12 @@ def request_key(libre: bool = False) -> str | None:
     if request.headers.get("X-API-Key"):
         return request.headers["X-API-Key"].strip()
     if libre:
-        if request.form.get("api_key"):
+        if request.is_json:
+            body = parse_json(request.get_data(cache=True))
+            if isinstance(body, dict) and isinstance(body.get("api_key"), str) and body["api_key"]:
+                return body["api_key"]
+        elif request.form.get("api_key"):
             return request.form["api_key"]
-        body = request.get_json(silent=True, cache=True) if request.is_json else None
-        if isinstance(body, dict) and isinstance(body.get("api_key"), str) and body["api_key"]:
-            return body["api_key"]
     if request.blueprint == "review":
         return request.cookies.get(KEY_COOKIE)
     return None
@@ -151,4 +153,6 @@ def add_headers(response: Response) -> Response:
 
 def init(app: Flask) -> None:
     app.extensions["translator.limiter"] = RateLimiter()
+    # Before any view or guard reads a form: werkzeug keeps bad percent-escapes as text.
+    app.before_request(check_form_encoding)
     app.after_request(add_headers)

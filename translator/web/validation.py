@@ -7,7 +7,9 @@ in every error (``details.field``), so the views only deal with valid requests.
 from __future__ import annotations
 
 import json
+import re
 from dataclasses import dataclass
+from urllib.parse import unquote_to_bytes
 
 from flask import request
 
@@ -51,23 +53,87 @@ class DetectRequest:
     routable: bool = True
 
 
+#: deepest nesting of arrays and objects a request body may have (ours need 4)
+MAX_JSON_DEPTH = 32
+
+
 def json_body() -> dict:
     """The request body as a JSON object (whatever the Content-Type says)."""
     raw = request.get_data(cache=True)
     if not raw.strip():
         raise InvalidBody("request body is empty; send a JSON object "
                           "(Content-Type: application/json)")
+    body = parse_json(raw)
+    if not isinstance(body, dict):
+        raise InvalidBody(f"request body must be a JSON object, not {_json_type(body)}")
+    return body
+
+
+def parse_json(raw: bytes):
+    """A JSON request body: UTF-8, at most :data:`MAX_JSON_DEPTH` deep, and every string
+    Unicode text (no lone surrogate escapes, which no UTF-8 store or output can hold)."""
     try:
         text = raw.decode("utf-8-sig")  # JSON over HTTP is UTF-8 (RFC 8259)
     except UnicodeDecodeError as exc:
         raise InvalidEncoding(f"request body is not valid UTF-8 (byte {exc.start})") from None
     try:
         body = json.loads(text)
+    except RecursionError:
+        raise InvalidJSON(f"request body is nested deeper than {MAX_JSON_DEPTH} levels",
+                          limit=MAX_JSON_DEPTH) from None
     except ValueError as exc:
         raise InvalidJSON(f"request body is not valid JSON: {exc}") from None
-    if not isinstance(body, dict):
-        raise InvalidBody(f"request body must be a JSON object, not {_json_type(body)}")
+    _check_json_values(body)
     return body
+
+
+def _check_json_values(body) -> None:
+    # Iterative, so that a deep body cannot exhaust the stack here either.
+    stack = [(body, "body", 0)]
+    while stack:
+        value, where, depth = stack.pop()
+        if isinstance(value, str):
+            _check_scalar_values(value, where)
+        elif isinstance(value, (dict, list)):
+            if depth >= MAX_JSON_DEPTH:
+                raise InvalidJSON(f"request body is nested deeper than {MAX_JSON_DEPTH} levels",
+                                  limit=MAX_JSON_DEPTH)
+            items = value.items() if isinstance(value, dict) else enumerate(value)
+            for key, item in items:
+                inner = f"{where}.{key}" if isinstance(key, str) else f"{where}[{key}]"
+                if isinstance(key, str):
+                    _check_scalar_values(key, f"a key of {where}")
+                stack.append((item, inner, depth + 1))
+
+
+_SURROGATE = re.compile("[\ud800-\udfff]")
+
+
+def _check_scalar_values(text: str, where: str) -> None:
+    found = _SURROGATE.search(text)
+    if found:
+        field = where.removeprefix("body.") if where.startswith("body.") else where
+        raise InvalidEncoding(
+            f"{field} holds a lone surrogate escape (\\u{ord(found.group()):04x}) at "
+            f"character {found.start()}: not a Unicode character", field=field.split(".")[0].split("[")[0])
+
+
+def check_form_encoding() -> None:
+    """Refuse a query string or url-encoded form whose percent-escapes are not UTF-8
+    (werkzeug would otherwise keep ``%FF`` as literal text)."""
+    sources = [("query string", request.query_string)]
+    if request.mimetype == "application/x-www-form-urlencoded":
+        sources.append(("form", request.get_data(cache=True)))
+    for where, raw in sources:
+        for pair in raw.split(b"&"):
+            name, _, value = pair.partition(b"=")
+            for part in (name, value):
+                try:
+                    unquote_to_bytes(part.replace(b"+", b" ")).decode("utf-8")
+                except UnicodeDecodeError as exc:
+                    field = unquote_to_bytes(name).decode("utf-8", "replace")
+                    raise InvalidEncoding(f"{where} field {field!r} is not UTF-8 "
+                                          f"(byte {exc.start} of its value)", field=field) from None
 
 
 def _json_type(value) -> str:
@@ -75,11 +141,17 @@ def _json_type(value) -> str:
             int: "a number", float: "a number", type(None): "null"}.get(type(value), "a value")
 
 
-def check_fields(body: dict, allowed: tuple[str, ...]) -> None:
+def check_fields(body: dict, allowed: tuple[str, ...], required: tuple[str, ...] = ()) -> None:
+    """Refuse fields outside ``allowed``, and null in an optional field (leave it out
+    instead: null is no value the OpenAPI document allows)."""
     unknown = sorted(set(body) - set(allowed))
     if unknown:
         raise UnknownField(f"unknown field {unknown[0]!r}; fields: {', '.join(allowed)}",
                            field=unknown[0])
+    for name in allowed:
+        if name in body and body[name] is None and name not in required:
+            raise InvalidField(f"field {name!r} must not be null; leave it out for its default",
+                               field=name)
 
 
 def required(body: dict, name: str):
@@ -145,7 +217,8 @@ def format_value(value, name: str = "format") -> str | None:
 
 def translate_request(body: dict, max_chars: int) -> TranslateRequest:
     """Validate a ``/v1/translate`` body (``format`` may also come as a query parameter)."""
-    check_fields(body, ("text", "source", "target", "format", "glossary", "terms"))
+    check_fields(body, ("text", "source", "target", "format", "glossary", "terms"),
+                 required=("text", "target"))
     texts, is_list = texts_field(body, "text", max_chars)
     target = language_field(required(body, "target"), "target")
     source = language_field(body.get("source", AUTO), "source", allow_auto=True)
@@ -184,7 +257,7 @@ def terms_field(body: dict) -> tuple[tuple[str, str], ...]:
 
 
 def detect_request(body: dict, max_chars: int) -> DetectRequest:
-    check_fields(body, ("text", "target", "routable"))
+    check_fields(body, ("text", "target", "routable"), required=("text",))
     text = text_value(required(body, "text"), "text", max_chars)
     target = body.get("target")
     return DetectRequest(text, None if target is None else language_field(target, "target"),
@@ -197,7 +270,8 @@ MT_MODES = ("auto", "on", "off")
 
 def align_request(body: dict, max_chars: int) -> AlignRequest:
     """Validate a ``/v1/align`` body: two texts, their languages (or auto), MT similarity."""
-    check_fields(body, ("source_text", "target_text", "source", "target", "mt", "format"))
+    check_fields(body, ("source_text", "target_text", "source", "target", "mt", "format"),
+                 required=("source_text", "target_text"))
     source_text = text_value(required(body, "source_text"), "source_text", max_chars)
     target_text = text_value(required(body, "target_text"), "target_text", max_chars)
     source = language_field(body.get("source", AUTO), "source", allow_auto=True)
