@@ -306,3 +306,42 @@ def test_openapi_request_schemas_agree_with_the_server(call, openapi, method, pa
     response = call(method, path, **({"json": body} if kind == "json" else {"data": body}))
     assert response.status_code < 500
     assert accepted == (response.status_code < 300), (accepted, response.get_data(as_text=True)[:300])
+
+
+# -- fuzzing: whatever the body, never a 5xx ------------------------------------------------
+
+from hypothesis import HealthCheck, given, settings, strategies as st  # noqa: E402
+
+ODD_TEXT = st.text(st.characters(min_codepoint=0, max_codepoint=0x10FFFF, categories=None,
+                                 exclude_categories=()), max_size=12)
+SCALARS = st.one_of(st.none(), st.booleans(), st.integers(min_value=-10**30, max_value=10**30),
+                    st.floats(allow_nan=False), ODD_TEXT,
+                    st.sampled_from(["fr", "en", "auto", "", "json", "tmx", "Le chat dort."]))
+VALUES = st.recursive(SCALARS, lambda inner: st.lists(inner, max_size=3) |
+                      st.dictionaries(ODD_TEXT, inner, max_size=3), max_leaves=8)
+FIELDS = st.sampled_from(["text", "q", "source", "target", "format", "terms", "glossary",
+                          "source_text", "target_text", "mt", "routable", "entries", "reviewed"])
+BODIES = st.dictionaries(FIELDS, VALUES, max_size=4)
+RAW = st.sampled_from([b"1e999999", b"9" * 5000, b"[" * 3000, b'{"text": "\\udc00"}', b"\x00",
+                       b'{"text": "a", "text": 1}', b"-", b'{"q": NaN}', b'"\\ud800"'])
+FUZZED = [("POST", "/v1/translate"), ("POST", "/v1/detect"), ("POST", "/v1/align"),
+          ("PUT", "/v1/glossaries/fuzz?format=json"), ("POST", "/translate"), ("POST", "/detect")]
+
+
+@settings(max_examples=80, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
+@given(endpoint=st.sampled_from(FUZZED), body=st.one_of(BODIES, VALUES), raw=st.none() | RAW,
+       form=st.booleans())
+def test_fuzzed_bodies_never_get_a_5xx(client, endpoint, body, raw, form):
+    import json as jsonlib
+
+    method, url = endpoint
+    if raw is not None:
+        kwargs = {"data": raw, "content_type": "application/json"}
+    elif form and isinstance(body, dict) and url in ("/translate", "/detect"):
+        kwargs = {"data": {k: str(v).encode("utf-8", "surrogatepass") for k, v in body.items()}}
+    else:
+        text = jsonlib.dumps(body, ensure_ascii=True)  # lone surrogates as \\u escapes
+        kwargs = {"data": text.encode(), "content_type": "application/json"}
+    response = client.open(url, method=method, **kwargs)
+    assert response.status_code < 500, response.get_data(as_text=True)[:300]
+    client.delete("/v1/glossaries/fuzz")
