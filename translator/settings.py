@@ -96,6 +96,10 @@ SETTINGS: tuple[Setting, ...] = (
     Setting("max_upload_bytes", int, "Largest archive accepted by POST /v1/jobs, in bytes."),
     Setting("jobs_chunk_chars", int, "Characters a service batch job translates at a time: small, "
             "so an interactive request never waits long behind a job."),
+    Setting("ready_check_seconds", float, "Seconds between the service's checks that every engine "
+            "step still translates a test sentence (/health/ready); 0 = only at start."),
+    Setting("max_request_chars", int, "Characters one service request may hold over all its texts (413 above)."),
+    Setting("max_request_sentences", int, "Sentences one service request may hold over all its texts (413 above)."),
 )
 
 
@@ -139,6 +143,9 @@ class Settings:
     jobs_dir: Path = field(default_factory=_default_jobs_dir)
     max_upload_bytes: int = 512 * 1024 * 1024
     jobs_chunk_chars: int = 6_000
+    ready_check_seconds: float = 60.0
+    max_request_chars: int = 400_000
+    max_request_sentences: int = 5_000
 
     @classmethod
     def from_env(cls, environ: dict | None = None, **overrides) -> "Settings":
