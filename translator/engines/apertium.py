@@ -250,6 +250,15 @@ class ApertiumEngine(Engine):
                 raise result
         return [reformat(out.decode("utf-8", "replace")) for part in results for out in part]
 
+    def check(self, sentence: str, source: str, target: str) -> EngineOutput:
+        """The pair's mode still loads (a running pipeline would hide its removal until the
+        next one starts), and a sentence goes through."""
+        mode = self.modes().get((source, target))
+        if mode is None:
+            raise EngineError(f"apertium has no {source}-{target} pair installed")
+        self._script(mode)
+        return self.translate([sentence], source, target)[0]
+
     def _run(self, mode: str, units: list[bytes]) -> list[bytes]:
         pipeline = self._acquire(mode)
         try:
@@ -294,7 +303,14 @@ class ApertiumEngine(Engine):
             self._cond.notify()
 
     def _start(self, mode: str) -> _Pipeline:
+        return _Pipeline(_protect_taggers(self._script(mode), self._tagger_fix()), self._env(),
+                         self.timeout)
+
+    def _script(self, mode: str) -> str:
+        """The mode's pipeline as a null-flush shell script."""
         mode_file = self.data_dir / "modes" / f"{mode}.mode"
+        if not mode_file.is_file():
+            raise EngineError(f"apertium's {mode} mode is not installed any more")
         try:
             script = subprocess.run(["apertium-wblank-mode", "-z", str(mode_file)],
                                     capture_output=True, timeout=30, env=self._env(),
@@ -303,8 +319,7 @@ class ApertiumEngine(Engine):
             raise EngineError("apertium is not installed (apertium-wblank-mode not found)") from None
         except (subprocess.CalledProcessError, subprocess.TimeoutExpired):
             raise EngineError(f"apertium cannot read its {mode} mode") from None
-        return _Pipeline(_protect_taggers(script.strip(), self._tagger_fix()), self._env(),
-                         self.timeout)
+        return script.strip()
 
     def _tagger_fix(self) -> Path | None:
         if self.tagger == "guard":

@@ -74,6 +74,12 @@ class Engine(ABC):
         """The translations' texts alone."""
         return [output.text for output in self.translate(sentences, source, target)]
 
+    def check(self, sentence: str, source: str, target: str) -> EngineOutput:
+        """Translate one test sentence as a request would (readiness checks); raises when
+        the pair is broken. Engines whose installation can change under a running process
+        also check it here."""
+        return self.translate([sentence], source, target)[0]
+
     def describe(self) -> dict:
         """What this engine is, for `/v1/languages`, `translator languages` and result signatures."""
         return {"name": self.name, "engine": self.kind,

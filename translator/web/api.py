@@ -76,8 +76,15 @@ def readiness():
     """Ready once every model is loaded: 200, else 503 with the models' state."""
     ready, details = service().readiness()
     if not ready:
-        raise NotReady("models are not loaded yet" if "load_error" not in details
-                       else f"loading models failed: {details['load_error']}", **details)
+        if "load_error" in details:
+            message = details["load_error"]
+        elif details.get("broken"):
+            steps = [f"{c['step']} ({c['engine']})" for c in details["checks"] if not c["ok"]]
+            message = (f"routes {', '.join(details['broken'])} are broken: the engine step "
+                       f"{', '.join(steps)} failed to translate a test sentence")
+        else:
+            message = "models are not loaded yet"
+        raise NotReady(message, **details)
     return {"status": "ready", "version": __version__, **details}
 
 

@@ -78,6 +78,10 @@ class BatchingEngine(Engine):
     def close(self) -> None:
         self.inner.close()
 
+    def check(self, sentence: str, source: str, target: str) -> EngineOutput:
+        # A readiness check must not wait for, or join, the batches of requests.
+        return self.inner.check(sentence, source, target)
+
     def translate(self, sentences: list[str], source: str, target: str) -> list[EngineOutput]:
         if not sentences:
             return []

@@ -249,11 +249,20 @@ SCHEMAS: dict[str, dict] = {
     },
     "Health": {"type": "object", "required": ["status", "version"],
                "properties": {"status": {"const": "ok"}, "version": {"type": "string"}}},
-    "Ready": {"type": "object", "required": ["status", "version", "models"],
+    "Ready": {"type": "object", "required": ["status", "version", "models", "checks"],
               "properties": {"status": {"const": "ready"}, "version": {"type": "string"},
                              "models": {"type": "array", "items": {
                                  "type": "object", "required": ["name", "engine", "loaded"],
-                                 "properties": {"loaded": {"const": True}}}}}},
+                                 "properties": {"loaded": {"const": True}}}},
+                             "checks": {"type": "array", "description": "the last check of each "
+                                        "engine step: a test sentence translated",
+                                        "items": _ref("StepCheck")},
+                             "checked": {"type": "string", "format": "date-time"}}},
+    "StepCheck": {"type": "object", "required": ["engine", "model", "step", "ok", "routes"],
+                  "properties": {"engine": {"type": "string"}, "model": {"type": "string"},
+                                 "step": {"type": "string", "description": "source-target"},
+                                 "ok": {"type": "boolean"}, "routes": STRINGS,
+                                 "error": {"type": "string"}}},
     "SegmentUpdate": {
         "type": "object", "additionalProperties": False, "required": ["target"],
         "properties": {"target": {"type": "string"}, "reviewed": {"type": "boolean", "default": True}},
@@ -427,7 +436,9 @@ def _paths() -> dict:
             "responses": {"200": _json({"type": "object"}, "OpenAPI 3.1 document")}}},
         "/health": {"get": {"summary": "Liveness", "security": [],
                             "responses": {"200": _json(_ref("Health"), "The process answers")}}},
-        "/health/ready": {"get": {"summary": "Readiness: every model loaded", "security": [],
+        "/health/ready": {"get": {"summary": "Readiness: every model loaded, every engine step "
+                                             "translating (503 names the broken routes)",
+                                  "security": [],
                                   "responses": {"200": _json(_ref("Ready"), "Ready"),
                                                 **_errors(503)}}},
         "/review/{doc_id}/segments/{index}": {"put": {

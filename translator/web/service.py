@@ -18,6 +18,7 @@ from ..glossary import Entry, Glossary
 from ..pipeline import AUTO, Pipeline
 from ..settings import Settings
 from ..store import Store
+from .readiness import EngineChecks
 from .validation import AlignRequest, DetectRequest, TranslateRequest
 
 log = logging.getLogger("translator.web")
@@ -76,6 +77,8 @@ class Service:
         self._runner = None
         self._jobs = None
         self.requests = InteractiveRequests()
+        self.checks = EngineChecks(pipeline, settings.ready_check_seconds)
+        self._checked = False
 
     @classmethod
     def from_settings(cls, settings: Settings) -> "Service":
@@ -103,22 +106,32 @@ class Service:
                     load()
             self.pipeline.detector.detect("Le président a parlé aux journalistes ce matin.")
             self.languages()
+            broken = [c for c in self.checks.run() if not c.ok]
+            self._checked = True
+            self.checks.start()
         except Exception as exc:  # reported by readiness; requests still try lazily
             self._load_error = str(getattr(exc, "message", exc))
             log.error("loading models failed: %s", self._load_error)
         else:
-            log.info("models loaded in %.1f s", time.perf_counter() - started)
+            log.info("models loaded and %s in %.1f s", "checked" if not broken else
+                     f"{len(broken)} engine steps broken", time.perf_counter() - started)
         finally:
             self._ready.set()
 
     def readiness(self) -> tuple[bool, dict]:
-        """(ready, details): ready once every model is loaded without error."""
+        """(ready, details): ready once every model is loaded without error and the last
+        check of every engine step translated its test sentence."""
         models = [{"name": e.name, "engine": e.kind, "loaded": bool(getattr(e, "loaded", True))}
                   for e in self.pipeline.engines]
         ready = self._ready.is_set() and self._load_error is None and all(m["loaded"] for m in models)
-        details = {"models": models}
+        details: dict = {"models": models}
         if self._load_error:
-            details["load_error"] = self._load_error
+            # The message may name files: the log has it (see _load).
+            details["load_error"] = "loading the models failed; details in the server log"
+        if self._checked:
+            working, checks = self.checks.report()
+            ready = ready and working
+            details.update(checks)
         return ready, details
 
     # -- the operations ---------------------------------------------------------
@@ -217,6 +230,7 @@ class Service:
         self.runner.start()
 
     def close(self) -> None:
+        self.checks.stop()
         if self._runner is not None:
             self._runner.stop()
         self.pipeline.close()
