@@ -189,7 +189,8 @@ def test_concurrent_threads_write_without_losing_reviews(store):
         t.start()
     for t in threads:
         t.join()
-    assert store.memory.count() == 63
+    assert store.memory.count("*") == 63  # the operator's reviews: newsroom-wide memory
+    assert store.memory.count("default") == 3  # and the document's desk
     assert store.documents.get(doc_id).reviewed == {0, 1, 2}
 
 
@@ -203,7 +204,7 @@ def test_a_committed_review_survives_a_killed_process(tmp_path):
         "store.memory.add('fr', 'en', 'Bonjour.', 'Hello.')\n"
         "conn = store.db.connection()\n"
         "conn.execute('BEGIN IMMEDIATE')\n"
-        "conn.execute(\"INSERT INTO memory VALUES ('fr','en','Half.','written','', '', '')\")\n"
+        "conn.execute(\"INSERT INTO memory VALUES ('*','fr','en','Half.','written','', '', '')\")\n"
         "os._exit(9)  # killed in the middle of a second transaction\n")
     proc = subprocess.run([sys.executable, "-c", script, str(path)], capture_output=True, timeout=60)
     assert proc.returncode == 9, proc.stderr

@@ -249,14 +249,16 @@ def cmd_keys(args) -> int:
 
     keys = Store(_service_settings(args).db_path).keys
     if args.action == "add":
-        key, record = keys.create(args.name, args.rate_limit)
+        role = "admin" if args.admin else "memory-writer" if args.memory_writer else "member"
+        key, record = keys.create(args.name, args.rate_limit, desk=args.desk, role=role)
         print(key)
-        print(f"created API key {record.name!r}: it is shown only now", file=sys.stderr)
+        print(f"created API key {record.name!r} of desk {record.desk!r} ({record.role}): "
+              "it is shown only now", file=sys.stderr)
     elif args.action == "list":
         for record in keys.list():
             state = "active" if record.active else f"revoked {record.revoked_at}"
             limit = "default" if record.rate_limit is None else f"{record.rate_limit}/min"
-            print(f"{record.name}\t{state}\t{limit}\t{record.created_at}")
+            print(f"{record.name}\t{state}\t{limit}\t{record.created_at}\t{record.desk}\t{record.role}")
     elif args.action == "revoke":
         keys.revoke(args.name)
         print(f"revoked {args.name}")
@@ -496,7 +498,12 @@ def build_parser() -> argparse.ArgumentParser:
     k = ksub.add_parser("add", parents=[service], help="create a key (printed once)")
     k.add_argument("name")
     k.add_argument("--rate-limit", type=int, help="requests per minute for this key (0 = unlimited)")
-    ksub.add_parser("list", parents=[service], help="keys and their state")
+    k.add_argument("--desk", default="default", help="the desk whose work the key sees and owns")
+    role = k.add_mutually_exclusive_group()
+    role.add_argument("--admin", action="store_true", help="sees and manages every desk's work")
+    role.add_argument("--memory-writer", action="store_true",
+                      help="its reviews also go to the newsroom-wide translation memory")
+    ksub.add_parser("list", parents=[service], help="keys: name, state, limit, created, desk, role")
     k = ksub.add_parser("revoke", parents=[service], help="revoke a key")
     k.add_argument("name")
     p.set_defaults(func=cmd_keys)

@@ -9,12 +9,12 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from .db import Database, StoreError
+from .db import DEFAULT_DESK, NEWSROOM, OPERATOR, Access, Database, StoreError
 from .documents import Documents, ReviewDocument, apply_targets
 from .keys import ApiKey, ApiKeys
 from .memory import TranslationMemory
 
-__all__ = ["Store", "Database", "StoreError", "TranslationMemory", "Documents", "ReviewDocument",
+__all__ = ["Store", "Database", "StoreError", "Access", "OPERATOR", "DEFAULT_DESK", "NEWSROOM", "TranslationMemory", "Documents", "ReviewDocument",
            "apply_targets", "ApiKeys", "ApiKey"]
 
 

@@ -6,16 +6,24 @@ import os
 import sqlite3
 import threading
 from contextlib import contextmanager
+from dataclasses import dataclass
 from datetime import datetime, timezone
 from pathlib import Path
 from typing import Iterator
 
 from ..errors import TranslatorError
 
-SCHEMA_VERSION = 1
+SCHEMA_VERSION = 2
+
+#: the desk of data stored before desks existed, of keys made without --desk, and of
+#: requests without a key
+DEFAULT_DESK = "default"
+#: the desk of the newsroom-wide translation memory (no key belongs to it)
+NEWSROOM = "*"
 
 SCHEMA = """
 CREATE TABLE IF NOT EXISTS memory (
+    desk        TEXT NOT NULL,
     source_lang TEXT NOT NULL,
     target_lang TEXT NOT NULL,
     source      TEXT NOT NULL,
@@ -23,7 +31,7 @@ CREATE TABLE IF NOT EXISTS memory (
     document_id TEXT,
     created_at  TEXT NOT NULL,
     updated_at  TEXT NOT NULL,
-    PRIMARY KEY (source_lang, target_lang, source)
+    PRIMARY KEY (desk, source_lang, target_lang, source)
 ) WITHOUT ROWID;
 
 CREATE TABLE IF NOT EXISTS documents (
@@ -32,9 +40,11 @@ CREATE TABLE IF NOT EXISTS documents (
     source_lang TEXT NOT NULL,
     target_lang TEXT NOT NULL,
     result      TEXT NOT NULL,
-    created_at  TEXT NOT NULL
+    created_at  TEXT NOT NULL,
+    desk        TEXT NOT NULL DEFAULT 'default'
 );
 CREATE INDEX IF NOT EXISTS documents_created ON documents (created_at);
+CREATE INDEX IF NOT EXISTS documents_desk ON documents (desk, created_at);
 
 CREATE TABLE IF NOT EXISTS reviews (
     document_id TEXT NOT NULL REFERENCES documents (id) ON DELETE CASCADE,
@@ -51,9 +61,53 @@ CREATE TABLE IF NOT EXISTS api_keys (
     key_hash    TEXT NOT NULL UNIQUE,
     rate_limit  INTEGER,
     created_at  TEXT NOT NULL,
-    revoked_at  TEXT
+    revoked_at  TEXT,
+    desk        TEXT NOT NULL DEFAULT 'default',
+    role        TEXT NOT NULL DEFAULT 'member'
 );
 """
+
+# Version n -> n + 1, run in the transaction that opens an older file, before SCHEMA.
+MIGRATIONS = {
+    # 1 -> 2: desks. Everything stored so far belongs to the implicit desk.
+    1: """
+ALTER TABLE api_keys ADD COLUMN desk TEXT NOT NULL DEFAULT 'default';
+ALTER TABLE api_keys ADD COLUMN role TEXT NOT NULL DEFAULT 'member';
+ALTER TABLE documents ADD COLUMN desk TEXT NOT NULL DEFAULT 'default';
+CREATE TABLE memory_v2 (
+    desk        TEXT NOT NULL,
+    source_lang TEXT NOT NULL,
+    target_lang TEXT NOT NULL,
+    source      TEXT NOT NULL,
+    target      TEXT NOT NULL,
+    document_id TEXT,
+    created_at  TEXT NOT NULL,
+    updated_at  TEXT NOT NULL,
+    PRIMARY KEY (desk, source_lang, target_lang, source)
+) WITHOUT ROWID;
+INSERT INTO memory_v2 SELECT 'default', source_lang, target_lang, source, target, document_id,
+    created_at, updated_at FROM memory;
+DROP TABLE memory;
+ALTER TABLE memory_v2 RENAME TO memory
+""",
+}
+
+
+@dataclass(frozen=True)
+class Access:
+    """Who asks: the desk a request acts for, and what its key may do beyond that desk."""
+
+    desk: str = DEFAULT_DESK
+    admin: bool = False
+    memory_writer: bool = False  # its reviews also go to the newsroom-wide memory
+
+    def sees(self, desk: str) -> bool:
+        """Whether this requester may see (and change) what ``desk`` stored."""
+        return self.admin or desk == self.desk
+
+
+#: the operator (CLI, library): every desk, and the newsroom-wide memory
+OPERATOR = Access(DEFAULT_DESK, admin=True, memory_writer=True)
 
 
 class StoreError(TranslatorError):
@@ -73,16 +127,37 @@ class Database:
     """One SQLite file (the service's tables unless ``schema`` says otherwise).
     Connections are per thread (and per process: gunicorn forks)."""
 
-    def __init__(self, path: Path | str, *, schema: str = SCHEMA, version: int = SCHEMA_VERSION):
+    def __init__(self, path: Path | str, *, schema: str = SCHEMA, version: int = SCHEMA_VERSION,
+                 migrations: dict[int, str] | None = None):
         self.path = Path(path).expanduser()
         self._local = threading.local()
         self._connections: list[tuple[threading.Thread, sqlite3.Connection]] = []
         self._lock = threading.Lock()
+        if migrations is None and schema is SCHEMA:
+            migrations = MIGRATIONS
         with self.transaction() as conn:
+            self._migrate(conn, migrations or {}, version)
             for statement in schema.split(";"):
                 if statement.strip():
                     conn.execute(statement)
             conn.execute(f"PRAGMA user_version = {int(version)}")
+
+    def _migrate(self, conn: sqlite3.Connection, migrations: dict[int, str], version: int) -> None:
+        """Bring a file made by an older release up to ``version``, in place (inside the
+        opening transaction: a failed migration leaves the file as it was)."""
+        if not migrations:
+            return
+        found = conn.execute("PRAGMA user_version").fetchone()[0]
+        if found > version:
+            raise StoreError(f"the database {self.path} has schema {found}; this release reads "
+                             f"schema {version} (upgrade the translator)")
+        fresh = not conn.execute("SELECT 1 FROM sqlite_master WHERE type = 'table'").fetchone()
+        if fresh:
+            return
+        for step in range(found, version):
+            for statement in migrations.get(step, "").split(";"):
+                if statement.strip():
+                    conn.execute(statement)
 
     def _connect(self) -> sqlite3.Connection:
         try:

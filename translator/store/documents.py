@@ -4,6 +4,11 @@ A document is stored once as its aligned result (JSON); edits live in ``reviews`
 one row per segment. Marking a segment reviewed writes the review and the
 translation memory entry in one transaction, so a crash never leaves one without
 the other.
+
+A document belongs to the desk that created it: another desk asking for it gets
+:class:`DocumentNotFound`, as for an id that does not exist, so ids leak nothing.
+A reviewed segment goes to its document's desk memory, and to the newsroom-wide one
+when the reviewer may write it (an admin or memory writer).
 """
 
 from __future__ import annotations
@@ -16,7 +21,7 @@ from ..errors import TranslatorError
 from ..quality import CERTAIN
 from ..result import Segment, TranslationResult
 from ..spans import follow_edit
-from .db import Database, now
+from .db import NEWSROOM, OPERATOR, Access, Database, now
 from .memory import TranslationMemory
 
 TITLE_CHARS = 80
@@ -44,6 +49,7 @@ class ReviewDocument:
     result: TranslationResult
     reviewed: set[int]
     edited: set[int]
+    desk: str = "default"
 
 
 def apply_targets(result: TranslationResult, targets: dict[int, tuple[str, str]]) -> TranslationResult:
@@ -96,21 +102,22 @@ class Documents:
         self.db = db
         self.memory = memory
 
-    def create(self, result: TranslationResult, title: str | None = None) -> str:
-        """Store a translated document; returns its id (random, unguessable)."""
+    def create(self, result: TranslationResult, title: str | None = None,
+               desk: str = OPERATOR.desk) -> str:
+        """Store a translated document of ``desk``; returns its id (random, unguessable)."""
         doc_id = secrets.token_urlsafe(12)
         with self.db.transaction() as conn:
             conn.execute(
-                "INSERT INTO documents (id, title, source_lang, target_lang, result, created_at) "
-                "VALUES (?, ?, ?, ?, ?, ?)",
+                "INSERT INTO documents (id, title, source_lang, target_lang, result, created_at, "
+                "desk) VALUES (?, ?, ?, ?, ?, ?, ?)",
                 (doc_id, title or _title(result.source_text), result.source_lang,
-                 result.target_lang, json.dumps(result.to_dict(), ensure_ascii=False), now()))
+                 result.target_lang, json.dumps(result.to_dict(), ensure_ascii=False), now(), desk))
         return doc_id
 
-    def get(self, doc_id: str) -> ReviewDocument:
-        """The document with every saved edit applied."""
+    def get(self, doc_id: str, access: Access = OPERATOR) -> ReviewDocument:
+        """The document with every saved edit applied; not found for another desk."""
         rows = self.db.query("SELECT * FROM documents WHERE id = ?", (doc_id,))
-        if not rows:
+        if not rows or not access.sees(rows[0]["desk"]):
             raise DocumentNotFound(f"no document {doc_id!r}", document=doc_id)
         row = rows[0]
         result = TranslationResult.from_dict(json.loads(row["result"]))
@@ -121,19 +128,24 @@ class Documents:
         return ReviewDocument(doc_id, row["title"], row["created_at"],
                               apply_targets(result, targets),
                               {r["segment"] for r in reviews if r["reviewed"]},
-                              {r["segment"] for r in reviews})
+                              {r["segment"] for r in reviews}, row["desk"])
 
-    def recent(self, limit: int = 20) -> list[dict]:
-        """Newest documents: id, title, languages, creation time, reviewed count."""
+    def recent(self, limit: int = 20, access: Access = OPERATOR) -> list[dict]:
+        """Newest documents ``access`` sees: id, title, languages, creation time, desk,
+        reviewed count."""
+        where, params = ("", ()) if access.admin else ("WHERE d.desk = ? ", (access.desk,))
         rows = self.db.query(
-            "SELECT d.id, d.title, d.source_lang, d.target_lang, d.created_at, "
+            "SELECT d.id, d.title, d.source_lang, d.target_lang, d.created_at, d.desk, "
             "(SELECT count(*) FROM reviews r WHERE r.document_id = d.id AND r.reviewed) AS reviewed "
-            "FROM documents d ORDER BY d.created_at DESC, d.rowid DESC LIMIT ?", (limit,))
+            f"FROM documents d {where}ORDER BY d.created_at DESC, d.rowid DESC LIMIT ?",
+            (*params, limit))
         return [dict(r) for r in rows]
 
-    def save_segment(self, doc_id: str, index: int, target: str, reviewed: bool) -> Segment:
-        """Save a reviewer's target for one segment; a reviewed one also goes to the memory."""
-        document = self.get(doc_id)
+    def save_segment(self, doc_id: str, index: int, target: str, reviewed: bool,
+                     access: Access = OPERATOR) -> Segment:
+        """Save a reviewer's target for one segment; a reviewed one also goes to the
+        document's desk memory, and to the newsroom's when ``access`` may write it."""
+        document = self.get(doc_id, access)
         if not 0 <= index < len(document.result.segments):
             raise SegmentNotFound(f"document {doc_id!r} has no segment {index}",
                                   document=doc_id, segment=index)
@@ -146,6 +158,8 @@ class Documents:
                 "updated_at = excluded.updated_at",
                 (doc_id, index, target, int(reviewed), now()))
             if reviewed:
-                self.memory.put(conn, seg.source_lang, document.result.target_lang,
-                                seg.source, target, doc_id)
-        return self.get(doc_id).result.segments[index]
+                desks = [document.desk] + ([NEWSROOM] if access.memory_writer else [])
+                for desk in desks:
+                    self.memory.put(conn, seg.source_lang, document.result.target_lang,
+                                    seg.source, target, doc_id, desk)
+        return self.get(doc_id, access).result.segments[index]
