@@ -146,7 +146,7 @@ def test_database_settings_schema_and_cascade(store):
     conn = sqlite3.connect(store.path)
     try:
         assert conn.execute("PRAGMA journal_mode").fetchone()[0] == "wal"
-        assert conn.execute("SELECT version FROM schema_version").fetchall() == [(1,)]
+        assert conn.execute("SELECT version FROM schema_version").fetchall() == [(2,)]
         assert conn.execute("SELECT count(*) FROM entries").fetchone()[0] == 0  # cascaded
         conn.execute("UPDATE schema_version SET version = 99")
         conn.commit()
@@ -232,3 +232,30 @@ def test_pipeline_from_settings_applies_the_default_glossary(settings, argos_fr_
     assert result.target_text == "Selon TASS, Putin est là."
     assert result.signature["glossary"].startswith("default@")
     assert Pipeline.from_settings(settings.replace(glossary="none")).glossary is None
+
+
+GLOSSARY_SCHEMA_V1 = Path(__file__).resolve().parent / "data" / "store" / "glossary_schema_v1.sql"
+
+
+def test_a_glossary_database_of_the_release_before_desks_is_migrated_in_place(tmp_path):
+    path = tmp_path / "glossaries.sqlite3"
+    conn = sqlite3.connect(path)
+    conn.executescript(GLOSSARY_SCHEMA_V1.read_text())
+    conn.execute("INSERT INTO schema_version VALUES (1)")
+    conn.execute("INSERT INTO glossaries (id, name, languages, created, updated) VALUES "
+                 "(7, 'names', '[\"en\", \"fr\"]', '2026-11-30T10:00:00Z', '2026-11-30T10:00:00Z')")
+    conn.execute("INSERT INTO entries VALUES (7, 0, 'kim', 'person', "
+                 "'[[\"fr\", [\"Kim Jong Un\"]], [\"en\", [\"Kim Jong-un\"]]]', '', 0, 'names.tsv:2')")
+    conn.commit()
+    conn.close()
+    store = GlossaryStore(path)
+    assert [(i.name, i.desk, i.entries) for i in store.list(None)] == [("names", "default", 1)]
+    assert store.get("names").entries[0].terms["en"] == ("Kim Jong-un",)  # entries kept
+    # Names are now per desk: another desk may use the same one, and does not see the first.
+    store.put("names", files.read_glossary(DATA / "news-mini.tsv"), desk="sports")
+    assert store.get("names").entries[0].id == "kim"
+    with pytest.raises(GlossaryNotFound, match=r"stored: names\)"):
+        store.get("other", desk="sports")
+    assert store.desks("names") == ["default", "sports"]
+    store.delete("names", desk="sports")
+    assert store.exists("names") and not store.exists("names", desk="sports")

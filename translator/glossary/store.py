@@ -1,7 +1,8 @@
 """Named glossaries in SQLite, and how a glossary named on the command line is found.
 
-:class:`GlossaryStore` keeps glossaries by name (``[A-Za-z0-9_.-]{1,64}``) in one SQLite
-file (setting ``glossary_db``; WAL mode, foreign keys, a schema version). Every change
+:class:`GlossaryStore` keeps glossaries by desk and name (``[A-Za-z0-9_.-]{1,64}``, unique
+within a desk; the CLI's desk is ``default``) in one SQLite file (setting ``glossary_db``;
+WAL mode, foreign keys, a schema version; a file of schema 1 is migrated in place). Every change
 is one transaction: a failing import or edit leaves the previous version as it was.
 Entries keep their order (a later entry wins a source form, as in files) and where
 they were read from (``origin``, for error messages).
@@ -27,7 +28,9 @@ from ..errors import GlossaryError, GlossaryExists, GlossaryNotFound
 from . import files
 from .model import Entry, Glossary
 
-SCHEMA_VERSION = 1
+SCHEMA_VERSION = 2
+#: the desk of glossaries stored before desks, and of the CLI (see translator.store.keys)
+DEFAULT_DESK = "default"
 NAME = re.compile(r"[A-Za-z0-9_.-]{1,64}")
 DEFAULT_NAME = "default"  # every file of glossary_dir
 NO_GLOSSARY = ("", "none")
@@ -37,11 +40,13 @@ _SCHEMA = """
 CREATE TABLE IF NOT EXISTS schema_version (version INTEGER NOT NULL);
 CREATE TABLE IF NOT EXISTS glossaries (
     id INTEGER PRIMARY KEY,
-    name TEXT NOT NULL UNIQUE,
+    desk TEXT NOT NULL DEFAULT 'default',
+    name TEXT NOT NULL,
     languages TEXT NOT NULL DEFAULT '[]',
     source TEXT NOT NULL DEFAULT '',
     created TEXT NOT NULL,
-    updated TEXT NOT NULL
+    updated TEXT NOT NULL,
+    UNIQUE (desk, name)
 );
 CREATE TABLE IF NOT EXISTS entries (
     glossary INTEGER NOT NULL REFERENCES glossaries(id) ON DELETE CASCADE,
@@ -57,6 +62,25 @@ CREATE TABLE IF NOT EXISTS entries (
 CREATE INDEX IF NOT EXISTS entries_order ON entries (glossary, position);
 """
 
+# Schema 1 -> 2: names unique per desk, not in the whole file (a desk must not learn that
+# another desk has a name by being refused it). Ids are kept, so entries stay attached.
+_MIGRATE_1 = """
+CREATE TABLE glossaries_v2 (
+    id INTEGER PRIMARY KEY,
+    desk TEXT NOT NULL DEFAULT 'default',
+    name TEXT NOT NULL,
+    languages TEXT NOT NULL DEFAULT '[]',
+    source TEXT NOT NULL DEFAULT '',
+    created TEXT NOT NULL,
+    updated TEXT NOT NULL,
+    UNIQUE (desk, name)
+);
+INSERT INTO glossaries_v2 (id, desk, name, languages, source, created, updated)
+    SELECT id, 'default', name, languages, source, created, updated FROM glossaries;
+DROP TABLE glossaries;
+ALTER TABLE glossaries_v2 RENAME TO glossaries
+"""
+
 
 @dataclass(frozen=True)
 class GlossaryInfo:
@@ -66,10 +90,12 @@ class GlossaryInfo:
     updated: str
     source: str = ""
     warnings: tuple[str, ...] = ()  # what put() accepted: duplicate rows, accepted conflicts
+    desk: str = DEFAULT_DESK
 
     def to_dict(self) -> dict:
-        return {"name": self.name, "entries": self.entries, "languages": self.languages,
-                "updated": self.updated, "source": self.source, "warnings": list(self.warnings)}
+        return {"name": self.name, "desk": self.desk, "entries": self.entries,
+                "languages": self.languages, "updated": self.updated, "source": self.source,
+                "warnings": list(self.warnings)}
 
 
 def check_name(name: str) -> str:
@@ -129,7 +155,9 @@ class GlossaryStore:
                 conn.close()
 
     def _ensure_schema(self, conn: sqlite3.Connection) -> None:
-        """Create the tables once (WAL mode, version row); refuse a newer schema."""
+        """Create the tables once (WAL mode, version row), migrating an older file in place;
+        refuse a newer schema."""
+        version = 0
         if conn.execute("SELECT 1 FROM sqlite_master WHERE name = 'schema_version'").fetchone():
             version = conn.execute("SELECT max(version) FROM schema_version").fetchone()[0] or 0
             if version > SCHEMA_VERSION:
@@ -138,8 +166,16 @@ class GlossaryStore:
             if version == SCHEMA_VERSION:
                 return
         conn.execute("PRAGMA journal_mode = WAL")
+        # Off while the table under the entries is rebuilt (dropping it would cascade).
+        conn.execute("PRAGMA foreign_keys = OFF")
         conn.execute("BEGIN IMMEDIATE")
         try:
+            has_glossaries = conn.execute(
+                "SELECT 1 FROM sqlite_master WHERE name = 'glossaries'").fetchone()
+            if has_glossaries and version == 1:
+                for statement in _MIGRATE_1.split(";"):
+                    if statement.strip():
+                        conn.execute(statement)
             for statement in _SCHEMA.split(";"):
                 if statement.strip():
                     conn.execute(statement)
@@ -149,45 +185,55 @@ class GlossaryStore:
         except BaseException:
             conn.execute("ROLLBACK")
             raise
+        finally:
+            conn.execute("PRAGMA foreign_keys = ON")
 
     # -- queries --------------------------------------------------------------
 
-    def list(self) -> list[GlossaryInfo]:
-        """Every stored glossary: name, number of entries, languages, last update."""
+    def list(self, desk: str | None = DEFAULT_DESK) -> list[GlossaryInfo]:
+        """The glossaries of ``desk`` (None: of every desk): name, number of entries,
+        languages, last update."""
         if not self.path.exists():
             return []
+        where, params = ("", ()) if desk is None else ("WHERE g.desk = ? ", (desk,))
         with self._connect() as conn:
             rows = conn.execute(
-                "SELECT g.name, count(e.entry_id), g.languages, g.updated, g.source "
-                "FROM glossaries g LEFT JOIN entries e ON e.glossary = g.id "
-                "GROUP BY g.id ORDER BY g.name").fetchall()
-        return [GlossaryInfo(name, count, json.loads(langs), updated, source)
-                for name, count, langs, updated, source in rows]
+                "SELECT g.name, count(e.entry_id), g.languages, g.updated, g.source, g.desk "
+                f"FROM glossaries g LEFT JOIN entries e ON e.glossary = g.id {where}"
+                "GROUP BY g.id ORDER BY g.name, g.desk", params).fetchall()
+        return [GlossaryInfo(name, count, json.loads(langs), updated, source, desk=owner)
+                for name, count, langs, updated, source, owner in rows]
 
-    def names(self) -> list[str]:
-        return [info.name for info in self.list()]
+    def names(self, desk: str | None = DEFAULT_DESK) -> list[str]:
+        return [info.name for info in self.list(desk)]
 
-    def exists(self, name: str) -> bool:
+    def desks(self, name: str) -> list[str]:
+        """The desks that have a glossary ``name`` (for an admin naming one)."""
+        return sorted({info.desk for info in self.list(None) if info.name == name})
+
+    def exists(self, name: str, desk: str = DEFAULT_DESK) -> bool:
         if not self.path.exists():
             return False
         with self._connect() as conn:
-            return conn.execute("SELECT 1 FROM glossaries WHERE name = ?", (name,)).fetchone() \
-                is not None
+            return conn.execute("SELECT 1 FROM glossaries WHERE desk = ? AND name = ?",
+                                (desk, name)).fetchone() is not None
 
-    def _not_found(self, name: str) -> GlossaryNotFound:
-        names = self.names()
+    def _not_found(self, name: str, desk: str = DEFAULT_DESK) -> GlossaryNotFound:
+        names = self.names(desk)  # only this desk's: other desks' names are theirs
         listing = ", ".join(names) if names else "none stored"
         return GlossaryNotFound(f"no glossary named {name!r} (stored: {listing})",
                                 name=name, available=names)
 
-    def get(self, name: str) -> Glossary:
-        """The stored glossary ``name``; :class:`GlossaryNotFound` names the stored ones."""
+    def get(self, name: str, desk: str = DEFAULT_DESK) -> Glossary:
+        """The stored glossary ``name`` of ``desk``; :class:`GlossaryNotFound` names the
+        desk's stored ones."""
         if not self.path.exists():
-            raise self._not_found(name)
+            raise self._not_found(name, desk)
         with self._connect() as conn:
-            row = conn.execute("SELECT id FROM glossaries WHERE name = ?", (name,)).fetchone()
+            row = conn.execute("SELECT id FROM glossaries WHERE desk = ? AND name = ?",
+                               (desk, name)).fetchone()
             if row is None:
-                raise self._not_found(name)
+                raise self._not_found(name, desk)
             rows = conn.execute(
                 "SELECT entry_id, type, terms, note, dnt, origin FROM entries "
                 "WHERE glossary = ? ORDER BY position", (row[0],)).fetchall()
@@ -196,11 +242,11 @@ class GlossaryStore:
                    for entry_id, kind, terms, note, dnt, origin in rows]
         return Glossary(name, entries)
 
-    def info(self, name: str) -> GlossaryInfo:
-        for info in self.list():
+    def info(self, name: str, desk: str = DEFAULT_DESK) -> GlossaryInfo:
+        for info in self.list(desk):
             if info.name == name:
                 return info
-        raise self._not_found(name)
+        raise self._not_found(name, desk)
 
     # -- changes --------------------------------------------------------------
 
@@ -218,7 +264,8 @@ class GlossaryStore:
                                 problems=found)
 
     def put(self, name: str, glossary: Glossary, replace: bool = False,
-            accept_conflicts: bool = False, source: str = "") -> GlossaryInfo:
+            accept_conflicts: bool = False, source: str = "", desk: str = DEFAULT_DESK
+            ) -> GlossaryInfo:
         """Store ``glossary`` as ``name`` in one transaction.
 
         Refused (nothing changed) when ``name`` exists and not ``replace``
@@ -238,8 +285,8 @@ class GlossaryStore:
         langs = sorted({lang for entry in entries for lang in entry.terms})
         now = _now()
         with self._connect(write=True) as conn:
-            row = conn.execute("SELECT id, created FROM glossaries WHERE name = ?",
-                               (name,)).fetchone()
+            row = conn.execute("SELECT id, created FROM glossaries WHERE desk = ? AND name = ?",
+                               (desk, name)).fetchone()
             if row is not None and not replace:
                 raise GlossaryExists(f"glossary {name!r} exists; replace it with --replace",
                                      name=name)
@@ -250,25 +297,27 @@ class GlossaryStore:
                 key = row[0]
             else:
                 key = conn.execute(
-                    "INSERT INTO glossaries (name, languages, source, created, updated) "
-                    "VALUES (?, ?, ?, ?, ?)", (name, json.dumps(langs), source, now, now)).lastrowid
+                    "INSERT INTO glossaries (desk, name, languages, source, created, updated) "
+                    "VALUES (?, ?, ?, ?, ?, ?)",
+                    (desk, name, json.dumps(langs), source, now, now)).lastrowid
             conn.executemany(
                 "INSERT INTO entries (glossary, position, entry_id, type, terms, note, dnt, origin) "
                 "VALUES (?, ?, ?, ?, ?, ?, ?, ?)",
                 ((key, position, e.id, e.type, _terms_json(e), e.note, int(e.dnt), e.origin)
                  for position, e in enumerate(entries)))
-        return GlossaryInfo(name, len(entries), langs, now, source, tuple(map(str, found)))
+        return GlossaryInfo(name, len(entries), langs, now, source, tuple(map(str, found)), desk)
 
-    def delete(self, name: str) -> None:
+    def delete(self, name: str, desk: str = DEFAULT_DESK) -> None:
         if not self.path.exists():
-            raise self._not_found(name)
+            raise self._not_found(name, desk)
         with self._connect(write=True) as conn:
-            deleted = conn.execute("DELETE FROM glossaries WHERE name = ?", (name,)).rowcount
+            deleted = conn.execute("DELETE FROM glossaries WHERE desk = ? AND name = ?",
+                                   (desk, name)).rowcount
         if not deleted:
-            raise self._not_found(name)
+            raise self._not_found(name, desk)
 
     def add_entries(self, name: str, entries: Iterable[Entry], replace: bool = False,
-                    accept_conflicts: bool = False) -> GlossaryInfo:
+                    accept_conflicts: bool = False, desk: str = DEFAULT_DESK) -> GlossaryInfo:
         """Add entries to a stored glossary (at its end); an id already there is refused
         unless ``replace`` (the entry keeps its place). New conflicts are refused unless
         ``accept_conflicts``."""
@@ -277,7 +326,7 @@ class GlossaryStore:
         new_ids = [e.id for e in entries]
         if len(set(new_ids)) != len(new_ids):
             raise GlossaryError("the same id appears twice among the new entries")
-        current = self.get(name)
+        current = self.get(name, desk)
         present = {e.id for e in current.entries}
         clash = [i for i in new_ids if i in present]
         if clash and not replace:
@@ -294,9 +343,10 @@ class GlossaryStore:
         langs = sorted({lang for entry in combined for lang in entry.terms})
         now = _now()
         with self._connect(write=True) as conn:
-            row = conn.execute("SELECT id FROM glossaries WHERE name = ?", (name,)).fetchone()
+            row = conn.execute("SELECT id FROM glossaries WHERE desk = ? AND name = ?",
+                               (desk, name)).fetchone()
             if row is None:
-                raise self._not_found(name)
+                raise self._not_found(name, desk)
             key = row[0]
             end = conn.execute("SELECT coalesce(max(position), -1) FROM entries WHERE glossary = ?",
                                (key,)).fetchone()[0]
@@ -313,15 +363,16 @@ class GlossaryStore:
                                   e.origin))
             conn.execute("UPDATE glossaries SET languages = ?, updated = ? WHERE id = ?",
                          (json.dumps(langs), now, key))
-        return self.info(name)
+        return self.info(name, desk)
 
-    def remove_entry(self, name: str, entry_id: str) -> None:
+    def remove_entry(self, name: str, entry_id: str, desk: str = DEFAULT_DESK) -> None:
         if not self.path.exists():
-            raise self._not_found(name)
+            raise self._not_found(name, desk)
         with self._connect(write=True) as conn:
-            row = conn.execute("SELECT id FROM glossaries WHERE name = ?", (name,)).fetchone()
+            row = conn.execute("SELECT id FROM glossaries WHERE desk = ? AND name = ?",
+                               (desk, name)).fetchone()
             if row is None:
-                raise self._not_found(name)
+                raise self._not_found(name, desk)
             gone = conn.execute("DELETE FROM entries WHERE glossary = ? AND entry_id = ?",
                                 (row[0], entry_id)).rowcount
             if not gone:
