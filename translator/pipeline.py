@@ -150,28 +150,33 @@ class Pipeline:
         return self.translate_many([text], target, source, glossary)[0]
 
     def translate_many(self, texts: Iterable, target: str, source: str = AUTO,
-                       glossary: Glossary | _PipelineGlossary | None = DEFAULT
-                       ) -> list[TranslationResult]:
+                       glossary: Glossary | _PipelineGlossary | None = DEFAULT,
+                       memory: TranslationMemory | None = DEFAULT) -> list[TranslationResult]:
         """Translate documents together: every distinct sentence of a route is one engine batch.
 
-        ``glossary``: the pipeline's own glossary by default, another one, or None for none.
+        ``glossary``: the pipeline's own glossary by default, another one, or None for none;
+        ``memory`` likewise (a desk's view of the service's memory).
         """
         target = languages.canonical(target)
         source = AUTO if source in (None, "", AUTO) else languages.canonical(source)
         if source != AUTO and source != target:
             self.route(source, target)  # fail before any work when the pair is unsupported
         jobs = [self.prepare(text, target, source) for text in texts]
-        return self.translate_prepared(jobs, target, glossary)
+        return self.translate_prepared(jobs, target, glossary, memory=memory)
 
     def translate_prepared(self, jobs: Sequence[PreparedDocument], target: str,
                            glossary: Glossary | _PipelineGlossary | None = DEFAULT,
-                           cache: SegmentCache | None = None) -> list[TranslationResult]:
+                           cache: SegmentCache | None = None,
+                           memory: TranslationMemory | None = DEFAULT) -> list[TranslationResult]:
         """Translate prepared documents together (see :meth:`translate_many`); ``cache``
         answers sentences translated earlier in the same job and keeps the new ones."""
         if glossary is DEFAULT:
             glossary = self.glossary
+        if memory is DEFAULT:
+            memory = self.memory
         target = languages.canonical(target)
-        translations, translate_ms = self._translate_sentences(jobs, target, glossary, cache)
+        translations, translate_ms = self._translate_sentences(jobs, target, glossary, cache,
+                                                               memory)
         return [self._assemble(job, target, translations, translate_ms, glossary) for job in jobs]
 
     def prepare(self, text, target: str, source: str = AUTO) -> PreparedDocument:
@@ -216,7 +221,8 @@ class Pipeline:
         return found
 
     def _translate_sentences(self, jobs: Sequence[PreparedDocument], target: str,
-                             glossary: Glossary | None, cache: SegmentCache | None = None):
+                             glossary: Glossary | None, cache: SegmentCache | None = None,
+                             memory: TranslationMemory | None = None):
         """Translate every distinct (language, sentence) once, one batch per route."""
         by_lang: dict[str, dict[str, None]] = {}
         for job in jobs:
@@ -228,7 +234,7 @@ class Pipeline:
         for lang, unique in by_lang.items():
             route = self.router.route(lang, target)
             sentences = list(unique)
-            stored = self.memory.lookup(lang, target, sentences) if self.memory else {}
+            stored = memory.lookup(lang, target, sentences) if memory else {}
             for sentence, text in stored.items():
                 translations[(lang, sentence)] = SentenceTranslation(text, [], [], "memory", [],
                                                                      quality.CERTAIN)

@@ -8,11 +8,12 @@ from .. import __version__
 from ..errors import TranslatorError
 from ..glossary import Entry, Glossary
 from ..languages import canonical
+from ..store.keys import check_desk
 from . import jobs as batch_jobs
 from .errors import NotAcceptable, NotReady
 from .openapi import openapi_document
 from .output import negotiate, respond, respond_alignment
-from .security import guard
+from .security import access, guard
 from .validation import (ALIGN_FORMATS, InvalidField, align_request, check_fields, detect_request,
                          json_body, required, translate_request)
 
@@ -35,7 +36,7 @@ def translate():
     svc = service()
     req = translate_request(json_body(), svc.settings.max_chars)
     fmt = negotiate(req.format)
-    return respond(svc.translate(req), fmt, req.is_list)
+    return respond(svc.translate(req, access()), fmt, req.is_list)
 
 
 @api.post("/align")
@@ -102,12 +103,20 @@ def _glossary_format(default: str) -> str:
     return fmt
 
 
+def _glossary_desk(name: str) -> str:
+    """The desk whose glossary ``name`` this request means (``?desk=``: admins only)."""
+    return service().glossary_desk(name, access(), request.args.get("desk"))
+
+
 @api.get("/glossaries")
 def glossaries():
-    """Stored glossaries, and the default one applied to every translation."""
+    """The desk's stored glossaries (an admin's: every desk's), and the default one applied
+    to every translation."""
     svc = service()
     default = svc.pipeline.glossary
-    return {"glossaries": [info.to_dict() for info in svc.glossaries.list()],
+    who = access()
+    return {"glossaries": [info.to_dict() for info in
+                           svc.glossaries.list(None if who.admin else who.desk)],
             "default": {"name": default.name, "entries": len(default.entries),
                         "languages": sorted(default.languages())} if default else None}
 
@@ -118,7 +127,7 @@ def glossary(name: str):
     from ..glossary.files import dumps
 
     fmt = _glossary_format("json")
-    stored = service().glossaries.get(name)
+    stored = service().glossaries.get(name, _glossary_desk(name))
     if fmt == "json":
         return {"name": stored.name, "entries": [entry.to_dict() for entry in stored.entries]}
     mimetype = {"tsv": "text/tab-separated-values", "csv": "text/csv", "tbx": "application/x-tbx+xml"}[fmt]
@@ -140,14 +149,20 @@ def put_glossary(name: str):
     else:
         uploaded = read_bytes(request.get_data(), f"{name}.{fmt}", name=name)
     replace = request.args.get("replace", "false").lower() in ("1", "true", "yes")
-    existed = svc.glossaries.exists(name)
-    info = svc.glossaries.put(name, uploaded, replace=replace, source=f"PUT /v1/glossaries/{name}")
+    who = access()
+    # a new glossary is the requester's desk's (an admin may name another with ?desk=)
+    desk = request.args.get("desk") if who.admin and request.args.get("desk") else who.desk
+    if desk != who.desk:
+        check_desk(desk)
+    existed = svc.glossaries.exists(name, desk)
+    info = svc.glossaries.put(name, uploaded, replace=replace, source=f"PUT /v1/glossaries/{name}",
+                              desk=desk)
     return info.to_dict(), 200 if existed else 201
 
 
 @api.delete("/glossaries/<name>")
 def delete_glossary(name: str):
-    service().glossaries.delete(name)
+    service().glossaries.delete(name, _glossary_desk(name))
     return Response(status=204)
 
 
@@ -184,7 +199,7 @@ def _glossary_from_json(name: str, entries) -> Glossary:
 def submit_job():
     """Accept an archive of articles as a job (202); the runner translates it in the background."""
     svc = service()
-    job = batch_jobs.submit(svc)
+    job = batch_jobs.submit(svc, access())
     svc.runner.wake()
     return (batch_jobs.job_status(svc.jobs, job), 202,
             {"Location": url_for("api.job", job_id=job.id)})
@@ -198,22 +213,31 @@ def list_jobs():
     if not limit.isdigit() or not 1 <= int(limit) <= batch_jobs.MAX_LIST_LIMIT:
         raise InvalidField(f"limit must be a number from 1 to {batch_jobs.MAX_LIST_LIMIT}",
                            field="limit")
-    newest = store.jobs()[::-1][:int(limit)]
+    who = access()
+    newest = [job for job in store.jobs()[::-1] if who.sees(job.desk)][:int(limit)]
     return {"jobs": [batch_jobs.job_status(store, job) for job in newest]}
+
+
+def _visible_job(job_id: str):
+    """The job, if this request's desk submitted it (admins: any); else not found, as if it
+    did not exist."""
+    job = service().jobs.get(job_id)
+    if not access().sees(job.desk):
+        raise batch_jobs.JobNotFound(f"no job {job_id!r}", id=job_id)
+    return job
 
 
 @api.get("/jobs/<job_id>")
 def job(job_id: str):
     """A job's state, counts, speed, first failures and links."""
-    store = service().jobs
-    return batch_jobs.job_status(store, store.get(job_id))
+    return batch_jobs.job_status(service().jobs, _visible_job(job_id))
 
 
 @api.get("/jobs/<job_id>/result")
 def job_result(job_id: str):
     """The translations of a done job (JSONL, TMX, or a zip of text files); 409 before."""
     store = service().jobs
-    path, mimetype, name = batch_jobs.result_file(store, store.get(job_id))
+    path, mimetype, name = batch_jobs.result_file(store, _visible_job(job_id))
     return send_file(path, mimetype=mimetype, as_attachment=True, download_name=name,
                      conditional=True, max_age=0)
 
@@ -222,7 +246,7 @@ def job_result(job_id: str):
 def job_failures(job_id: str):
     """The failed articles of a done job, one JSON object per line (empty when none)."""
     store = service().jobs
-    job = store.get(job_id)
+    job = _visible_job(job_id)
     path = batch_jobs.failures_file(store, job)
     if path is None:
         return Response(b"", mimetype="application/x-ndjson")
@@ -234,6 +258,7 @@ def job_failures(job_id: str):
 def delete_job(job_id: str):
     """Cancel the job if it runs and remove it with its files."""
     svc = service()
+    _visible_job(job_id)
     svc.jobs.delete(job_id)
     svc.runner.cancel(job_id)
     return Response(status=204)

@@ -15,7 +15,7 @@ from flask import Blueprint, current_app, request
 
 from .. import languages as lang_names
 from .errors import InvalidField, MissingField, error_body, error_headers
-from .security import guard
+from .security import access, guard
 from .validation import AUTO, TranslateRequest, language_field, parse_json, text_value
 
 libre = Blueprint("libre", __name__)
@@ -84,7 +84,7 @@ def translate():
     if fmt == "html":
         outputs, detections = zip(*(_translate_html(svc, t, source, target) for t in texts))
     else:
-        results = svc.translate(TranslateRequest(tuple(texts), target, source))
+        results = svc.translate(TranslateRequest(tuple(texts), target, source), access())
         outputs = [r.target_text for r in results]
         detections = [r.detection for r in results]
     body: dict = {"translatedText": list(outputs) if is_list else outputs[0]}
@@ -112,7 +112,7 @@ def _translate_html(svc, markup: str, source: str, target: str) -> tuple[str, di
     if source == AUTO:
         found = svc.pipeline.detect(" ".join(texts), target)
         detection, source = found.to_dict(), found.language
-    results = svc.translate(TranslateRequest(tuple(texts), target, source))
+    results = svc.translate(TranslateRequest(tuple(texts), target, source), access())
     for i, result in zip(wanted, results):
         tokens[i] = html.escape(result.target_text, quote=False)
     return "".join(tokens), detection

@@ -177,7 +177,8 @@ SCHEMAS: dict[str, dict] = {
     },
     "GlossaryInfo": {
         "type": "object", "required": ["name", "entries", "languages", "updated"],
-        "properties": {"name": {"type": "string"}, "entries": {"type": "integer"},
+        "properties": {"name": {"type": "string"}, "desk": {"type": "string"},
+                       "entries": {"type": "integer"},
                        "languages": {"type": "array", "items": {"type": "string"}},
                        "updated": {"type": "string"}, "source": {"type": "string"},
                        "warnings": {"type": "array", "items": {"type": "string"}}}},
@@ -322,6 +323,7 @@ SCHEMAS: dict[str, dict] = {
                      "failures", "error", "links"],
         "properties": {
             "id": {"type": "string", "pattern": "^[0-9a-f]{16}$"},
+            "desk": {"type": "string", "description": "the desk that submitted it"},
             "state": {"enum": ["queued", "running", "done", "failed", "cancelled"],
                       "description": "done: every article translated or failed (see counts); "
                                      "failed: the job itself failed (see error)"},

@@ -22,7 +22,7 @@ from ..errors import InvalidEncoding, TranslatorError
 from ..formats import marks
 from .errors import ApiKeyRequired, InvalidApiKey, InvalidField, public_error
 from .output import respond
-from .security import KEY_COOKIE, guard, same_origin
+from .security import KEY_COOKIE, access, guard, same_origin
 from .validation import (AUTO, TranslateRequest, bool_field, check_fields, json_body,
                          language_field, required, text_value)
 
@@ -60,7 +60,7 @@ def _form_context(**values) -> dict:
     langs = svc.languages()["languages"]
     return {"languages": langs, "sources": [lang for lang in langs if lang["targets"]],
             "targets": sorted({t for lang in langs for t in lang["targets"]}),
-            "recent": svc.store.documents.recent(), "name": lang_names.name,
+            "recent": svc.store.documents.recent(access=access()), "name": lang_names.name,
             "max_chars": svc.settings.max_chars, "form": values}
 
 
@@ -90,18 +90,18 @@ def create():
         text = _submitted_text(svc.settings.max_chars)
         target = language_field(form.get("target", ""), "target")
         source = language_field(form.get("source", AUTO), "source", allow_auto=True)
-        result = svc.translate(TranslateRequest((text,), target, source))[0]
+        result = svc.translate(TranslateRequest((text,), target, source), access())[0]
     except TranslatorError as exc:
         context = _form_context(text=form.get("text", ""), target=form.get("target"),
                                 source=form.get("source"))
         return render_template("index.html", error=public_error(exc), **context), exc.http_status
-    doc_id = svc.store.documents.create(result)
+    doc_id = svc.store.documents.create(result, desk=access().desk)
     return redirect(url_for("review.document", doc_id=doc_id), code=303)
 
 
 @review.get("/review/<doc_id>")
 def document(doc_id: str):
-    doc = service().store.documents.get(doc_id)
+    doc = service().store.documents.get(doc_id, access())
     return render_template("review.html", doc=doc, result=doc.result, name=lang_names.name,
                            export_formats=EXPORT_FORMATS, attention_below=ATTENTION_BELOW)
 
@@ -161,8 +161,9 @@ def save_segment(doc_id: str, index: int):
         raise InvalidField(f"target has {len(target)} characters; the limit is "
                            f"{svc.settings.max_chars}", field="target")
     reviewed = bool_field(body, "reviewed", True)
-    segment = svc.store.documents.save_segment(doc_id, index, target, reviewed)
-    doc = svc.store.documents.get(doc_id)
+    who = access()
+    segment = svc.store.documents.save_segment(doc_id, index, target, reviewed, access=who)
+    doc = svc.store.documents.get(doc_id, who)
     return {"segment": segment.to_dict(), "reviewed": index in doc.reviewed,
             "progress": {"reviewed": len(doc.reviewed), "total": len(doc.result.segments)}}
 
@@ -173,7 +174,7 @@ def export(doc_id: str, fmt: str):
     if fmt not in EXPORT_FORMATS:
         raise InvalidField(f"export format must be one of {', '.join(EXPORT_FORMATS)}",
                            field="format")
-    doc = service().store.documents.get(doc_id)
+    doc = service().store.documents.get(doc_id, access())
     ascii_title = unicodedata.normalize("NFKD", doc.title).encode("ascii", "ignore").decode()
     slug = _SLUG.sub("-", ascii_title.lower()).strip("-")[:40].strip("-") or "document"
     name = f"{slug}.{doc.result.source_lang}-{doc.result.target_lang}"

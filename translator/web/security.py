@@ -18,6 +18,7 @@ from urllib.parse import urlsplit
 from flask import Flask, Response, current_app, g, request
 
 from ..settings import Settings
+from ..store import DEFAULT_DESK, Access
 from ..store.keys import ApiKey
 from .errors import ApiKeyRequired, Forbidden, InvalidApiKey, RateLimited, request_id
 from .validation import check_form_encoding, parse_json
@@ -91,6 +92,17 @@ def authenticate(service, libre: bool = False) -> ApiKey | None:
         raise ApiKeyRequired("an API key is required: send it as 'Authorization: Bearer KEY' "
                              "or 'X-API-Key: KEY'")
     return record
+
+
+def access() -> Access:
+    """Who this request acts for: its key's desk and role. Without a key (possible only when
+    keys are not required) the implicit desk, whose reviews go to the newsroom-wide memory as
+    they always did: desks bind only with ``api_keys_required``."""
+    record: ApiKey | None = g.get("api_key")
+    if record is not None:
+        return Access(record.desk, admin=record.admin, memory_writer=record.memory_writer)
+    settings: Settings = current_app.extensions["translator"].settings
+    return Access(DEFAULT_DESK, memory_writer=not settings.api_keys_required)
 
 
 def rate_limit(service, limiter: RateLimiter, record: ApiKey | None) -> None:

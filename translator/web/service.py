@@ -17,9 +17,10 @@ from .. import languages as lang_names
 from ..glossary import Entry, Glossary
 from ..pipeline import AUTO, Pipeline
 from ..settings import Settings
-from ..store import Store
+from ..errors import GlossaryNotFound
+from ..store import OPERATOR, Access, Store
 from .readiness import EngineChecks
-from .validation import AlignRequest, DetectRequest, TranslateRequest
+from .validation import AlignRequest, DetectRequest, InvalidField, TranslateRequest
 
 log = logging.getLogger("translator.web")
 
@@ -136,15 +137,17 @@ class Service:
 
     # -- the operations ---------------------------------------------------------
 
-    def translate(self, req: TranslateRequest):
-        """Translate a validated request: the one call into the pipeline."""
+    def translate(self, req: TranslateRequest, access: Access = OPERATOR):
+        """Translate a validated request for ``access``'s desk (its glossaries, its memory over
+        the newsroom's): the one call into the pipeline."""
         with self.requests.running():
             return self.pipeline.translate_many(list(req.texts), req.target, req.source,
-                                                glossary=self.request_glossary(req))
+                                                glossary=self.request_glossary(req, access),
+                                                memory=self.store.memory.for_desk(access.desk))
 
-    def request_glossary(self, req: TranslateRequest):
+    def request_glossary(self, req: TranslateRequest, access: Access = OPERATOR):
         """The glossary ``req.glossary`` names (see :meth:`named_glossary`), inline terms over it."""
-        glossary = self.named_glossary(req.glossary)
+        glossary = self.named_glossary(req.glossary, access)
         if not req.terms:
             return glossary
         sources = ([req.source] if req.source != AUTO else
@@ -155,18 +158,44 @@ class Service:
             for i, (src, tgt) in enumerate(req.terms)])
         return glossary.merged(inline) if glossary else inline
 
-    def named_glossary(self, name: str | None):
-        """The default glossary (no name), a stored one over it, or None for ``"none"``.
+    def named_glossary(self, name: str | None, access: Access | None = None):
+        """The default glossary (no name), a stored one of the desk over it, or None for
+        ``"none"``. Without ``access`` (a batch job being run), ``name`` is the reference
+        :meth:`glossary_reference` made when the job was accepted.
 
         Only stored names are accepted here, never file paths: a request must not make
         the server read its own files."""
         if name == "none":
             return None
         if name:
-            stored = self.glossaries.get(name)
+            desk, name = (name.split("/", 1) if access is None and "/" in name
+                          else (self.glossary_desk(name, access or OPERATOR), name))
+            stored = self.glossaries.get(name, desk)
             return self.pipeline.glossary.merged(stored, stored.name) \
                 if self.pipeline.glossary else stored
         return self.pipeline.glossary
+
+    def glossary_desk(self, name: str, access: Access, asked: str | None = None) -> str:
+        """The desk whose glossary ``name`` ``access`` means: its own; for an admin, the
+        desk ``asked`` for, else its own if it has one, else the one desk that has it."""
+        if not access.admin:
+            if asked not in (None, access.desk):
+                raise GlossaryNotFound(f"no glossary named {name!r}", name=name)
+            return access.desk
+        if asked is not None or self.glossaries.exists(name, access.desk):
+            return asked or access.desk
+        desks = self.glossaries.desks(name)
+        if len(desks) > 1:
+            raise InvalidField(f"desks {', '.join(desks)} each have a glossary {name!r}: "
+                               "say which with ?desk=", field="desk")
+        return desks[0] if desks else access.desk
+
+    def glossary_reference(self, name: str | None, access: Access) -> str | None:
+        """What a batch job records to find the glossary when it runs: ``desk/name``."""
+        if name in (None, "none"):
+            return name
+        self.named_glossary(name, access)  # an unknown name is refused now, not later
+        return f"{self.glossary_desk(name, access)}/{name}"
 
     @property
     def glossaries(self):

@@ -33,9 +33,10 @@ def job_status(store: JobStore, job: Job) -> dict:
     finished = counts["done"] + counts["failed"]
     running = job.state == "running"
     return {
-        "id": job.id, "state": job.state,
+        "id": job.id, "state": job.state, "desk": job.desk,
         "created": job.created, "started": job.started, "finished": job.finished,
-        "target": job.target, "source": job.source, "glossary": job.glossary,
+        "target": job.target, "source": job.source,
+        "glossary": job.glossary.split("/", 1)[-1] if job.glossary else job.glossary,
         "format": job.format, "filename": job.filename, "size": job.size,
         "counts": counts,
         "progress": 1.0 if job.state == "done" else

@@ -55,6 +55,7 @@ class Job:
     started: str | None = None
     finished: str | None = None
     error: dict | None = None
+    desk: str = "default"  # the desk that submitted it: no other desk sees it (admins do)
 
     @classmethod
     def from_dict(cls, data: dict) -> "Job":

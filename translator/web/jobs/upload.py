@@ -16,7 +16,7 @@ from werkzeug.http import parse_options_header
 from ...archive import ARCHIVE_SUFFIXES, open_archive
 from ...batch import FORMATS
 from ...errors import BadArchive, InputError, UnsupportedPair
-from ...store.db import StoreError
+from ...store.db import OPERATOR, Access, StoreError
 from ..errors import InvalidField, MissingField, UnknownField
 from ..validation import AUTO, language_field
 from .store import Job, JobStore, stamp
@@ -34,9 +34,10 @@ class UnsupportedMediaType(InputError):
     http_status = 415
 
 
-def submit(service) -> Job:
+def submit(service, access: Access = OPERATOR) -> Job:
     """Receive ``POST /v1/jobs`` (multipart with an ``archive`` file, or the archive as the
-    body with fields as query parameters), validate it and publish the job, queued."""
+    body with fields as query parameters), validate it and publish the job of ``access``'s
+    desk, queued."""
     store: JobStore = service.jobs
     request.max_content_length = service.settings.max_upload_bytes
     multipart = request.mimetype == "multipart/form-data"
@@ -47,17 +48,18 @@ def submit(service) -> Job:
             f"{request.mimetype or 'no Content-Type'}", content_type=request.mimetype)
     fields = request.args.to_dict()
     # A raw body's fields are all in the URL: refuse bad ones before reading the body.
-    params = None if multipart else job_params(fields, service)
+    params = None if multipart else job_params(fields, service, access)
     incoming = store.incoming()
     try:
         if multipart:
             form, upload, upload_name = _receive_multipart(incoming)
             fields.update(form)
-            params = job_params(fields, service)
+            params = job_params(fields, service, access)
         else:
             upload, upload_name = _receive_raw(incoming), _disposition_filename()
         name, size = _place_archive(incoming, upload, fields.get("filename") or upload_name)
-        job = Job(id=secrets.token_hex(8), created=stamp(), filename=name, size=size, **params)
+        job = Job(id=secrets.token_hex(8), created=stamp(), filename=name, size=size,
+                  desk=access.desk, **params)
         return store.publish(incoming, job)
     except OSError as exc:  # disk full, permissions: the server's problem, not the client's
         shutil.rmtree(incoming, ignore_errors=True)
@@ -67,7 +69,7 @@ def submit(service) -> Job:
         raise
 
 
-def job_params(fields: dict, service) -> dict:
+def job_params(fields: dict, service, access: Access = OPERATOR) -> dict:
     """target, source, glossary, format of a job, checked like ``/v1/translate`` checks them."""
     unknown = sorted(set(fields) - set(FIELDS))
     if unknown:
@@ -78,8 +80,8 @@ def job_params(fields: dict, service) -> dict:
     target = language_field(fields["target"], "target")
     source = language_field(fields.get("source", AUTO), "source", allow_auto=True)
     check_route(service.pipeline, source, target)
-    glossary = fields.get("glossary") or None
-    service.named_glossary(glossary)  # an unknown stored name is refused now, not later
+    # desk/name: the runner finds the desk's glossary (an unknown name is refused now)
+    glossary = service.glossary_reference(fields.get("glossary") or None, access)
     fmt = fields.get("format") or "jsonl"
     if fmt not in FORMATS:
         raise InvalidField(f"field 'format' must be one of {', '.join(FORMATS)}", field="format")
