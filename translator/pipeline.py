@@ -151,17 +151,23 @@ class Pipeline:
 
     def translate_many(self, texts: Iterable, target: str, source: str = AUTO,
                        glossary: Glossary | _PipelineGlossary | None = DEFAULT,
-                       memory: TranslationMemory | None = DEFAULT) -> list[TranslationResult]:
+                       memory: TranslationMemory | None = DEFAULT,
+                       max_sentences: int | None = None) -> list[TranslationResult]:
         """Translate documents together: every distinct sentence of a route is one engine batch.
 
         ``glossary``: the pipeline's own glossary by default, another one, or None for none;
-        ``memory`` likewise (a desk's view of the service's memory).
+        ``memory`` likewise (a desk's view of the service's memory). More than
+        ``max_sentences`` sentences over all documents is refused before any translation.
         """
         target = languages.canonical(target)
         source = AUTO if source in (None, "", AUTO) else languages.canonical(source)
         if source != AUTO and source != target:
             self.route(source, target)  # fail before any work when the pair is unsupported
         jobs = [self.prepare(text, target, source) for text in texts]
+        count = sum(len(job.sentences) for job in jobs)
+        if max_sentences is not None and count > max_sentences:
+            raise InputTooLarge(f"the texts hold {count} sentences; the limit is {max_sentences} "
+                                "per request", limit=max_sentences, size=count, unit="sentences")
         return self.translate_prepared(jobs, target, glossary, memory=memory)
 
     def translate_prepared(self, jobs: Sequence[PreparedDocument], target: str,

@@ -40,9 +40,17 @@ def _guard():
 def _error(exc):
     status, body = error_body(exc)
     headers = error_headers(exc, status)
+    error = body["error"]
+    message = error["message"]
+    if error["code"] == "input_too_large":  # LibreTranslate's words and status for its limit
+        details = error.get("details", {})
+        unit = "" if details.get("unit") in (None, "characters") else f" {details['unit']}"
+        message = (f"Invalid request: request ({details.get('size')}{unit}) exceeds "
+                   f"{'text' if not unit else unit.strip()[:-1]} limit ({details.get('limit')})")
+        status = 400
     # LibreTranslate answers 400 for unsupported languages
     status = 400 if status == 422 else status
-    return {"error": body["error"]["message"], "code": body["error"]["code"]}, status, headers
+    return {"error": message, "code": error["code"]}, status, headers
 
 
 def params() -> dict:

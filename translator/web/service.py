@@ -17,7 +17,7 @@ from .. import languages as lang_names
 from ..glossary import Entry, Glossary
 from ..pipeline import AUTO, Pipeline
 from ..settings import Settings
-from ..errors import GlossaryNotFound
+from ..errors import GlossaryNotFound, InputTooLarge
 from ..store import OPERATOR, Access, Store
 from .readiness import EngineChecks
 from .validation import AlignRequest, DetectRequest, InvalidField, TranslateRequest
@@ -140,10 +140,15 @@ class Service:
     def translate(self, req: TranslateRequest, access: Access = OPERATOR):
         """Translate a validated request for ``access``'s desk (its glossaries, its memory over
         the newsroom's): the one call into the pipeline."""
+        total, limit = sum(map(len, req.texts)), self.settings.max_request_chars
+        if total > limit:
+            raise InputTooLarge(f"the texts hold {total} characters; the limit is {limit} per "
+                                "request", field="text", limit=limit, size=total, unit="characters")
         with self.requests.running():
             return self.pipeline.translate_many(list(req.texts), req.target, req.source,
                                                 glossary=self.request_glossary(req, access),
-                                                memory=self.store.memory.for_desk(access.desk))
+                                                memory=self.store.memory.for_desk(access.desk),
+                                                max_sentences=self.settings.max_request_sentences)
 
     def request_glossary(self, req: TranslateRequest, access: Access = OPERATOR):
         """The glossary ``req.glossary`` names (see :meth:`named_glossary`), inline terms over it."""
