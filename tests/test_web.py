@@ -348,7 +348,7 @@ def test_a_crash_in_one_request_is_a_500_without_traceback_and_the_next_works(ap
     service = app.extensions["translator"]
     original = service.translate
 
-    def broken(request, access=None):
+    def broken(request, access=None, cancelled=None):
         raise ZeroDivisionError("secret internal detail")
 
     service.translate = broken

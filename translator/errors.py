@@ -22,7 +22,8 @@ it to and the CLI exit code, so the mapping lives in one place::
     │   ├── ModelNotFound (404)
     │   ├── ModelExists (409)
     │   └── IndexUnavailable (503)
-    └── EngineError (503)
+    ├── EngineError (503)
+    └── Cancelled (499: the client hung up; nobody reads the answer)
 """
 
 from __future__ import annotations
@@ -47,6 +48,7 @@ __all__ = [
     "ModelExists",
     "IndexUnavailable",
     "EngineError",
+    "Cancelled",
 ]
 
 
@@ -160,3 +162,11 @@ class EngineError(TranslatorError):
     code = "engine_error"
     http_status = 503
     exit_code = 5
+
+
+class Cancelled(TranslatorError):
+    """The work was stopped because whoever asked for it is gone (an HTTP client hung up)."""
+
+    code = "cancelled"
+    http_status = 499
+    exit_code = 130

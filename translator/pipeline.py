@@ -11,7 +11,8 @@ from .detect import Detection, Detector
 from .engines.base import Engine
 from .glossary import Glossary, GlossaryLayer
 from .glossary.enforce import Enforced
-from .errors import EmptyInput, InputError, InputTooLarge, InvalidEncoding, TranslatorError
+from .errors import (Cancelled, EmptyInput, InputError, InputTooLarge, InvalidEncoding,
+                     TranslatorError)
 from .result import Segment, TranslationResult
 from .router import Route, Router
 from .segment import Sentence, pieces, segment, split_paragraphs
@@ -30,6 +31,18 @@ DEFAULT = _PipelineGlossary()  # translate_many(glossary=DEFAULT): the pipeline'
 # langdetect to be trusted and the detection is near certain.
 PARAGRAPH_MIN_LETTERS = 40
 PARAGRAPH_MIN_CONFIDENCE = 0.95
+
+
+#: sentences sent to the engines at a time when a translation can be cancelled: two
+#: Apertium pipelines' worth (a fraction of a second), a few seconds of a transformer-base
+#: model on two cores
+CANCEL_CHUNK = 128
+
+
+class CancelSignal(Protocol):
+    """Anything that says whether the work is still wanted (``threading.Event`` does)."""
+
+    def is_set(self) -> bool: ...
 
 
 class TranslationMemory(Protocol):
@@ -152,12 +165,15 @@ class Pipeline:
     def translate_many(self, texts: Iterable, target: str, source: str = AUTO,
                        glossary: Glossary | _PipelineGlossary | None = DEFAULT,
                        memory: TranslationMemory | None = DEFAULT,
-                       max_sentences: int | None = None) -> list[TranslationResult]:
+                       max_sentences: int | None = None,
+                       cancelled: CancelSignal | None = None) -> list[TranslationResult]:
         """Translate documents together: every distinct sentence of a route is one engine batch.
 
         ``glossary``: the pipeline's own glossary by default, another one, or None for none;
         ``memory`` likewise (a desk's view of the service's memory). More than
         ``max_sentences`` sentences over all documents is refused before any translation.
+        With ``cancelled``, sentences go to the engines :data:`CANCEL_CHUNK` at a time and
+        the work stops (:class:`Cancelled`) at the first chunk it is set before.
         """
         target = languages.canonical(target)
         source = AUTO if source in (None, "", AUTO) else languages.canonical(source)
@@ -168,12 +184,13 @@ class Pipeline:
         if max_sentences is not None and count > max_sentences:
             raise InputTooLarge(f"the texts hold {count} sentences; the limit is {max_sentences} "
                                 "per request", limit=max_sentences, size=count, unit="sentences")
-        return self.translate_prepared(jobs, target, glossary, memory=memory)
+        return self.translate_prepared(jobs, target, glossary, memory=memory, cancelled=cancelled)
 
     def translate_prepared(self, jobs: Sequence[PreparedDocument], target: str,
                            glossary: Glossary | _PipelineGlossary | None = DEFAULT,
                            cache: SegmentCache | None = None,
-                           memory: TranslationMemory | None = DEFAULT) -> list[TranslationResult]:
+                           memory: TranslationMemory | None = DEFAULT,
+                           cancelled: CancelSignal | None = None) -> list[TranslationResult]:
         """Translate prepared documents together (see :meth:`translate_many`); ``cache``
         answers sentences translated earlier in the same job and keeps the new ones."""
         if glossary is DEFAULT:
@@ -182,7 +199,7 @@ class Pipeline:
             memory = self.memory
         target = languages.canonical(target)
         translations, translate_ms = self._translate_sentences(jobs, target, glossary, cache,
-                                                               memory)
+                                                               memory, cancelled)
         return [self._assemble(job, target, translations, translate_ms, glossary) for job in jobs]
 
     def prepare(self, text, target: str, source: str = AUTO) -> PreparedDocument:
@@ -228,7 +245,8 @@ class Pipeline:
 
     def _translate_sentences(self, jobs: Sequence[PreparedDocument], target: str,
                              glossary: Glossary | None, cache: SegmentCache | None = None,
-                             memory: TranslationMemory | None = None):
+                             memory: TranslationMemory | None = None,
+                             cancelled: CancelSignal | None = None):
         """Translate every distinct (language, sentence) once, one batch per route."""
         by_lang: dict[str, dict[str, None]] = {}
         for job in jobs:
@@ -252,11 +270,26 @@ class Pipeline:
             layer = (GlossaryLayer(glossary, lang, target)
                      if glossary is not None and glossary.covers(lang, target) else None)
             fresh = {sentence: _engine_translation(done, route)
-                     for sentence, done in zip(sentences, self._run_route(route, sentences, layer))}
+                     for sentence, done in zip(sentences, self._run_chunks(route, sentences, layer,
+                                                                           cancelled))}
             translations.update(((lang, sentence), done) for sentence, done in fresh.items())
             if cache is not None and fresh:
                 cache.put(lang, target, fresh)
         return translations, (time.perf_counter() - started) * 1000
+
+    def _run_chunks(self, route: Route, sentences: list[str], layer: GlossaryLayer | None,
+                    cancelled: CancelSignal | None) -> list[Enforced]:
+        """The route over ``sentences``, checking ``cancelled`` between chunks (each sentence
+        is translated alone, so chunks change no translation)."""
+        if cancelled is None:
+            return self._run_route(route, sentences, layer)
+        out: list[Enforced] = []
+        for start in range(0, len(sentences), CANCEL_CHUNK):
+            if cancelled.is_set():
+                raise Cancelled(f"stopped after {start} of {len(sentences)} sentences: "
+                                "the client is gone")
+            out += self._run_route(route, sentences[start:start + CANCEL_CHUNK], layer)
+        return out
 
     @staticmethod
     def _run_route(route: Route, sentences: list[str], layer: GlossaryLayer | None

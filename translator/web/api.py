@@ -10,6 +10,7 @@ from ..glossary import Entry, Glossary
 from ..languages import canonical
 from ..store.keys import check_desk
 from . import jobs as batch_jobs
+from .disconnect import ClientGone
 from .errors import NotAcceptable, NotReady
 from .openapi import openapi_document
 from .output import negotiate, respond, respond_alignment
@@ -36,7 +37,8 @@ def translate():
     svc = service()
     req = translate_request(json_body(), svc.settings.max_chars)
     fmt = negotiate(req.format)
-    return respond(svc.translate(req, access()), fmt, req.is_list)
+    results = svc.translate(req, access(), ClientGone.of(request.environ))
+    return respond(results, fmt, req.is_list)
 
 
 @api.post("/align")

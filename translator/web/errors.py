@@ -156,7 +156,10 @@ def wants_html() -> bool:
 
 
 def error_headers(exc: BaseException, status: int) -> dict:
-    """Headers that go with an error response (Allow, Retry-After); logs unexpected errors."""
+    """Headers that go with an error response (Allow, Retry-After); logs unexpected errors
+    and cancelled work."""
+    if getattr(exc, "code", None) == "cancelled":
+        log.info("request %s %s %s: %s", request_id(), request.method, request.path, exc)
     if status >= 500 and not isinstance(exc, (TranslatorError, HTTPException)):
         log.error("request %s %s %s failed", request_id(), request.method, request.path,
                   exc_info=exc)

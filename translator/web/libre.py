@@ -14,6 +14,7 @@ import re
 from flask import Blueprint, current_app, request
 
 from .. import languages as lang_names
+from .disconnect import ClientGone
 from .errors import InvalidField, MissingField, error_body, error_headers
 from .security import access, guard
 from .validation import AUTO, TranslateRequest, language_field, parse_json, text_value
@@ -92,7 +93,8 @@ def translate():
     if fmt == "html":
         outputs, detections = zip(*(_translate_html(svc, t, source, target) for t in texts))
     else:
-        results = svc.translate(TranslateRequest(tuple(texts), target, source), access())
+        results = svc.translate(TranslateRequest(tuple(texts), target, source), access(),
+                                ClientGone.of(request.environ))
         outputs = [r.target_text for r in results]
         detections = [r.detection for r in results]
     body: dict = {"translatedText": list(outputs) if is_list else outputs[0]}

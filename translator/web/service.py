@@ -137,9 +137,10 @@ class Service:
 
     # -- the operations ---------------------------------------------------------
 
-    def translate(self, req: TranslateRequest, access: Access = OPERATOR):
+    def translate(self, req: TranslateRequest, access: Access = OPERATOR, cancelled=None):
         """Translate a validated request for ``access``'s desk (its glossaries, its memory over
-        the newsroom's): the one call into the pipeline."""
+        the newsroom's): the one call into the pipeline. Its engine work stops when
+        ``cancelled`` is set (the client hung up)."""
         total, limit = sum(map(len, req.texts)), self.settings.max_request_chars
         if total > limit:
             raise InputTooLarge(f"the texts hold {total} characters; the limit is {limit} per "
@@ -148,7 +149,8 @@ class Service:
             return self.pipeline.translate_many(list(req.texts), req.target, req.source,
                                                 glossary=self.request_glossary(req, access),
                                                 memory=self.store.memory.for_desk(access.desk),
-                                                max_sentences=self.settings.max_request_sentences)
+                                                max_sentences=self.settings.max_request_sentences,
+                                                cancelled=cancelled)
 
     def request_glossary(self, req: TranslateRequest, access: Access = OPERATOR):
         """The glossary ``req.glossary`` names (see :meth:`named_glossary`), inline terms over it."""
