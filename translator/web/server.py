@@ -55,6 +55,9 @@ class Server(BaseApplication):
             "graceful_timeout": 30,
             "keepalive": 5,
             "accesslog": "-",
+            # gunicorn's default, plus the request id the service's own log lines carry
+            "access_log_format": '%(h)s %(l)s %(u)s %(t)s "%(r)s" %(s)s %(b)s "%(f)s" "%(a)s" '
+                                 '%({x-request-id}o)s',
             "errorlog": "-",
             "loglevel": "info",
             "proc_name": "translator",
