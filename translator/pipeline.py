@@ -248,34 +248,68 @@ class Pipeline:
                              memory: TranslationMemory | None = None,
                              cancelled: CancelSignal | None = None):
         """Translate every distinct (language, sentence) once, one batch per route."""
+        started = time.perf_counter()
+        translations, todo = self.plan(jobs, target, cache, memory)
+        for lang, sentences in todo.items():
+            fresh = self.translate_sentences(lang, target, sentences, glossary, cancelled)
+            translations.update(((lang, sentence), done) for sentence, done in fresh.items())
+            if cache is not None and fresh:
+                cache.put(lang, target, fresh)
+        return translations, (time.perf_counter() - started) * 1000
+
+    def plan(self, jobs: Sequence[PreparedDocument], target: str,
+             cache: SegmentCache | None = None, memory: TranslationMemory | None = None
+             ) -> tuple[dict[tuple[str, str], SentenceTranslation], dict[str, list[str]]]:
+        """What translating ``jobs`` takes: the translations already known (``memory``,
+        then ``cache``), keyed by (language, sentence), and per language the distinct
+        sentences left for the engines, in order of first appearance (each language's list
+        is one engine batch: :meth:`translate_sentences`)."""
         by_lang: dict[str, dict[str, None]] = {}
         for job in jobs:
             for sentence, lang in zip(job.sentences, job.sentence_langs):
                 if lang != target:
                     by_lang.setdefault(lang, {})[sentence.text] = None
-        translations: dict[tuple[str, str], SentenceTranslation] = {}
-        started = time.perf_counter()
+        known: dict[tuple[str, str], SentenceTranslation] = {}
+        todo: dict[str, list[str]] = {}
         for lang, unique in by_lang.items():
-            route = self.router.route(lang, target)
+            self.router.route(lang, target)
             sentences = list(unique)
             stored = memory.lookup(lang, target, sentences) if memory else {}
             for sentence, text in stored.items():
-                translations[(lang, sentence)] = SentenceTranslation(text, [], [], "memory", [],
-                                                                     quality.CERTAIN)
+                known[(lang, sentence)] = SentenceTranslation(text, [], [], "memory", [],
+                                                              quality.CERTAIN)
             sentences = [s for s in sentences if s not in stored]
             if cache is not None and sentences:
                 for sentence, done in cache.get(lang, target, sentences).items():
-                    translations[(lang, sentence)] = done
-                sentences = [s for s in sentences if (lang, s) not in translations]
-            layer = (GlossaryLayer(glossary, lang, target)
-                     if glossary is not None and glossary.covers(lang, target) else None)
-            fresh = {sentence: _engine_translation(done, route)
-                     for sentence, done in zip(sentences, self._run_chunks(route, sentences, layer,
-                                                                           cancelled))}
-            translations.update(((lang, sentence), done) for sentence, done in fresh.items())
-            if cache is not None and fresh:
-                cache.put(lang, target, fresh)
-        return translations, (time.perf_counter() - started) * 1000
+                    known[(lang, sentence)] = done
+                sentences = [s for s in sentences if (lang, s) not in known]
+            todo[lang] = sentences
+        return known, todo
+
+    def translate_sentences(self, lang: str, target: str, sentences: list[str],
+                            glossary: Glossary | _PipelineGlossary | None = DEFAULT,
+                            cancelled: CancelSignal | None = None
+                            ) -> dict[str, SentenceTranslation]:
+        """Distinct sentences of ``lang`` through its route to ``target`` as one batch,
+        with the glossary: the engine work of one language of :meth:`plan`'s ``todo``."""
+        if glossary is DEFAULT:
+            glossary = self.glossary
+        route = self.router.route(lang, target)
+        layer = (GlossaryLayer(glossary, lang, target)
+                 if glossary is not None and glossary.covers(lang, target) else None)
+        return {sentence: _engine_translation(done, route)
+                for sentence, done in zip(sentences, self._run_chunks(route, sentences, layer,
+                                                                      cancelled))}
+
+    def assemble(self, job: PreparedDocument, target: str,
+                 translations: dict[tuple[str, str], SentenceTranslation],
+                 glossary: Glossary | _PipelineGlossary | None = DEFAULT,
+                 translate_ms: float = 0.0) -> TranslationResult:
+        """One document's aligned result from the translations of its sentences."""
+        if glossary is DEFAULT:
+            glossary = self.glossary
+        return self._assemble(job, languages.canonical(target), translations, translate_ms,
+                              glossary)
 
     def _run_chunks(self, route: Route, sentences: list[str], layer: GlossaryLayer | None,
                     cancelled: CancelSignal | None) -> list[Enforced]:
@@ -378,5 +412,7 @@ def load_engines(settings: Settings) -> list[Engine]:
     engines: list[Engine] = [CTranslate2Engine(package, settings, decode_options=options)
                              for package in ModelStore(settings).installed()]
     if settings.apertium and ApertiumEngine.available(settings.apertium_bin):
-        engines.append(ApertiumEngine(settings.apertium_bin, data_dir=settings.apertium_data or None))
+        # as many warm pipelines per mode as CTranslate2 has replicas (one per core by default)
+        engines.append(ApertiumEngine(settings.apertium_bin, data_dir=settings.apertium_data or None,
+                                      max_pipelines=settings.threads()[0]))
     return engines

@@ -64,6 +64,9 @@ SETTINGS: tuple[Setting, ...] = (
     Setting("compute_type", str, "CTranslate2 compute type: int8, int8_float32, float32, auto..."),
     Setting("inter_threads", int, "CTranslate2 batches decoded in parallel (0 = one per core)."),
     Setting("intra_threads", int, "Threads per CTranslate2 batch (0 = cores / inter_threads)."),
+    Setting("batch_split", int, "Parts a small CTranslate2 input is split into, so parallel replicas "
+            "share it (0 = one per inter thread). Ray actors take the driver's, so a chunk is "
+            "batched alike wherever it runs."),
     Setting("device", str, "CTranslate2 device: cpu or cuda."),
     Setting("apertium", bool, "Use Apertium pairs installed on the system."),
     Setting("apertium_bin", str, "The apertium command (its folder holds the programs of the modes)."),
@@ -94,6 +97,9 @@ SETTINGS: tuple[Setting, ...] = (
     Setting("batch_chunk_chars", int, "Characters of source text a batch job translates and commits at a time."),
     Setting("jobs_dir", Path, "Folder of the service's batch jobs (uploaded archives, ledgers, results)."),
     Setting("max_upload_bytes", int, "Largest archive accepted by POST /v1/jobs, in bytes."),
+    Setting("ray_address", str, "Ray cluster of `translator batch --ray` and the service's jobs: "
+            "an address (host:port or ray://...), `auto` (the cluster of `ray start`), `local` (a "
+            "Ray started on this machine); empty: batch jobs run in this process."),
     Setting("jobs_chunk_chars", int, "Characters a service batch job translates at a time: small, "
             "so an interactive request never waits long behind a job."),
     Setting("ready_check_seconds", float, "Seconds between the service's checks that every engine "
@@ -116,6 +122,7 @@ class Settings:
     compute_type: str = "int8"
     inter_threads: int = 0
     intra_threads: int = 0
+    batch_split: int = 0
     device: str = "cpu"
     apertium: bool = True
     apertium_bin: str = "apertium"
@@ -143,6 +150,7 @@ class Settings:
     jobs_dir: Path = field(default_factory=_default_jobs_dir)
     max_upload_bytes: int = 512 * 1024 * 1024
     jobs_chunk_chars: int = 6_000
+    ray_address: str = ""
     ready_check_seconds: float = 60.0
     max_request_chars: int = 400_000
     max_request_sentences: int = 5_000
@@ -170,6 +178,12 @@ class Settings:
         inter = self.inter_threads or cores
         intra = self.intra_threads or max(1, cores // inter)
         return inter, intra
+
+    def split(self) -> int:
+        """Parts a small CTranslate2 input is split into (``batch_split``, else one per
+        replica). It decides how sentences are padded together, so it travels with a batch
+        job's settings to every Ray actor."""
+        return self.batch_split or self.threads()[0]
 
     def pivots(self) -> tuple[str, ...]:
         """``pivot`` as canonical language codes, in order."""

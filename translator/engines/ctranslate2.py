@@ -106,10 +106,10 @@ class CTranslate2Engine(Engine):
 
     def _batch_tokens(self, tokens: list[list[str]]) -> int:
         """Tokens per batch: the configured size, but small enough to give every
-        parallel translator replica a batch, so one short article uses all cores."""
-        inter, _ = self.settings.threads()
+        parallel translator replica a batch, so one short article uses all cores
+        (``Settings.split``: the same on every Ray actor of a batch job)."""
         total = sum(len(t) for t in tokens)
-        return max(64, min(self.settings.max_batch_tokens, -(-total // inter)))
+        return max(64, min(self.settings.max_batch_tokens, -(-total // self.settings.split())))
 
     def _prefix_tokens(self, target: str) -> list[str]:
         if self.package.kind == "nllb":
