@@ -345,3 +345,26 @@ def test_fuzzed_bodies_never_get_a_5xx(client, endpoint, body, raw, form):
     response = client.open(url, method=method, **kwargs)
     assert response.status_code < 500, response.get_data(as_text=True)[:300]
     client.delete("/v1/glossaries/fuzz")
+
+
+def test_multipart_form_field_that_is_not_utf8_is_an_encoding_error(client):
+    boundary = "xYzZY"
+    body = (f"--{boundary}\r\nContent-Disposition: form-data; name=\"q\"\r\n\r\n").encode() + \
+        b"\xff\xfe chat\r\n" + \
+        (f"--{boundary}\r\nContent-Disposition: form-data; name=\"target\"\r\n\r\nen\r\n"
+         f"--{boundary}--\r\n").encode()
+    response = client.post("/translate", data=body,
+                           content_type=f"multipart/form-data; boundary={boundary}")
+    assert response.status_code == 400
+    assert response.get_json() == {"error": "form field 'q' is not UTF-8 (byte 0 of its value)",
+                                   "code": "invalid_encoding"}
+    # A file's bytes are the file's business (the review page checks an upload itself).
+    import io
+
+    upload = client.post("/review", data={"target": "en", "source": "fr",
+                                          "file": (io.BytesIO(b"\xff\xfe"), "a.txt")},
+                         headers={"Accept": "application/json"})
+    assert upload.status_code == 400 and "not UTF-8" in upload.get_data(as_text=True)
+    good = client.post("/translate", data={"q": "Le chat dort.", "source": "fr", "target": "en"},
+                       content_type="multipart/form-data")
+    assert good.status_code == 200

@@ -12,6 +12,7 @@ from dataclasses import dataclass
 from urllib.parse import unquote_to_bytes
 
 from flask import request
+from werkzeug.sansio.multipart import Data, Epilogue, Field, File, MultipartDecoder, NeedData
 
 from .. import languages
 from ..errors import EmptyInput, InputTooLarge, InvalidEncoding, UnknownLanguage
@@ -124,6 +125,8 @@ def check_form_encoding() -> None:
     sources = [("query string", request.query_string)]
     if request.mimetype == "application/x-www-form-urlencoded":
         sources.append(("form", request.get_data(cache=True)))
+    elif request.mimetype == "multipart/form-data" and not request.path.startswith("/v1/jobs"):
+        _check_multipart_fields()  # (a job's upload streams to disk; its fields are checked there)
     for where, raw in sources:
         for pair in raw.split(b"&"):
             name, _, value = pair.partition(b"=")
@@ -283,3 +286,33 @@ def align_request(body: dict, max_chars: int) -> AlignRequest:
     if fmt is not None and fmt not in ALIGN_FORMATS:
         raise InvalidField(f"field 'format' must be one of {', '.join(ALIGN_FORMATS)}", field="format")
     return AlignRequest(source_text, target_text, source, target, mt, fmt)
+
+
+def _check_multipart_fields() -> None:
+    """The text fields of a multipart form (not its files) must be UTF-8: werkzeug would
+    replace bad bytes with U+FFFD and translate that."""
+    boundary = request.mimetype_params.get("boundary", "").encode("latin-1", "replace")
+    if not boundary:
+        return  # werkzeug refuses the form itself
+    decoder = MultipartDecoder(boundary)
+    decoder.receive_data(request.get_data(cache=True))  # within max_request_bytes
+    decoder.receive_data(None)
+    name, parts = None, []
+    try:
+        event = decoder.next_event()
+        while not isinstance(event, (Epilogue, NeedData)):
+            if isinstance(event, Field):
+                name, parts = event.name, []
+            elif isinstance(event, File):
+                name = None
+            elif isinstance(event, Data) and name is not None:
+                parts.append(event.data)
+                if not event.more_data:
+                    try:
+                        b"".join(parts).decode("utf-8")
+                    except UnicodeDecodeError as exc:
+                        raise InvalidEncoding(f"form field {name!r} is not UTF-8 (byte {exc.start} "
+                                              "of its value)", field=name) from None
+            event = decoder.next_event()
+    except ValueError:
+        return  # a malformed form: werkzeug's parser says so when the view reads it
