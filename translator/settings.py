@@ -106,6 +106,7 @@ SETTINGS: tuple[Setting, ...] = (
             "step still translates a test sentence (/health/ready); 0 = only at start."),
     Setting("max_request_chars", int, "Characters one service request may hold over all its texts (413 above)."),
     Setting("max_request_sentences", int, "Sentences one service request may hold over all its texts (413 above)."),
+    Setting("desk_concurrency", int, "Translation requests one desk may have running at once in a worker (429 above; 0 = no limit)."),
 )
 
 
@@ -154,6 +155,7 @@ class Settings:
     ready_check_seconds: float = 60.0
     max_request_chars: int = 400_000
     max_request_sentences: int = 5_000
+    desk_concurrency: int = 0
 
     @classmethod
     def from_env(cls, environ: dict | None = None, **overrides) -> "Settings":
