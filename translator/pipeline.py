@@ -383,9 +383,7 @@ class Pipeline:
         )
 
     def _signature(self, routes, glossary: Glossary | None) -> dict:
-        models = sorted({f"{step.engine.kind}:{step.engine.name}"
-                         + (f"@{v}" if (v := step.engine.describe().get("version")) else "")
-                         for route in routes for step in route.steps})
+        models = models_signature({step.engine for route in routes for step in route.steps})
         return {"translator": __version__, "models": models,
                 "glossary": f"{glossary.name}@{glossary.digest()}" if glossary else None,
                 **self.settings.signature()}
@@ -393,6 +391,12 @@ class Pipeline:
     def close(self) -> None:
         for engine in self.engines:
             engine.close()
+
+
+def models_signature(engines: Iterable[Engine]) -> list[str]:
+    """``kind:name@version`` of each engine, sorted: what a result or a job depends on."""
+    return sorted({f"{e.kind}:{e.name}" + (f"@{v}" if (v := e.describe().get("version")) else "")
+                   for e in engines})
 
 
 def _engine_translation(done: Enforced, route: Route) -> SentenceTranslation:

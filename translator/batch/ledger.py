@@ -90,14 +90,18 @@ class Chunker:
     job, done or not, so a resumed run translates exactly the chunks an uninterrupted run
     would have: the same sentences reach the engine together, whatever engine it is."""
 
-    def __init__(self, chars: int, articles: int):
+    def __init__(self, chars: int, articles: int, first: int | None = None):
         self.chars, self.articles = max(1, chars), max(1, articles)
+        # the first chunks ramp up (first, 2 x first, 4 x first... articles), so a job
+        # shows progress and its first results at once
+        self.cap = min(self.articles, max(1, first)) if first else self.articles
         self.number = self.filled = self.count = 0
 
     def place(self, chars: int) -> int:
         """The chunk of the next article, ``chars`` long."""
-        if self.filled >= self.chars or self.count >= self.articles:
+        if self.filled >= self.chars or self.count >= self.cap:
             self.number, self.filled, self.count = self.number + 1, 0, 0
+            self.cap = min(self.articles, self.cap * 2)
         self.filled += chars
         self.count += 1
         return self.number

@@ -1,18 +1,20 @@
 """Running a batch job: scan the inputs into the ledger, translate pending articles in
 chunks, write the outputs once every article is done or failed.
 
-Articles are read and prepared (detected, segmented) on one thread while two
-translator threads take chunks in turn; sentences of every article in a chunk go to
-the engine together, and a sentence translated once in the job (a dateline, a byline)
-is reused from the ledger. Each chunk is committed whole, so an interrupted job
-resumes where it stopped and ends with the same output as an uninterrupted run.
+A reader thread reads and prepares (detects, segments) the pending articles chunk by
+chunk. The driver plans each chunk: the distinct sentences that neither the ledger nor an
+earlier chunk of this run has, per language (a dateline, a byline reaches the engine
+once per job). An executor does that engine work: a thread of this process
+(:class:`~.work.LocalExecutor`) or actors on a Ray cluster (:mod:`.cluster`). The
+driver assembles each chunk's articles from their sentences' translations and commits
+them, whole, in chunk order, so an interrupted job resumes where it stopped.
 
-That holds whatever the engine, even one whose output shifts with its batch (CTranslate2
-pads a batch to its longest sentence, which moves scores in the last digits): chunks are
-cut by position among all the job's articles (the ledger's ``chunk``), and chunks go to
-the engine, and are committed, one after the other in that order. So each chunk sends
-the engine exactly the sentences no earlier chunk had, in a resumed run as in an
-uninterrupted one; only assembling and committing overlap the next chunk's translation.
+The output is the same bytes however the job runs, even on an engine whose output
+shifts with its batch (CTranslate2 pads a batch to its longest sentence, which moves
+scores in the last digits): chunks are cut by position among all the job's articles
+(the ledger's ``chunk``), a chunk's engine batches are its planned sentences, which
+depend only on the chunks before it, and every executor sends them to the engines as
+they are, with the driver's batch layout (``Settings.split``).
 """
 
 from __future__ import annotations
@@ -30,8 +32,9 @@ from pathlib import Path
 from typing import Callable, Iterator, Sequence
 
 from .. import languages
-from ..errors import InputError, TranslatorError
-from ..pipeline import AUTO, DEFAULT, Pipeline, PreparedDocument, SentenceTranslation
+from ..errors import InputError, TranslatorError, UnsupportedPair
+from ..pipeline import (AUTO, DEFAULT, Pipeline, PreparedDocument, SentenceTranslation,
+                        models_signature)
 from ..result import TranslationResult
 from ..store.db import StoreError
 from .inputs import Article, iter_articles
@@ -39,13 +42,15 @@ from .ledger import LEDGER_NAME, Chunker, Counts, Ledger
 from .outputs import FORMATS, SUMMARY_NAME, write_atomically, write_outputs
 from .progress import NullProgress, Progress
 from .quality import JobQuality
+from .work import Failure, LocalExecutor, SentenceFailed, Todo, Work
 
 #: A chunk also closes at this many articles (its size in characters is the setting
 #: ``batch_chunk_chars``: big enough for the engine's length-sorted batches, small
 #: enough that an interrupted run loses little).
 CHUNK_ARTICLES = 200
-#: Chunks translated at once (see ``BatchJob._translate``).
-TRANSLATORS = 2
+#: The first chunk's articles; each next chunk may hold twice as many, up to the size
+#: above: a job shows progress (and its first results) within seconds.
+FIRST_CHUNK_ARTICLES = 1
 
 
 class JobBusy(InputError):
@@ -110,77 +115,28 @@ class Summary:
 @dataclass
 class _Chunk:
     number: int  # the ledger's chunk
-    order: int = 0  # its place among this run's chunks: its turn
+    order: int = 0  # its place among this run's chunks
     docs: list[tuple[str, PreparedDocument]] = field(default_factory=list)
     failed: dict[str, TranslatorError] = field(default_factory=dict)
+    # the plan (BatchJob._plan): translations known before the engine, the engine's todo,
+    # and sentences an earlier chunk of this run translates
+    known: dict[tuple[str, str], SentenceTranslation] = field(default_factory=dict)
+    todo: Todo = field(default_factory=dict)
+    later: set[tuple[str, str]] = field(default_factory=set)
 
 
-class _Turns:
-    """Chunks take their turn in order (of ``_Chunk.order``); waiting gives up when halted."""
-
-    def __init__(self, halted: Callable[[], bool]):
-        self.halted = halted
-        self.next = 0
-        self.cond = threading.Condition()
-
-    @contextlib.contextmanager
-    def turn(self, order: int) -> Iterator[bool]:
-        """Yields True once it is ``order``'s turn, False if the run was halted meanwhile."""
-        with self.cond:
-            while self.next != order and not self.halted():
-                self.cond.wait(0.1)
-            mine = self.next == order
-        try:
-            yield mine and not self.halted()
-        finally:
-            if mine:
-                with self.cond:
-                    self.next += 1
-                    self.cond.notify_all()
-
-
-class _SegmentCache:
-    """The job's translated sentences for the pipeline's ``SegmentCache`` seam: the ledger,
-    plus what chunks in flight translated since its last commit (so a concurrent chunk
-    sees a new byline at once). Each chunk works through its own :meth:`view`."""
+class _LedgerCache:
+    """The pipeline's ``SegmentCache`` seam over the ledger, read-only: the plan asks it
+    which sentences earlier chunks translated; commits write the new ones."""
 
     def __init__(self, ledger: Ledger):
         self.ledger = ledger
-        self.lock = threading.Lock()
-        self.fresh: dict[tuple[str, str], dict[str, SentenceTranslation]] = {}
-
-    def view(self) -> "_ChunkCache":
-        return _ChunkCache(self)
-
-    def forget(self, made: dict[tuple[str, str], dict[str, SentenceTranslation]]) -> None:
-        """Drop a chunk's translations once they are committed (the ledger answers now)."""
-        with self.lock:
-            for pair, items in made.items():
-                fresh = self.fresh.get(pair, {})
-                for sentence in items:
-                    fresh.pop(sentence, None)
-
-
-class _ChunkCache:
-    """One chunk's access to the job's cache; keeps what the chunk translated for its commit."""
-
-    def __init__(self, shared: _SegmentCache):
-        self.shared = shared
-        self.made: dict[tuple[str, str], dict[str, SentenceTranslation]] = {}
 
     def get(self, source: str, target: str, sentences: list[str]) -> dict[str, SentenceTranslation]:
-        with self.shared.lock:
-            fresh = self.shared.fresh.get((source, target), {})
-            found = {s: fresh[s] for s in sentences if s in fresh}
-        missing = [s for s in sentences if s not in found]
-        if missing:
-            found.update(self.shared.ledger.segments(source, target, missing))
-        return found
+        return self.ledger.segments(source, target, sentences)
 
-    def put(self, source: str, target: str, translations: dict[str, SentenceTranslation]) -> None:
-        self.made.setdefault((source, target), {}).update(translations)
-        with self.shared.lock:
-            self.shared.fresh.setdefault((source, target), {}).update(translations)
+    def put(self, source: str, target: str, translations) -> None:  # pragma: no cover
+        raise AssertionError("a batch plan never translates")
 
 
 class _Tally:
@@ -205,14 +161,16 @@ class BatchJob:
     ``glossary``: the pipeline's own (``DEFAULT``), another :class:`Glossary`, or None.
     ``relabel`` rewrites article ids and inputs shown in outputs (the service hides the
     folder an uploaded archive is stored in). ``pause`` is called before each chunk goes
-    to the engine (the service waits there while interactive requests run).
+    to the engine in this process (the service waits there while interactive requests
+    run). ``ray`` runs the engine work on a Ray cluster (:class:`.cluster.RayOptions`)
+    instead of this process; the output is the same.
     """
 
     def __init__(self, out_dir: Path | str, pipeline: Pipeline, *, target: str,
                  source: str = AUTO, glossary=DEFAULT, fmt: str = "jsonl",
                  chunk_chars: int | None = None,
                  relabel: Callable[[str], str] | None = None,
-                 pause: Callable[[], None] | None = None, translators: int = TRANSLATORS):
+                 pause: Callable[[], None] | None = None, ray=None):
         if fmt not in FORMATS:
             raise InputError(f"unknown output format {fmt!r} (choose from {', '.join(FORMATS)})")
         self.out_dir = Path(out_dir)
@@ -221,24 +179,29 @@ class BatchJob:
         self.source = AUTO if source in (None, "", AUTO) else languages.canonical(source)
         if self.source != AUTO and self.source != self.target:
             pipeline.route(self.source, self.target)  # an unsupported pair fails the whole job
+        elif not pipeline.router.sources(self.target):
+            # no language at all reaches the target: refused before any article is read
+            raise UnsupportedPair(
+                f"nothing can be translated into {languages.name(self.target)} ({self.target}): "
+                f"no installed engine or route leads to it; targets: "
+                f"{', '.join(sorted({t for s in pipeline.languages() for t in pipeline.router.targets(s)})) or 'none'}")
         self.glossary = pipeline.glossary if glossary is DEFAULT else glossary
         self.fmt = fmt
         self.chunk_chars = chunk_chars or pipeline.settings.batch_chunk_chars
         self.relabel = relabel or (lambda text: text)
         self.pause = pause
-        self.translators = translators
+        self.ray = ray
 
     def identity(self) -> dict:
         """What the job's output depends on; a ledger made with another identity is refused."""
         return {"target": self.target, "source": self.source,
                 "glossary": (f"{self.glossary.name}@{self.glossary.digest()}"
                              if self.glossary is not None else None),
-                "models": sorted(f"{e.kind}:{e.name}" + (f"@{v}" if (v := e.describe().get("version"))
-                                                         else "")
-                                 for e in self.pipeline.engines),
+                "models": models_signature(self.pipeline.engines),
                 "settings": self.pipeline.settings.signature(),
                 # the sentences batched together: an engine may pad a batch (see the top)
-                "chunks": {"chars": self.chunk_chars, "articles": CHUNK_ARTICLES}}
+                "chunks": {"chars": self.chunk_chars, "articles": CHUNK_ARTICLES,
+                           "first": FIRST_CHUNK_ARTICLES}}
 
     # -- running --------------------------------------------------------------
 
@@ -261,7 +224,8 @@ class BatchJob:
                 progress.scanning()
                 scan = ledger.begin_scan()
                 skipped += ledger.record_scan(scan, scanned,
-                                              Chunker(self.chunk_chars, CHUNK_ARTICLES),
+                                              Chunker(self.chunk_chars, CHUNK_ARTICLES,
+                                                      FIRST_CHUNK_ARTICLES),
                                               retry_failed=retry_failed)
                 ledger.end_scan(scan)
                 counts = ledger.counts()
@@ -319,81 +283,141 @@ class BatchJob:
                    ) -> tuple[int, int]:
         """Translate pending chunks until none is left or ``stop``; (articles, sentences).
 
-        Two translator threads take chunks in turn: while one assembles and commits its
-        chunk (Python work), the other's chunk keeps the engine busy, so the engine never
-        waits for the end of a chunk.
+        The reader thread prepares chunks, at most the executor's capacity ahead of the
+        last commit (so an archive of any size is never held in memory); the driver (this
+        thread) plans each chunk, hands its todo to the executor and commits chunks in
+        order as their work comes back.
         """
-        chunks: queue.Queue = queue.Queue(maxsize=1)
-        halt = threading.Event()  # every thread stops on ``stop``, or when one fails
+        events: queue.Queue = queue.Queue()
+        halt = threading.Event()
         halted = lambda: stop.is_set() or halt.is_set()  # noqa: E731
-        reader = threading.Thread(target=self._prepare_chunks, args=(ledger, chunks, halted),
+        executor = self._executor(lambda order, outcome: events.put(("work", order, outcome)))
+        slots = threading.Semaphore(executor.capacity + 1)  # chunks prepared, not committed
+        reader = threading.Thread(target=self._prepare_chunks,
+                                  args=(ledger, events, slots, halted),
                                   name="batch-prepare", daemon=True)
-        cache = _SegmentCache(ledger)
         tally = _Tally(progress)
-        errors: list[BaseException] = []
-        turns = (_Turns(halted), _Turns(halted))  # to the engine, to the ledger
-
-        def translate() -> None:
-            try:
-                self._translate_chunks(ledger, chunks, cache, tally, stop, halted, turns)
-            except BaseException as exc:
-                errors.append(exc)
-                halt.set()
-            finally:
-                ledger.db.close_thread()
-
-        workers = [threading.Thread(target=translate, name=f"batch-translate-{n}", daemon=True)
-                   for n in range(self.translators)]
+        cache = _LedgerCache(ledger)
+        owners: dict[tuple[str, str], int] = {}  # sentences claimed by uncommitted chunks
+        failures: dict[tuple[str, str], Failure] = {}  # sentences the engines failed on
+        planned: dict[int, _Chunk] = {}
+        outcomes: dict[int, Work] = {}
+        following, read_all = 0, False
         reader.start()
-        for worker in workers:
-            worker.start()
         try:
-            for worker in workers:
-                worker.join()
+            while not (read_all and not planned) and not stop.is_set():
+                try:
+                    event = events.get(timeout=0.1)
+                except queue.Empty:
+                    continue
+                if event[0] == "chunk":
+                    chunk = event[1]
+                    self._plan(chunk, cache, owners, failures)
+                    planned[chunk.order] = chunk
+                    if any(chunk.todo.values()):
+                        executor.submit(chunk.order, chunk.todo)
+                    else:
+                        events.put(("work", chunk.order, Work()))
+                elif event[0] == "end":
+                    read_all = True
+                elif event[0] == "error":
+                    raise event[1]
+                else:
+                    _, order, outcome = event
+                    if isinstance(outcome, BaseException):
+                        raise outcome
+                    outcomes[order] = outcome
+                    while following in outcomes and not stop.is_set():
+                        chunk = planned.pop(following)
+                        self._commit(ledger, chunk, outcomes.pop(following), owners, failures,
+                                     tally)
+                        following += 1
+                        slots.release()
         finally:
             halt.set()
-            while reader.is_alive():  # unblock a reader waiting to hand over a chunk
-                try:
-                    chunks.get(timeout=0.1)
-                except queue.Empty:
-                    pass
-        if errors:
-            raise errors[0]
+            executor.close()
+            for _ in range(executor.capacity + 2):  # unblock a reader waiting for a slot
+                slots.release()
+            reader.join(timeout=5)
         return tally.articles, tally.sentences
 
-    def _translate_chunks(self, ledger: Ledger, chunks: queue.Queue, cache: _SegmentCache,
-                          tally: "_Tally", stop: threading.Event, halted: Callable[[], bool],
-                          turns: tuple["_Turns", "_Turns"]) -> None:
-        """One translator thread: chunks from the reader, translated and committed, each
-        in its turn (the engine's, then the ledger's)."""
-        to_engine, to_ledger = turns
-        while not halted():
-            item = chunks.get()
-            if item is None:
-                chunks.put(None)  # the other translator thread ends too
-                return
-            if isinstance(item, BaseException):
-                raise item
-            view = cache.view()
-            with to_engine.turn(item.order) as mine:
-                if not mine:
-                    return
-                if self.pause is not None:
-                    self.pause()
-                results, failed = self._translate_chunk(item, view)
-            done = {key: (self._record(result), len(result.segments))
-                    for key, result in results.items()}
-            failed = {**item.failed, **failed}
-            with to_ledger.turn(item.order) as mine:
-                if not mine or stop.is_set():
-                    return  # the chunk is dropped, not committed: the next run redoes it
-                ledger.commit(done, failed, view.made)
-                cache.forget(view.made)
-            tally.add(done, failed)
+    def _executor(self, deliver):
+        if self.ray is not None:
+            from .cluster import RayExecutor
 
-    def _prepare_chunks(self, ledger: Ledger, chunks: queue.Queue,
+            return RayExecutor(self.ray, self.pipeline, self.target, self.glossary, deliver)
+        return LocalExecutor(self.pipeline, self.target, self.glossary, deliver, self.pause)
+
+    def _plan(self, chunk: _Chunk, cache: _LedgerCache, owners: dict, failures: dict) -> None:
+        """What the chunk needs from the engines: its distinct sentences that neither the
+        ledger nor an earlier chunk of this run (``owners``) has; it owns those now."""
+        known, todo = self.pipeline.plan([doc for _, doc in chunk.docs], self.target, cache,
+                                         self.pipeline.memory)
+        chunk.known = known
+        for lang, sentences in todo.items():
+            mine = []
+            for sentence in sentences:
+                key = (lang, sentence)
+                if key in owners or key in failures:
+                    chunk.later.add(key)
+                else:
+                    owners[key] = chunk.order
+                    mine.append(sentence)
+            if mine:
+                chunk.todo[lang] = mine
+
+    def _commit(self, ledger: Ledger, chunk: _Chunk, work: Work, owners: dict, failures: dict,
+                tally: "_Tally") -> None:
+        """Assemble the chunk's articles from their sentences' translations and commit
+        them, with the chunk's new sentences, in one transaction."""
+        translations = dict(chunk.known)
+        for lang, items in work.translations.items():
+            translations.update(((lang, s), done) for s, done in items.items())
+        for lang, items in work.failed.items():
+            failures.update(((lang, s), failure) for s, failure in items.items())
+        later: dict[str, list[str]] = {}
+        for lang, sentence in chunk.later:  # committed by earlier chunks (or failed there)
+            if (lang, sentence) not in failures:
+                later.setdefault(lang, []).append(sentence)
+        for lang, sentences in later.items():
+            translations.update(((lang, s), done) for s, done in
+                                ledger.segments(lang, self.target, sentences).items())
+        done: dict[str, tuple[str, int]] = {}
+        failed = dict(chunk.failed)
+        for key, doc in chunk.docs:
+            try:
+                failure = next((failures[(lang, s.text)]
+                                for s, lang in zip(doc.sentences, doc.sentence_langs)
+                                if (lang, s.text) in failures), None)
+                if failure is not None:
+                    failed[key] = SentenceFailed(failure)
+                    continue
+                result = self.pipeline.assemble(doc, self.target, translations, self.glossary)
+                done[key] = (self._record(result), len(result.segments))
+            except TranslatorError as exc:
+                failed[key] = exc
+            except Exception as exc:  # a bug must not sink the other articles
+                failed[key] = InternalError(f"{type(exc).__name__}: {exc}")
+        ledger.commit(done, failed, {(lang, self.target): items
+                                     for lang, items in work.translations.items()})
+        for lang, sentences in chunk.todo.items():
+            for sentence in sentences:
+                owners.pop((lang, sentence), None)
+        tally.add(done, failed)
+
+    def _prepare_chunks(self, ledger: Ledger, events: queue.Queue, slots: threading.Semaphore,
                         halted: Callable[[], bool]) -> None:
-        """Reader thread: pending articles, detected and segmented, handed over in chunks."""
+        """Reader thread: pending articles, detected and segmented, handed over in chunks,
+        each once a slot is free (a chunk committed)."""
+        def hand_over(chunk: _Chunk) -> bool:
+            while not slots.acquire(timeout=0.1):
+                if halted():
+                    return False
+            if halted():
+                return False
+            events.put(("chunk", chunk))
+            return True
+
         try:
             after, order = 0, 0
             chunk: _Chunk | None = None
@@ -406,7 +430,8 @@ class BatchJob:
                         break
                     after = seq
                     if chunk is not None and chunk.number != number:
-                        chunks.put(chunk)
+                        if not hand_over(chunk):
+                            return
                         order += 1
                         chunk = None
                     if chunk is None:
@@ -418,40 +443,13 @@ class BatchJob:
                         chunk.failed[key] = exc
                     except Exception as exc:  # a bug must not sink the other articles
                         chunk.failed[key] = InternalError(f"{type(exc).__name__}: {exc}")
-            if chunk is not None and not halted():
-                chunks.put(chunk)
-            chunks.put(None)
+            if chunk is not None and not halted() and not hand_over(chunk):
+                return
+            events.put(("end",))
         except BaseException as exc:  # the ledger became unreadable: end the run with it
-            chunks.put(exc)
+            events.put(("error", exc))
         finally:
             ledger.db.close_thread()
-
-    def _translate_chunk(self, chunk: _Chunk, cache: _ChunkCache
-                         ) -> tuple[dict[str, "TranslationResult"], dict[str, TranslatorError]]:
-        """Results of the chunk's articles; an engine failure is narrowed down by halving
-        the chunk until the articles that cause it are found."""
-        done: dict[str, TranslationResult] = {}
-        failed: dict[str, TranslatorError] = {}
-        pending = [chunk.docs]
-        while pending:
-            docs = pending.pop()
-            if not docs:
-                continue
-            try:
-                results = self.pipeline.translate_prepared([doc for _, doc in docs], self.target,
-                                                           self.glossary, cache=cache)
-            except StoreError:
-                raise
-            except Exception as exc:
-                if len(docs) == 1:
-                    failed[docs[0][0]] = (exc if isinstance(exc, TranslatorError)
-                                          else InternalError(f"{type(exc).__name__}: {exc}"))
-                else:
-                    half = len(docs) // 2
-                    pending += [docs[half:], docs[:half]]
-                continue
-            done.update((key, result) for (key, _), result in zip(docs, results))
-        return done, failed
 
     @staticmethod
     def _record(result) -> str:

@@ -14,6 +14,7 @@ from dataclasses import replace
 from pathlib import Path
 
 from ...batch import BatchJob, JobBusy, LedgerMismatch
+from ...batch.cluster import RayOptions
 from ...batch.ledger import LEDGER_NAME, Counts, Ledger
 from ...batch.outputs import TXT_DIR
 from ...batch.progress import Progress, Rates
@@ -245,7 +246,7 @@ class JobRunner:
                         fmt=job.format, relabel=lambda text: text.replace(prefix, ""),
                         chunk_chars=self.service.settings.jobs_chunk_chars,
                         pause=lambda: self.service.requests.wait_quiet(PAUSE_LIMIT),
-                        translators=1)
+                        ray=RayOptions.from_settings(self.service.settings))
 
     def _finish(self, job: Job, state: str, error: dict | None = None) -> None:
         current = self.store.get(job.id)
