@@ -17,7 +17,7 @@ from .. import languages as lang_names
 from ..glossary import Entry, Glossary
 from ..pipeline import AUTO, Pipeline
 from ..settings import Settings
-from ..errors import GlossaryNotFound, InputTooLarge
+from ..errors import GlossaryNotFound, InputTooLarge, TranslatorError
 from ..store import OPERATOR, Access, Store
 from .readiness import EngineChecks
 from .validation import AlignRequest, DetectRequest, InvalidField, TranslateRequest
@@ -63,6 +63,39 @@ class InteractiveRequests:
             return self._quiet.wait_for(lambda: self._count == 0, timeout)
 
 
+class DeskBusy(TranslatorError):
+    """The desk already runs as many translations as ``desk_concurrency`` allows."""
+
+    code = "desk_busy"
+    http_status = 429
+
+
+class DeskSlots:
+    """At most ``limit`` translations of one desk at a time in this worker (0: no limit), so
+    that one desk's burst cannot hold every thread of the worker."""
+
+    def __init__(self, limit: int):
+        self.limit = limit
+        self._running: dict[str, int] = {}
+        self._lock = threading.Lock()
+
+    @contextmanager
+    def slot(self, desk: str) -> Iterator[None]:
+        if self.limit <= 0:
+            yield
+            return
+        with self._lock:
+            if self._running.get(desk, 0) >= self.limit:
+                raise DeskBusy(f"desk {desk!r} already runs {self.limit} translation requests; "
+                               "retry when one is done", limit=self.limit, retry_after=1)
+            self._running[desk] = self._running.get(desk, 0) + 1
+        try:
+            yield
+        finally:
+            with self._lock:
+                self._running[desk] -= 1
+
+
 class Service:
     """What a worker serves with: settings, pipeline, store, and model readiness."""
 
@@ -79,6 +112,7 @@ class Service:
         self._jobs = None
         self.requests = InteractiveRequests()
         self.checks = EngineChecks(pipeline, settings.ready_check_seconds)
+        self.desk_slots = DeskSlots(settings.desk_concurrency)
         self._checked = False
 
     @classmethod
@@ -145,7 +179,7 @@ class Service:
         if total > limit:
             raise InputTooLarge(f"the texts hold {total} characters; the limit is {limit} per "
                                 "request", field="text", limit=limit, size=total, unit="characters")
-        with self.requests.running():
+        with self.desk_slots.slot(access.desk), self.requests.running():
             return self.pipeline.translate_many(list(req.texts), req.target, req.source,
                                                 glossary=self.request_glossary(req, access),
                                                 memory=self.store.memory.for_desk(access.desk),
