@@ -197,3 +197,17 @@ def test_bad_settings_fail_fast_with_one_line(tmp_path, argos_fr_en):
     server.log.close()
     output = server.log_path.read_text().strip().splitlines()
     assert output == [output[-1]] and output[0].startswith("translator: error: decode_options")
+
+
+def test_access_log_lines_carry_the_request_id(server):
+    status, headers, _ = http("GET", server.url + "/v1/languages")
+    assert status == 200
+    request_id = headers["X-Request-Id"]
+    deadline = time.monotonic() + 10
+    while True:
+        lines = [line for line in server.log_path.read_text().splitlines() if request_id in line]
+        if lines:
+            break
+        assert time.monotonic() < deadline, "no access log line with the request id"
+        time.sleep(0.05)
+    assert '"GET /v1/languages HTTP/1.1" 200' in lines[0] and lines[0].endswith(request_id)
