@@ -170,8 +170,8 @@ def test_one_desks_reviews_never_reach_another_desks_translations(client, as_):
     own = translate(client, as_["politics"], poisoned)  # the desk's own memory still serves it
     assert (own["origin"], own["target"]) == ("memory", "BOB WAS HERE")
     # A batch job reads only the newsroom-wide memory.
-    service_memory = client.application.extensions["translator"].store.memory
-    assert service_memory.lookup("fr", "en", [poisoned]) == {}
+    assert client.application.extensions["translator"].pipeline.memory.lookup(
+        "fr", "en", [poisoned]) == {}
 
 
 @pytest.mark.parametrize("writer", ["chief", "editor"])
@@ -204,9 +204,12 @@ def test_no_keys_mode_is_one_desk_as_before(tmp_path, argos_fr_en):
                           ).status_code == 200
         seg = translate(client, {})
         assert (seg["origin"], seg["target"]) == ("memory", "The cat naps on the sofa.")
-        # reused by batch jobs too, as before desks
-        memory = app.extensions["translator"].store.memory
-        assert memory.lookup("fr", "en", [SENTENCE]) == {SENTENCE: "The cat naps on the sofa."}
+        # reused by batch jobs too, as before desks, with what the migration gave the
+        # implicit desk (the reviews of the release before desks)
+        service = app.extensions["translator"]
+        service.store.memory.add("fr", "en", "Le chien dort.", "The dog naps.", desk="default")
+        assert service.pipeline.memory.lookup("fr", "en", [SENTENCE, "Le chien dort."]) == {
+            SENTENCE: "The cat naps on the sofa.", "Le chien dort.": "The dog naps."}
         assert client.put("/v1/glossaries/g?format=json", json={"entries": [
             {"terms": {"fr": ["canapé"], "en": ["couch"]}}]}).status_code == 201
         assert [g["name"] for g in client.get("/v1/glossaries").get_json()["glossaries"]] == ["g"]

@@ -18,7 +18,7 @@ from ..glossary import Entry, Glossary
 from ..pipeline import AUTO, Pipeline
 from ..settings import Settings
 from ..errors import GlossaryNotFound, InputTooLarge, TranslatorError
-from ..store import OPERATOR, Access, Store
+from ..store import DEFAULT_DESK, OPERATOR, Access, Store
 from .readiness import EngineChecks
 from .validation import AlignRequest, DetectRequest, InvalidField, TranslateRequest
 
@@ -27,13 +27,17 @@ log = logging.getLogger("translator.web")
 
 def build_pipeline(settings: Settings, store: Store) -> Pipeline:
     """The CLI's pipeline, plus the translation memory and, when configured, micro-batching
-    of the sentences of concurrent requests."""
+    of the sentences of concurrent requests.
+
+    Its own memory (what batch jobs read; requests pass their desk's) is the newsroom's;
+    without required keys also the implicit desk's, which held every review before desks."""
     from .batching import batched
 
     wrap = None
     if settings.batch_wait_ms > 0:
         wrap = lambda engine: batched(engine, settings.batch_wait_ms / 1000)  # noqa: E731
-    return Pipeline.from_settings(settings, memory=store.memory, wrap=wrap)
+    memory = store.memory if settings.api_keys_required else store.memory.for_desk(DEFAULT_DESK)
+    return Pipeline.from_settings(settings, memory=memory, wrap=wrap)
 
 
 class InteractiveRequests:
