@@ -32,7 +32,8 @@ if [ ! -x "$VENV/bin/python" ]; then
 fi
 echo "==> installing the project into $VENV"
 "$VENV/bin/python" -m pip install -q --disable-pip-version-check --upgrade pip
-"$VENV/bin/python" -m pip install -q --disable-pip-version-check -e ".[test]"
+# ray: translator batch --ray, tested for real on a local two-node cluster
+"$VENV/bin/python" -m pip install -q --disable-pip-version-check -e ".[test,ray]"
 
 if [ "$demo" = 1 ]; then
   echo "==> translating examples/sggp-putin-dprk.fr.txt to English (built-in default engine: Apertium)"

@@ -20,7 +20,8 @@ from translator import synthetic
 
 # Variables that point the translator (or argostranslate, or Apertium) at a user's folders.
 _USER_FOLDERS = ("XDG_DATA_HOME", "XDG_CONFIG_HOME", "XDG_CACHE_HOME", "ARGOS_PACKAGES_DIR",
-                 "APERTIUM_DATADIR")
+                 "APERTIUM_DATADIR", "RAY_USAGE_STATS_ENABLED", "RAY_ENABLE_WINDOWS_OR_OSX_CLUSTER",
+                 "RAY_ADDRESS")
 # The Apertium modes scripts/setup.sh installs: the only ones tests see, whatever else the
 # machine has (another pivot such as fra-cat must not change what the tests check).
 APERTIUM_MODES = ("fr-es", "es-fr", "spa-eng", "eng-spa")
@@ -46,6 +47,10 @@ def pytest_configure(config):
     os.environ["XDG_CACHE_HOME"] = str(root / "cache")
     os.environ["ARGOS_PACKAGES_DIR"] = str(root / "data" / "argos-translate" / "packages")
     os.environ["APERTIUM_DATADIR"] = str(apertium_modes(root / "apertium", APERTIUM_MODES))
+    # Ray (tests/test_ray.py): no usage report, and every node of the test cluster on
+    # loopback (Ray otherwise resolves 127.0.0.1 to the machine's outward address).
+    os.environ["RAY_USAGE_STATS_ENABLED"] = "0"
+    os.environ["RAY_ENABLE_WINDOWS_OR_OSX_CLUSTER"] = "0"
 
 
 def apertium_modes(folder: Path, modes) -> Path:
@@ -111,3 +116,22 @@ def argos_random(models_root, sp_model) -> Path:
 def nllb_model(models_root) -> Path:
     """Bare NLLB-style CTranslate2 model folder (fr, en, vi tokens) holding a copy model."""
     return synthetic.build_nllb_model(models_root / "nllb", ("fr", "en", "vi"))
+
+
+@pytest.fixture(scope="session")
+def ray_cluster():
+    """A real Ray cluster of two nodes (one CPU each) on 127.0.0.1, with this process
+    connected as its driver: started once, on first use."""
+    import ray
+    from ray.cluster_utils import Cluster
+
+    cluster = Cluster(initialize_head=True, head_node_args={
+        "num_cpus": 1, "node_ip_address": "127.0.0.1", "include_dashboard": False})
+    cluster.add_node(num_cpus=1, node_ip_address="127.0.0.1")
+    cluster.wait_for_nodes()
+    ray.init(address=cluster.address, log_to_driver=False)
+    try:
+        yield cluster
+    finally:
+        ray.shutdown()
+        cluster.shutdown()

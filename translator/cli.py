@@ -118,9 +118,23 @@ def cmd_batch(args) -> int:
     if args.workers is not None and args.workers < 1:
         raise InputError("--workers must be at least 1")
     args.inter_threads = args.workers or args.inter_threads
+    ray = None
+    address = args.ray if args.ray else _settings(args).ray_address
+    if args.ray is not None or address:
+        from .batch.cluster import RayOptions
+
+        if args.actors is not None and args.actors < 1:
+            raise InputError("--actors must be at least 1")
+        if args.actor_cpus <= 0 or args.actor_gpus < 0:
+            raise InputError("--actor-cpus must be positive and --actor-gpus at least 0")
+        ray = RayOptions(address=address or "local",
+                         actors=args.actors, actor_cpus=args.actor_cpus,
+                         actor_gpus=args.actor_gpus, ship_models=args.ship_models)
+    elif args.actors is not None or args.ship_models:
+        raise InputError("--actors and --ship-models need --ray")
     pipeline, glossary = _glossary_pipeline(args)
     job = BatchJob(args.out, pipeline, target=args.to, source=args.source, glossary=glossary,
-                   fmt=args.format)
+                   fmt=args.format, ray=ray)
     reporter = {"bar": progress.BarProgress, "log": lambda: progress.LogProgress(every=args.log_every),
                 "none": progress.NullProgress,
                 "auto": lambda: progress.for_stream(sys.stderr, args.log_every)}[args.progress]()
@@ -435,6 +449,20 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--workers", type=int,
                    help="parallel CTranslate2 workers (replicas of the model; default: one "
                         "per core); Apertium runs one pipeline per chunk in flight")
+    p.add_argument("--ray", nargs="?", const="", default=None, metavar="ADDRESS",
+                   help="run the engine work on a Ray cluster: an ADDRESS (host:port, ray://...), "
+                        "'auto' (the cluster of `ray start`), or none: the setting ray_address, "
+                        "else a Ray started on this machine. A non-empty ray_address setting "
+                        "implies --ray (docs/batch.md)")
+    p.add_argument("--actors", type=int, metavar="N",
+                   help="with --ray: translation actors (default: the cluster's CPUs / --actor-cpus)")
+    p.add_argument("--actor-cpus", type=float, default=1.0, metavar="N",
+                   help="with --ray: CPUs per actor, and its CTranslate2 threads (default 1)")
+    p.add_argument("--actor-gpus", type=float, default=0.0, metavar="N",
+                   help="with --ray: GPUs per actor; CTranslate2 then decodes on cuda (default 0)")
+    p.add_argument("--ship-models", action="store_true",
+                   help="with --ray: send this machine's model packages to the actors through "
+                        "Ray's object store (otherwise every node reads models_dir itself)")
     p.add_argument("--retry-failed", action="store_true",
                    help="translate the articles that failed in earlier runs again")
     p.add_argument("--restart", action="store_true",

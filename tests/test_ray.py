@@ -1,0 +1,177 @@
+"""`translator batch` on a real Ray cluster (two nodes on 127.0.0.1, shared by the session):
+the same bytes as the local job, on Apertium and on CTranslate2, through a lost node and a
+driver killed with SIGKILL."""
+
+from __future__ import annotations
+
+import os
+import shutil
+import signal
+import subprocess
+import sys
+import threading
+import time
+from pathlib import Path
+
+import pytest
+
+from test_batch import mixed_articles
+from test_batch_cli import done_articles
+from translator.batch import BatchJob
+from translator.batch.cluster import ClusterError, RayOptions
+from translator.batch.progress import Progress
+from translator.engines.apertium import ApertiumEngine
+from translator.pipeline import Pipeline
+from translator.settings import Settings
+
+needs_apertium = pytest.mark.skipif(not ApertiumEngine.available(), reason="apertium not installed")
+
+
+@pytest.fixture(scope="module")
+def inputs(tmp_path_factory) -> Path:
+    return mixed_articles(tmp_path_factory.mktemp("ray") / "in", 30)
+
+
+@pytest.fixture(scope="module", params=["apertium", "ctranslate2-random"])
+def engine_settings(request, tmp_path_factory, argos_random) -> Settings:
+    root = tmp_path_factory.mktemp("ray-settings")
+    if request.param == "apertium":
+        if not ApertiumEngine.available():
+            pytest.skip("apertium not installed")
+        return Settings(models_dir=root / "none", argos_packages_dir=root / "argos",
+                        batch_chunk_chars=1_200)
+    # the random model's scores move with the padding of its batches: only the same
+    # batches, laid out alike on every actor, give the same bytes
+    shutil.copytree(argos_random, root / "models" / "translate-fr_en")
+    return Settings(models_dir=root / "models", argos_packages_dir=root / "argos", apertium=False,
+                    batch_chunk_chars=1_200, decode_options='{"max_decoding_length": 10}')
+
+
+def local_bytes(settings: Settings, inputs: Path, out: Path) -> bytes:
+    pipeline = Pipeline.from_settings(settings)
+    try:
+        summary = BatchJob(out, pipeline, target="en", source="fr").run([str(inputs)])
+    finally:
+        pipeline.close()
+    assert summary.complete and summary.counts.done == 30
+    return (out / "translations.jsonl").read_bytes()
+
+
+@pytest.fixture(scope="module")
+def expected(engine_settings, inputs, tmp_path_factory) -> bytes:
+    return local_bytes(engine_settings, inputs, tmp_path_factory.mktemp("local") / "out")
+
+
+class OnFirstCommit(Progress):
+    """Runs ``action`` once, when the first chunk is committed (the rest are in flight)."""
+
+    def __init__(self, action):
+        self.action, self.fired, self.commits = action, False, 0
+
+    def advance(self, *, done: int, failed: int, sentences: int) -> None:
+        self.commits += 1
+        if not self.fired:
+            self.fired = True
+            self.action()
+
+
+def test_a_job_on_ray_writes_the_bytes_of_the_local_job(ray_cluster, engine_settings, inputs,
+                                                       expected, tmp_path):
+    """Two actors, one per node; the CTranslate2 model is shipped through the object
+    store, Apertium is read where every node has it."""
+    ship = engine_settings.apertium is False
+    pipeline = Pipeline.from_settings(engine_settings)
+    summary = BatchJob(tmp_path / "out", pipeline, target="en", source="fr",
+                       ray=RayOptions(address=ray_cluster.address, actors=2, ship_models=ship)
+                       ).run([str(inputs)])
+    pipeline.close()
+    assert summary.complete and summary.counts.done == 30
+    assert (tmp_path / "out" / "translations.jsonl").read_bytes() == expected
+
+
+def test_a_node_lost_mid_job_costs_no_article_and_no_byte(ray_cluster, engine_settings, inputs,
+                                                         expected, tmp_path, caplog):
+    """A third node joins, takes one of three actors, and is removed after the first
+    commit: its chunk goes to another actor, and the job ends with the same bytes."""
+    node = ray_cluster.add_node(num_cpus=1, node_ip_address="127.0.0.1")
+    ray_cluster.wait_for_nodes()
+    progress = OnFirstCommit(lambda: ray_cluster.remove_node(node))
+    pipeline = Pipeline.from_settings(engine_settings)
+    try:
+        summary = BatchJob(tmp_path / "out", pipeline, target="en", source="fr",
+                           ray=RayOptions(address=ray_cluster.address, actors=3,
+                                          ship_models=not engine_settings.apertium)
+                           ).run([str(inputs)], progress=progress)
+    finally:
+        pipeline.close()
+        if progress.fired is False:
+            ray_cluster.remove_node(node)
+    assert progress.fired and progress.commits > 2
+    # the lost node's actor was translating a chunk, which another actor did again
+    assert any("its Ray actor died; retrying" in r.getMessage() for r in caplog.records)
+    assert summary.complete and summary.counts.done == 30 and summary.counts.failed == 0
+    assert (tmp_path / "out" / "translations.jsonl").read_bytes() == expected
+
+
+def test_actors_without_the_drivers_models_are_refused(ray_cluster, engine_settings, inputs,
+                                                      tmp_path):
+    """An actor that would route otherwise than the driver (another set of models) must
+    not translate: the job stops with a clear error and commits nothing."""
+    if engine_settings.apertium:
+        pytest.skip("the CTranslate2 case shows it")
+    pipeline = Pipeline.from_settings(engine_settings)
+    missing = engine_settings.replace(models_dir=tmp_path / "no-models")
+    job = BatchJob(tmp_path / "out", pipeline, target="en", source="fr",
+                   ray=RayOptions(address=ray_cluster.address, actors=1))
+    # the actors get the driver's settings: point them at a folder without the model
+    job.pipeline = Pipeline(pipeline.engines, missing)
+    with pytest.raises(ClusterError, match="other models than the driver"):
+        job.run([str(inputs)])
+    pipeline.close()
+
+
+@needs_apertium
+def test_the_driver_killed_mid_job_resumes_locally_to_the_same_bytes(ray_cluster, tmp_path):
+    """`translator batch --ray ADDRESS` killed with SIGKILL after some commits, then run
+    again without Ray: the ledger carries the job over, and the bytes are the local ones."""
+    inputs = mixed_articles(tmp_path / "in", 40)
+    env = {**os.environ, "TRANSLATOR_MODELS_DIR": str(tmp_path / "no-models"),
+           "TRANSLATOR_BATCH_CHUNK_CHARS": "800"}
+
+    def batch(out: Path, *extra: str, wait: bool = True):
+        command = [sys.executable, "-m", "translator", "batch", str(inputs), "--to", "en",
+                   "--from", "fr", "--out", str(out), "--progress", "none", *extra]
+        if wait:
+            return subprocess.run(command, capture_output=True, text=True, env=env, timeout=300)
+        return subprocess.Popen(command, stdout=subprocess.PIPE, stderr=subprocess.PIPE,
+                                text=True, env=env)
+
+    full = batch(tmp_path / "full")
+    assert full.returncode == 0, full.stderr
+    proc = batch(tmp_path / "out", "--ray", ray_cluster.address, "--actors", "2", wait=False)
+    deadline = time.monotonic() + 120
+    while done_articles(tmp_path / "out") < 3 and proc.poll() is None and time.monotonic() < deadline:
+        time.sleep(0.02)
+    assert proc.poll() is None, proc.communicate()
+    proc.send_signal(signal.SIGKILL)
+    proc.communicate()
+    assert 3 <= done_articles(tmp_path / "out") < 40
+    final = batch(tmp_path / "out")
+    assert final.returncode == 0, final.stderr
+    assert ((tmp_path / "out" / "translations.jsonl").read_bytes()
+            == (tmp_path / "full" / "translations.jsonl").read_bytes())
+
+
+def test_ray_options_are_checked_before_anything_runs(tmp_path, capsys):
+    from translator import cli
+
+    inputs = tmp_path / "a.txt"
+    inputs.write_text("Le chat dort.\n", encoding="utf-8")
+    for extra, message in ((["--actors", "2"], "--actors and --ship-models need --ray"),
+                           (["--ray", "--actors", "0"], "--actors must be at least 1"),
+                           (["--ray", "--actor-cpus", "0"],
+                            "--actor-cpus must be positive and --actor-gpus at least 0")):
+        assert cli.main(["batch", str(inputs), "--to", "en", "--out", str(tmp_path / "out"),
+                         *extra]) == 2
+        assert capsys.readouterr().err == f"translator: error: {message}\n"
+    assert not (tmp_path / "out").exists()
