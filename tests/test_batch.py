@@ -23,7 +23,7 @@ from translator.batch.outputs import text_path
 from translator.batch.progress import LogProgress, Progress
 from translator.engines.apertium import ApertiumEngine
 from translator.engines.base import Engine
-from translator.errors import EngineError
+from translator.errors import EngineError, UnsupportedPair
 from translator.pipeline import Pipeline
 from translator.settings import Settings
 
@@ -497,3 +497,24 @@ def test_summary_counts_what_apertium_left_untranslated_from_the_committed_recor
                     (json.loads(e.text) for e in tmx.iterfind(".//prop[@type='x-untranslated']")))
     assert props == left
     assert len(tmx.findall(".//prop[@type='x-confidence']")) == len(rated)
+
+
+def test_progress_moves_from_the_first_article(tmp_path, pipeline):
+    """Chunks ramp up (1, 2, 4... articles): a small job's bar moves at once, not at its end."""
+    inputs = write_articles(tmp_path / "in", 9)
+    commits: list[int] = []
+
+    class Recording(Progress):
+        def advance(self, *, done: int, failed: int, sentences: int) -> None:
+            commits.append(done + failed)
+
+    BatchJob(tmp_path / "out", pipeline, target="en").run([str(inputs)], progress=Recording())
+    assert commits == [1, 2, 4, 2]
+
+
+def test_a_target_no_route_reaches_is_refused_before_any_article_is_read(tmp_path, pipeline):
+    with pytest.raises(UnsupportedPair, match=r"nothing can be translated into German \(de\): "
+                                              r"no installed engine or route leads to it; "
+                                              r"targets: en"):
+        BatchJob(tmp_path / "out", pipeline, target="de")
+    assert not (tmp_path / "out").exists()

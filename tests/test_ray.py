@@ -175,3 +175,36 @@ def test_ray_options_are_checked_before_anything_runs(tmp_path, capsys):
                          *extra]) == 2
         assert capsys.readouterr().err == f"translator: error: {message}\n"
     assert not (tmp_path / "out").exists()
+
+
+def test_service_jobs_run_on_the_cluster_of_ray_address(ray_cluster, tmp_path, argos_fr_en,
+                                                        caplog):
+    """`POST /v1/jobs` with the setting ray_address: the engine work goes to the cluster,
+    the interactive path stays in the service's process."""
+    import logging
+
+    from test_web_jobs import article, make_app, records, zip_bytes
+
+    caplog.set_level(logging.INFO, logger="translator.batch.cluster")
+    app = make_app(tmp_path, argos_fr_en, ray_address=ray_cluster.address)
+    try:
+        client = app.test_client()
+        members = {f"{n}.txt": article(n) for n in range(6)}
+        response = client.post("/v1/jobs?target=en&source=fr&filename=day.zip",
+                               data=zip_bytes(members), content_type="application/zip")
+        assert response.status_code == 202, response.get_json()
+        job = response.get_json()["id"]
+        deadline = time.monotonic() + 120
+        while (status := client.get(f"/v1/jobs/{job}").get_json())["state"] in ("queued", "running"):
+            assert time.monotonic() < deadline, status
+            time.sleep(0.1)
+        assert status["state"] == "done" and status["counts"]["done"] == 6, status
+        lines = records(client.get(f"/v1/jobs/{job}/result").data)
+        assert [line["target_text"] for line in lines] == list(members.values())  # copy model
+        assert any(f"Ray actors (1 CPU, 0 GPU each) at {ray_cluster.address}" in r.getMessage()
+                   for r in caplog.records)
+        interactive = client.post("/v1/translate", json={"text": "Le chat.", "source": "fr",
+                                                         "target": "en"})
+        assert interactive.status_code == 200
+    finally:
+        app.extensions["translator"].close()

@@ -200,6 +200,8 @@ class RayExecutor:
         self.alive_since = time.monotonic()
         for _ in range(count):
             self._start_actor()
+        log.info("engine work on %d Ray actors (%g CPU, %g GPU each) at %s", count,
+                 options.actor_cpus, options.actor_gpus, options.address)
         self.thread = threading.Thread(target=self._loop, name="batch-ray", daemon=True)
         self.thread.start()
 
