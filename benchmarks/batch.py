@@ -21,6 +21,15 @@ Prints sentences/s (every sentence of the archive counted for each) and the rati
     python benchmarks/batch.py                  # 200 articles, about 1,400 sentences
     python benchmarks/batch.py --articles 60    # quicker
     python benchmarks/batch.py --cli            # also time the real command, start-up included
+    python benchmarks/batch.py --ray            # the Ray path (1 and 2 actors) against the local
+                                                # job, on the base model and on Apertium
+
+With ``--ray``: a Ray started on this machine (loopback), actors of one CPU each. Each
+round runs, in turn, the local job, the Ray path with 1 actor and with 2 actors, on the
+same archive, actor start-up (model load) included. Prints each one's median sentences/s
+and the spread, the ratios to the local job (target: 2 actors >= 0.9 of local), and the
+driver's own work (reading and preparing, planning and committing) in sentences/s: how
+many sentences per second one driver can feed to a cluster.
 """
 
 from __future__ import annotations
@@ -95,7 +104,13 @@ def main(argv=None) -> int:
     parser.add_argument("--argos-sentences", type=int, default=200,
                         help="sentences the argostranslate pattern's rate is measured on")
     parser.add_argument("--cli", action="store_true", help="also time `translator batch` end to end")
+    parser.add_argument("--ray", action="store_true",
+                        help="compare the Ray path (1 and 2 actors) with the local job instead")
+    parser.add_argument("--engines", default="base,apertium",
+                        help="with --ray: base (the base model), apertium, or both (default)")
     args = parser.parse_args(argv)
+    if args.ray:
+        return ray_main(args)
 
     package_dir, package, sp = base_model()
 
@@ -183,6 +198,71 @@ def main(argv=None) -> int:
         print(f"`translator batch` end to end (start-up and model load included): {wall:.1f} s, "
               f"{n / wall:.1f} sentences/s, exit {proc.returncode}")
     return 0 if b / a2 >= 0.9 and b / c >= 5 else 1
+
+
+def ray_main(args) -> int:
+    import statistics
+
+    import ray
+
+    from translator.batch.cluster import RayOptions
+    from translator.engines.apertium import ApertiumEngine
+
+    os.environ.setdefault("RAY_USAGE_STATS_ENABLED", "0")
+    ray.init(_node_ip_address="127.0.0.1", include_dashboard=False, log_to_driver=False,
+             num_cpus=os.cpu_count())
+    work = Path(tempfile.mkdtemp(prefix="batch-ray-bench-"))
+    archive = write_archive(make_articles(args.articles), work / "archive.zip")
+    package_dir, _, _ = base_model()
+    models = work / "models"
+    models.mkdir()
+    (models / "base-fr_en").symlink_to(package_dir, target_is_directory=True)
+    wanted = set(args.engines.split(","))
+    engines = {}
+    if "base" in wanted:
+        engines["base model"] = batch_settings(models, args.length, args.beam)
+    if "apertium" in wanted and ApertiumEngine.available():
+        engines["apertium"] = Settings(models_dir=work / "none", argos_packages_dir=work / "argos")
+    print(f"{args.articles} articles, {os.cpu_count()} cores, {args.rounds} rounds; "
+          f"Ray {ray.__version__} on this machine, actors of 1 CPU")
+    ok = True
+    runs = iter(range(1_000))
+    for name, settings in engines.items():
+        pipeline = Pipeline.from_settings(settings)
+        for engine in pipeline.engines:
+            if hasattr(engine, "load"):
+                engine.load()
+        paths = {"local": None, "ray, 1 actor": RayOptions(actors=1),
+                 "ray, 2 actors": RayOptions(actors=2)}
+        rates: dict[str, list[float]] = {path: [] for path in paths}
+        driver: list[float] = []
+        outputs = {}
+        for _ in range(args.rounds):
+            for path, options in paths.items():
+                out = work / f"out-{next(runs)}"
+                started = time.perf_counter()
+                summary = BatchJob(out, pipeline, target="en", ray=options).run([str(archive)])
+                seconds = time.perf_counter() - started
+                assert summary.complete and summary.counts.failed == 0, summary.lines()
+                rates[path].append(summary.sentences_this_run / seconds)
+                outputs.setdefault(path, (out / "translations.jsonl").read_bytes())
+                if options is not None:
+                    driver.append(summary.sentences_this_run
+                                  / max(summary.prepare_seconds + summary.commit_seconds, 1e-9))
+        pipeline.close()
+        same = len(set(outputs.values())) == 1
+        local = statistics.median(rates["local"])
+        print(f"\n{name}: {summary.sentences_this_run} sentences per run; "
+              f"outputs identical on every path: {same}")
+        for path, values in rates.items():
+            median = statistics.median(values)
+            print(f"  {path:14} {median:8.1f} sentences/s (spread {min(values):.1f}-"
+                  f"{max(values):.1f})  ratio to local {median / local:.2f}")
+        print(f"  driver work (read, prepare, plan, assemble, commit): "
+              f"{statistics.median(driver):.0f} sentences/s")
+        ok = ok and same and statistics.median(rates["ray, 2 actors"]) >= 0.9 * local
+    ray.shutdown()
+    return 0 if ok else 1
 
 
 if __name__ == "__main__":

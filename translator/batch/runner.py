@@ -79,6 +79,11 @@ class Summary:
     skipped: list[str] = field(default_factory=list)
     interrupted: bool = False
     quality: JobQuality | None = None
+    #: seconds this run's driver spent reading and preparing articles (its reader
+    #: thread), and planning, assembling and committing chunks: what bounds how many
+    #: Ray actors one driver can feed (benchmarks/batch.py --ray)
+    prepare_seconds: float = 0.0
+    commit_seconds: float = 0.0
 
     @property
     def complete(self) -> bool:
@@ -137,6 +142,12 @@ class _LedgerCache:
 
     def put(self, source: str, target: str, translations) -> None:  # pragma: no cover
         raise AssertionError("a batch plan never translates")
+
+
+@dataclass
+class _DriverTime:
+    prepare: float = 0.0
+    commit: float = 0.0
 
 
 class _Tally:
@@ -230,11 +241,13 @@ class BatchJob:
                 ledger.end_scan(scan)
                 counts = ledger.counts()
                 progress.start(counts)
-                articles, sentences = self._translate(ledger, progress, stop)
+                timer = _DriverTime()
+                articles, sentences = self._translate(ledger, progress, stop, timer)
                 counts = ledger.counts()
                 summary = Summary(counts, time.monotonic() - started, articles, sentences,
                                   skipped=[self.relabel(note) for note in skipped],
-                                  interrupted=stop.is_set())
+                                  interrupted=stop.is_set(), prepare_seconds=timer.prepare,
+                                  commit_seconds=timer.commit)
                 if summary.complete:
                     summary.quality = JobQuality()
                     summary.outputs = [str(p) for p in write_outputs(
@@ -279,8 +292,8 @@ class BatchJob:
                                     input=self.relabel(a.input))
                 for a in articles)
 
-    def _translate(self, ledger: Ledger, progress: Progress, stop: threading.Event
-                   ) -> tuple[int, int]:
+    def _translate(self, ledger: Ledger, progress: Progress, stop: threading.Event,
+                   timer: "_DriverTime") -> tuple[int, int]:
         """Translate pending chunks until none is left or ``stop``; (articles, sentences).
 
         The reader thread prepares chunks, at most the executor's capacity ahead of the
@@ -294,7 +307,7 @@ class BatchJob:
         executor = self._executor(lambda order, outcome: events.put(("work", order, outcome)))
         slots = threading.Semaphore(executor.capacity + 1)  # chunks prepared, not committed
         reader = threading.Thread(target=self._prepare_chunks,
-                                  args=(ledger, events, slots, halted),
+                                  args=(ledger, events, slots, halted, timer),
                                   name="batch-prepare", daemon=True)
         tally = _Tally(progress)
         cache = _LedgerCache(ledger)
@@ -312,7 +325,9 @@ class BatchJob:
                     continue
                 if event[0] == "chunk":
                     chunk = event[1]
+                    tick = time.perf_counter()
                     self._plan(chunk, cache, owners, failures)
+                    timer.commit += time.perf_counter() - tick
                     planned[chunk.order] = chunk
                     if any(chunk.todo.values()):
                         executor.submit(chunk.order, chunk.todo)
@@ -329,8 +344,10 @@ class BatchJob:
                     outcomes[order] = outcome
                     while following in outcomes and not stop.is_set():
                         chunk = planned.pop(following)
+                        tick = time.perf_counter()
                         self._commit(ledger, chunk, outcomes.pop(following), owners, failures,
                                      tally)
+                        timer.commit += time.perf_counter() - tick
                         following += 1
                         slots.release()
         finally:
@@ -406,7 +423,7 @@ class BatchJob:
         tally.add(done, failed)
 
     def _prepare_chunks(self, ledger: Ledger, events: queue.Queue, slots: threading.Semaphore,
-                        halted: Callable[[], bool]) -> None:
+                        halted: Callable[[], bool], timer: "_DriverTime") -> None:
         """Reader thread: pending articles, detected and segmented, handed over in chunks,
         each once a slot is free (a chunk committed)."""
         def hand_over(chunk: _Chunk) -> bool:
@@ -436,6 +453,7 @@ class BatchJob:
                         chunk = None
                     if chunk is None:
                         chunk = _Chunk(number, order)
+                    tick = time.perf_counter()
                     try:
                         chunk.docs.append((key, self.pipeline.prepare(text, self.target,
                                                                       self.source)))
@@ -443,6 +461,7 @@ class BatchJob:
                         chunk.failed[key] = exc
                     except Exception as exc:  # a bug must not sink the other articles
                         chunk.failed[key] = InternalError(f"{type(exc).__name__}: {exc}")
+                    timer.prepare += time.perf_counter() - tick
             if chunk is not None and not halted() and not hand_over(chunk):
                 return
             events.put(("end",))
