@@ -18,8 +18,9 @@ import pytest
 from test_batch import mixed_articles
 from test_batch_cli import done_articles
 from translator.batch import BatchJob
-from translator.batch.cluster import ClusterError, RayOptions
+from translator.batch.cluster import ClusterError, RayExecutor, RayOptions, TranslationActor
 from translator.batch.progress import Progress
+from translator.batch.work import Failure, Work
 from translator.engines.apertium import ApertiumEngine
 from translator.pipeline import Pipeline
 from translator.settings import Settings
@@ -113,21 +114,23 @@ def test_a_node_lost_mid_job_costs_no_article_and_no_byte(ray_cluster, engine_se
     assert (tmp_path / "out" / "translations.jsonl").read_bytes() == expected
 
 
-def test_actors_without_the_drivers_models_are_refused(ray_cluster, engine_settings, inputs,
+def test_actors_without_the_drivers_models_are_refused(ray_cluster, inputs, argos_random,
                                                       tmp_path):
     """An actor that would route otherwise than the driver (another set of models) must
     not translate: the job stops with a clear error and commits nothing."""
-    if engine_settings.apertium:
-        pytest.skip("the CTranslate2 case shows it")
-    pipeline = Pipeline.from_settings(engine_settings)
-    missing = engine_settings.replace(models_dir=tmp_path / "no-models")
+    shutil.copytree(argos_random, tmp_path / "models" / "translate-fr_en")
+    settings = Settings(models_dir=tmp_path / "models", argos_packages_dir=tmp_path / "argos",
+                        apertium=False)
+    driver = Pipeline.from_settings(settings)
+    # the actors build their pipeline from the driver's settings: a folder without the model
+    pipeline = Pipeline(driver.engines, settings.replace(models_dir=tmp_path / "no-models"))
     job = BatchJob(tmp_path / "out", pipeline, target="en", source="fr",
                    ray=RayOptions(address=ray_cluster.address, actors=1))
-    # the actors get the driver's settings: point them at a folder without the model
-    job.pipeline = Pipeline(pipeline.engines, missing)
-    with pytest.raises(ClusterError, match="other models than the driver"):
+    with pytest.raises(ClusterError, match=r"a Ray actor has other models than the driver: none "
+                                           r"instead of ctranslate2:translate-fr_en"):
         job.run([str(inputs)])
-    pipeline.close()
+    assert done_articles(tmp_path / "out") == 0
+    driver.close()
 
 
 @needs_apertium
@@ -208,3 +211,45 @@ def test_service_jobs_run_on_the_cluster_of_ray_address(ray_cluster, tmp_path, a
         assert interactive.status_code == 200
     finally:
         app.extensions["translator"].close()
+
+
+class PoisonedActor(TranslationActor):
+    """A real translation actor whose process dies on any batch holding "POISON" (as a
+    native crash in an engine would): shipped to the workers by value."""
+
+    def translate(self, todo):
+        if any("POISON" in s for sentences in todo.values() for s in sentences):
+            os._exit(1)
+        return super().translate(todo)
+
+
+def test_a_sentence_that_keeps_killing_its_actor_fails_alone(ray_cluster, argos_fr_en, tmp_path):
+    """Retried whole once, then halved down to the sentence: it fails as `worker_lost`,
+    every other sentence of the chunk is translated."""
+    from ray import cloudpickle
+
+    cloudpickle.register_pickle_by_value(sys.modules[__name__])
+    shutil.copytree(argos_fr_en, tmp_path / "models" / "translate-fr_en")
+    pipeline = Pipeline.from_settings(Settings(models_dir=tmp_path / "models",
+                                               argos_packages_dir=tmp_path / "argos",
+                                               apertium=False))
+    outcomes: list = []
+    done = threading.Event()
+    executor = RayExecutor(RayOptions(address=ray_cluster.address, actors=1), pipeline, "en",
+                           None, lambda order, outcome: (outcomes.append((order, outcome)),
+                                                         done.set()), actor=PoisonedActor)
+    try:
+        sentences = ["Le chat dort.", "Le chien joue.", "POISON ici.", "La pluie tombe."]
+        executor.submit(0, {"fr": sentences})
+        assert done.wait(120)
+    finally:
+        executor.close()
+        pipeline.close()
+    ((order, work),) = outcomes
+    assert order == 0 and isinstance(work, Work)
+    assert work.translations == {"fr": {s: work.translations["fr"][s]
+                                        for s in sentences if s != "POISON ici."}}
+    assert [t.text for t in work.translations["fr"].values()] == [
+        "Le chat dort.", "Le chien joue.", "La pluie tombe."]  # the copy model
+    assert work.failed == {"fr": {"POISON ici.": Failure(
+        "worker_lost", "the translation worker died 2 times on this sentence (ActorDiedError)")}}

@@ -172,7 +172,7 @@ class RayExecutor:
     finished work is handed to the driver as it comes (the driver commits in order)."""
 
     def __init__(self, options: RayOptions, pipeline: Pipeline, target: str, glossary,
-                 deliver: Deliver):
+                 deliver: Deliver, actor: type = TranslationActor):
         self.options, self.deliver = options, deliver
         self.ray = ray = connect(options.address)
         self.expected = models_signature(pipeline.engines)
@@ -183,7 +183,7 @@ class RayExecutor:
             batch_split=settings.split(), inter_threads=cpus, intra_threads=1,
             device="cuda" if options.actor_gpus else settings.device)
         models = ray.put(pack_models(settings)) if options.ship_models else None
-        self.remote = ray.remote(TranslationActor).options(
+        self.remote = ray.remote(actor).options(
             num_cpus=options.actor_cpus, num_gpus=options.actor_gpus, max_restarts=0,
             max_concurrency=1)
         count = options.actors or max(1, int(ray.cluster_resources().get("CPU", 1)
