@@ -173,9 +173,13 @@ def test_ray_options_are_checked_before_anything_runs(tmp_path, capsys):
     for extra, message in ((["--actors", "2"], "--actors and --ship-models need --ray"),
                            (["--ray", "--actors", "0"], "--actors must be at least 1"),
                            (["--ray", "--actor-cpus", "0"],
-                            "--actor-cpus must be positive and --actor-gpus at least 0")):
+                            "--actor-cpus must be positive and --actor-gpus at least 0"),
+                           (["--ray", "nowhere"], "a Ray address is host:port, ray://host:port, "
+                                                  "auto or local, not 'nowhere'"),
+                           (["--ray", "127.0.0.1:1"], "cannot reach the Ray cluster at "
+                                                      "127.0.0.1:1: Connection refused")):
         assert cli.main(["batch", str(inputs), "--to", "en", "--out", str(tmp_path / "out"),
-                         *extra]) == 2
+                         *extra]) == (5 if "reach" in message else 2)
         assert capsys.readouterr().err == f"translator: error: {message}\n"
     assert not (tmp_path / "out").exists()
 

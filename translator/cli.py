@@ -135,6 +135,10 @@ def cmd_batch(args) -> int:
     pipeline, glossary = _glossary_pipeline(args)
     job = BatchJob(args.out, pipeline, target=args.to, source=args.source, glossary=glossary,
                    fmt=args.format, ray=ray)
+    if ray is not None:
+        from .batch.cluster import connect
+
+        connect(ray.address)  # on the main thread, where Ray installs its signal handlers
     reporter = {"bar": progress.BarProgress, "log": lambda: progress.LogProgress(every=args.log_every),
                 "none": progress.NullProgress,
                 "auto": lambda: progress.for_stream(sys.stderr, args.log_every)}[args.progress]()

@@ -84,9 +84,11 @@ def connect(address: str):
     """Join (or start) the cluster; returns the ``ray`` module. A Ray already initialised
     in this process (the service, the tests) is used as it is."""
     ray = _import_ray()
+    _check_reachable(address)
     if ray.is_initialized():
         return ray
-    options = dict(log_to_driver=False, logging_level=logging.WARNING, include_dashboard=False,
+    # Ray's notices (token authentication is on, ...) are not the user's business here
+    options = dict(log_to_driver=False, logging_level=logging.ERROR, include_dashboard=False,
                    configure_logging=True)
     try:
         if address in ("", "local"):
@@ -97,6 +99,24 @@ def connect(address: str):
     except (ConnectionError, RuntimeError, ValueError) as exc:
         raise ClusterError(f"cannot reach the Ray cluster at {address!r}: {exc}") from None
     return ray
+
+
+def _check_reachable(address: str, timeout: float = 5.0) -> None:
+    """A ``host:port`` that nothing answers on is an error at once (Ray would retry for
+    minutes, printing a warning every few seconds)."""
+    import socket
+
+    if address in ("", "local", "auto") or "://" in address:
+        return
+    host, _, port = address.rpartition(":")
+    if not host or not port.isdigit():
+        raise InputError(f"a Ray address is host:port, ray://host:port, auto or local, "
+                         f"not {address!r}")
+    try:
+        socket.create_connection((host.strip("[]"), int(port)), timeout=timeout).close()
+    except OSError as exc:
+        raise ClusterError(f"cannot reach the Ray cluster at {address}: "
+                           f"{exc.strerror or exc}") from None
 
 
 def pack_models(settings: Settings) -> bytes:
