@@ -168,19 +168,23 @@ def mixed_articles(folder: Path, count: int) -> Path:
     return folder
 
 
-@pytest.fixture(scope="module", params=["ctranslate2-random", "apertium"])
-def any_engine_settings(request, tmp_path_factory, argos_random):
-    root = tmp_path_factory.mktemp("resume")
-    if request.param == "apertium":
+def engine_settings(engine: str, root: Path, argos_random: Path) -> Settings:
+    """Small chunks on Apertium, or on the random-weights CTranslate2 model (whose scores
+    move with its batch's padding: only chunks cut by position, and batched alike wherever
+    they run, keep a job's bytes)."""
+    if engine == "apertium":
         if not ApertiumEngine.available():
             pytest.skip("apertium not installed")
         return Settings(models_dir=root / "none", argos_packages_dir=root / "argos",
                         batch_chunk_chars=1_200)
     shutil.copytree(argos_random, root / "models" / "translate-fr_en")
-    # The random model's scores move with its batch's padding: only chunks cut by position
-    # keep a resumed job's bytes those of an uninterrupted one.
     return Settings(models_dir=root / "models", argos_packages_dir=root / "argos", apertium=False,
                     batch_chunk_chars=1_200, decode_options='{"max_decoding_length": 10}')
+
+
+@pytest.fixture(scope="module", params=["ctranslate2-random", "apertium"])
+def any_engine_settings(request, tmp_path_factory, argos_random):
+    return engine_settings(request.param, tmp_path_factory.mktemp("resume"), argos_random)
 
 
 @pytest.mark.parametrize("stop_after", [1, 2, 5])

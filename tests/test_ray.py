@@ -15,7 +15,7 @@ from pathlib import Path
 
 import pytest
 
-from test_batch import mixed_articles
+from test_batch import engine_settings, mixed_articles
 from test_batch_cli import done_articles
 from translator.batch import BatchJob
 from translator.batch.cluster import ClusterError, RayExecutor, RayOptions, TranslationActor
@@ -34,18 +34,8 @@ def inputs(tmp_path_factory) -> Path:
 
 
 @pytest.fixture(scope="module", params=["apertium", "ctranslate2-random"])
-def engine_settings(request, tmp_path_factory, argos_random) -> Settings:
-    root = tmp_path_factory.mktemp("ray-settings")
-    if request.param == "apertium":
-        if not ApertiumEngine.available():
-            pytest.skip("apertium not installed")
-        return Settings(models_dir=root / "none", argos_packages_dir=root / "argos",
-                        batch_chunk_chars=1_200)
-    # the random model's scores move with the padding of its batches: only the same
-    # batches, laid out alike on every actor, give the same bytes
-    shutil.copytree(argos_random, root / "models" / "translate-fr_en")
-    return Settings(models_dir=root / "models", argos_packages_dir=root / "argos", apertium=False,
-                    batch_chunk_chars=1_200, decode_options='{"max_decoding_length": 10}')
+def job_settings(request, tmp_path_factory, argos_random) -> Settings:
+    return engine_settings(request.param, tmp_path_factory.mktemp("ray-settings"), argos_random)
 
 
 def local_bytes(settings: Settings, inputs: Path, out: Path) -> bytes:
@@ -59,8 +49,8 @@ def local_bytes(settings: Settings, inputs: Path, out: Path) -> bytes:
 
 
 @pytest.fixture(scope="module")
-def expected(engine_settings, inputs, tmp_path_factory) -> bytes:
-    return local_bytes(engine_settings, inputs, tmp_path_factory.mktemp("local") / "out")
+def expected(job_settings, inputs, tmp_path_factory) -> bytes:
+    return local_bytes(job_settings, inputs, tmp_path_factory.mktemp("local") / "out")
 
 
 class OnFirstCommit(Progress):
@@ -76,12 +66,12 @@ class OnFirstCommit(Progress):
             self.action()
 
 
-def test_a_job_on_ray_writes_the_bytes_of_the_local_job(ray_cluster, engine_settings, inputs,
+def test_a_job_on_ray_writes_the_bytes_of_the_local_job(ray_cluster, job_settings, inputs,
                                                        expected, tmp_path):
     """Two actors, one per node; the CTranslate2 model is shipped through the object
     store, Apertium is read where every node has it."""
-    ship = engine_settings.apertium is False
-    pipeline = Pipeline.from_settings(engine_settings)
+    ship = job_settings.apertium is False
+    pipeline = Pipeline.from_settings(job_settings)
     summary = BatchJob(tmp_path / "out", pipeline, target="en", source="fr",
                        ray=RayOptions(address=ray_cluster.address, actors=2, ship_models=ship)
                        ).run([str(inputs)])
@@ -90,18 +80,18 @@ def test_a_job_on_ray_writes_the_bytes_of_the_local_job(ray_cluster, engine_sett
     assert (tmp_path / "out" / "translations.jsonl").read_bytes() == expected
 
 
-def test_a_node_lost_mid_job_costs_no_article_and_no_byte(ray_cluster, engine_settings, inputs,
+def test_a_node_lost_mid_job_costs_no_article_and_no_byte(ray_cluster, job_settings, inputs,
                                                          expected, tmp_path, caplog):
     """A third node joins, takes one of three actors, and is removed after the first
     commit: its chunk goes to another actor, and the job ends with the same bytes."""
     node = ray_cluster.add_node(num_cpus=1, node_ip_address="127.0.0.1")
     ray_cluster.wait_for_nodes()
     progress = OnFirstCommit(lambda: ray_cluster.remove_node(node))
-    pipeline = Pipeline.from_settings(engine_settings)
+    pipeline = Pipeline.from_settings(job_settings)
     try:
         summary = BatchJob(tmp_path / "out", pipeline, target="en", source="fr",
                            ray=RayOptions(address=ray_cluster.address, actors=3,
-                                          ship_models=not engine_settings.apertium)
+                                          ship_models=not job_settings.apertium)
                            ).run([str(inputs)], progress=progress)
     finally:
         pipeline.close()
