@@ -208,7 +208,8 @@ class RayExecutor:
             max_concurrency=1)
         count = options.actors or max(1, int(ray.cluster_resources().get("CPU", 1)
                                              // max(options.actor_cpus, 0.001)))
-        self.args = (self.settings, glossary, target, models)
+        # put once, shared by every actor (and every replacement) of the job
+        self.args = (self.settings, ray.put(glossary), target, models)
         self.capacity = 2 * count
         self.starting: dict = {}  # ready() ref -> actor
         self.idle: list = []
