@@ -45,6 +45,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Callable, Iterator
 
+from .fsutil import atomic_write
 from . import __version__, languages
 from .archive import zip_entry_problem
 from .errors import (BadModelPackage, IndexUnavailable, ModelError, ModelExists, ModelNotFound,
@@ -704,15 +705,7 @@ class ModelStore:
             body = json.dumps({"url": url, "fetched_at": time.time(), "index": index},
                               ensure_ascii=False).encode("utf-8")
             self.index_cache.parent.mkdir(parents=True, exist_ok=True)
-            fd, tmp = tempfile.mkstemp(prefix=".index-", suffix=".tmp", dir=self.index_cache.parent)
-            try:
-                with os.fdopen(fd, "wb") as out:
-                    out.write(body)
-                os.replace(tmp, self.index_cache)
-            except BaseException:
-                with contextlib.suppress(OSError):
-                    os.unlink(tmp)
-                raise
+            atomic_write(self.index_cache, body)
         except (OSError, ValueError):
             pass  # a cache we cannot write only costs offline listing
 

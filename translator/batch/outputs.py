@@ -17,6 +17,7 @@ from pathlib import Path
 from typing import Callable, Iterable, Iterator, TextIO
 
 from ..errors import TranslatorError
+from ..fsutil import atomic_file
 from ..formats.tmx import Unit, segment_unit, write_tmx
 from ..messages import os_reason
 from .ledger import Ledger
@@ -30,30 +31,19 @@ SUMMARY_NAME = "summary.json"
 
 
 def write_atomically(path: Path, text: str | None = None, *, write=None) -> Path:
-    """Write ``text`` (or call ``write(stream)``) to a temporary file, flush it to disk,
-    then rename it to ``path``."""
-    fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".tmp", dir=path.parent)
-    try:
-        with os.fdopen(fd, "w", encoding="utf-8", newline="\n") as stream:
-            if write is not None:
-                write(stream)
-            else:
-                stream.write(text or "")
-            stream.flush()
-            os.fsync(stream.fileno())
-        _share_like_folder(Path(tmp))
-        os.replace(tmp, path)
-    except BaseException:
-        Path(tmp).unlink(missing_ok=True)
-        raise
+    """Write ``text`` (or call ``write(stream)``) to ``path`` whole or not at all."""
+    with atomic_file(path) as stream:
+        if write is not None:
+            write(stream)
+        else:
+            stream.write(text or "")
     return path
 
 
 def _share_like_folder(path: Path) -> None:
-    """Give a staged output the output folder's permissions (temporary files are private:
-    a translations file only its writer may read would surprise the newsroom)."""
-    mode = path.parent.stat().st_mode & 0o777
-    os.chmod(path, mode if path.is_dir() else mode & 0o666)
+    """Give a staged folder of outputs the output folder's permissions (temporary folders
+    are private; files get theirs from :func:`atomic_file`)."""
+    os.chmod(path, path.parent.stat().st_mode & 0o777)
 
 
 class OutputError(TranslatorError):

@@ -35,8 +35,6 @@ from .. import languages
 from ..errors import InputError, TranslatorError, UnsupportedPair
 from ..pipeline import (AUTO, DEFAULT, Pipeline, PreparedDocument, SentenceTranslation,
                         models_signature)
-from ..result import TranslationResult
-from ..store.db import StoreError
 from .inputs import Article, iter_articles
 from .ledger import LEDGER_NAME, Chunker, Counts, Ledger
 from .outputs import FORMATS, SUMMARY_NAME, write_atomically, write_outputs

@@ -49,7 +49,6 @@ import io
 import json
 import os
 import re
-import tempfile
 import unicodedata
 import xml.etree.ElementTree as ET
 from dataclasses import dataclass
@@ -59,6 +58,7 @@ from xml.sax.saxutils import escape, quoteattr as _quoteattr
 from .. import languages
 from ..formats.xmlchars import xml_text
 from ..errors import GlossaryError, GlossaryNotFound
+from ..fsutil import atomic_write
 from .match import Rendering, _short_form, token_keys
 from .model import TYPES, Entry, Glossary
 
@@ -747,15 +747,7 @@ def save(glossary: Glossary, path: str | os.PathLike, fmt: str | None = None,
     path = Path(path)
     text = dumps(glossary, fmt or format_for(path), langs)
     path.parent.mkdir(parents=True, exist_ok=True)
-    fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.", dir=path.parent)
-    try:
-        with os.fdopen(fd, "w", encoding="utf-8", newline="\n") as handle:
-            handle.write(text)
-        os.replace(tmp, path)
-    except BaseException:
-        Path(tmp).unlink(missing_ok=True)
-        raise
-    return path
+    return atomic_write(path, text)
 
 
 # --------------------------------------------------------------------------- directory

@@ -6,7 +6,6 @@ from __future__ import annotations
 import fcntl
 import logging
 import os
-import tempfile
 import threading
 import time
 import zipfile
@@ -19,6 +18,7 @@ from ...batch.ledger import LEDGER_NAME, Counts, Ledger
 from ...batch.outputs import TXT_DIR
 from ...batch.progress import Progress, Rates
 from ...errors import TranslatorError
+from ...fsutil import atomic_file
 from .store import TXT_ZIP, Job, JobNotFound, JobStore, stamp
 
 log = logging.getLogger("translator.web")
@@ -272,14 +272,8 @@ class JobRunner:
 
 def zip_folder(folder: Path, path: Path) -> Path:
     """Zip ``folder``'s files (paths relative to it) into ``path``, atomically."""
-    fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".tmp", dir=path.parent)
-    try:
-        with os.fdopen(fd, "wb") as handle, zipfile.ZipFile(handle, "w", zipfile.ZIP_DEFLATED) as zf:
-            for file in sorted(p for p in folder.rglob("*") if p.is_file()):
-                zf.write(file, file.relative_to(folder).as_posix())
-        os.replace(tmp, path)
-    except BaseException:
-        Path(tmp).unlink(missing_ok=True)
-        raise
+    with atomic_file(path, "wb") as handle, zipfile.ZipFile(handle, "w", zipfile.ZIP_DEFLATED) as zf:
+        for file in sorted(p for p in folder.rglob("*") if p.is_file()):
+            zf.write(file, file.relative_to(folder).as_posix())
     return path
 

@@ -1,0 +1,71 @@
+"""Files written whole or not at all.
+
+Every file the translator writes for others to read (batch outputs, job files, glossary
+files, the model index cache, archives of results) goes through :func:`atomic_file`: a
+temporary file beside the target, flushed to disk, renamed over it, and the folder's
+entry synced, so a crash, a full disk or ``kill -9`` leaves either the old file or the
+new one, never half of one.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import os
+import tempfile
+from pathlib import Path
+from typing import IO, Iterator
+
+
+@contextlib.contextmanager
+def atomic_file(path: str | os.PathLike, mode: str = "w") -> Iterator[IO]:
+    """A stream to write ``path`` through (``mode`` ``"w"``: UTF-8 text with ``\\n`` line
+    ends; ``"wb"``: bytes). Only when the block ends without an exception does the file
+    replace ``path``; it keeps the permissions of the file it replaces, or takes its
+    folder's (without execution) when it is new: temporary files are private, and a
+    translations file only its writer could read would surprise the newsroom."""
+    if mode not in ("w", "wb"):
+        raise ValueError(f"mode must be 'w' or 'wb', not {mode!r}")
+    path = Path(path)
+    fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".tmp", dir=path.parent)
+    try:
+        with (os.fdopen(fd, "w", encoding="utf-8", newline="\n") if mode == "w"
+              else os.fdopen(fd, "wb")) as stream:
+            yield stream
+            stream.flush()
+            os.fsync(stream.fileno())
+        os.chmod(tmp, permissions_for(path))
+        os.replace(tmp, path)
+    except BaseException:
+        Path(tmp).unlink(missing_ok=True)
+        raise
+    sync_folder(path.parent)
+
+
+def atomic_write(path: str | os.PathLike, data: str | bytes) -> Path:
+    """Write ``data`` (text or bytes) to ``path`` whole or not at all (:func:`atomic_file`)."""
+    with atomic_file(path, "wb" if isinstance(data, bytes) else "w") as stream:
+        stream.write(data)
+    return Path(path)
+
+
+def permissions_for(path: Path) -> int:
+    """The mode a new version of ``path`` gets: the old one's, else its folder's without
+    execution bits."""
+    try:
+        return path.stat().st_mode & 0o777
+    except OSError:
+        return path.parent.stat().st_mode & 0o666
+
+
+def sync_folder(folder: Path) -> None:
+    """Flush a folder's entries (a rename) to disk; a no-op where folders cannot be opened."""
+    try:
+        fd = os.open(folder, os.O_RDONLY | getattr(os, "O_DIRECTORY", 0))
+    except OSError:
+        return
+    try:
+        os.fsync(fd)
+    except OSError:
+        pass
+    finally:
+        os.close(fd)
