@@ -10,7 +10,7 @@ from pathlib import Path
 import pytest
 
 from translator.engines.apertium import ApertiumEngine
-from translator.glossary import files
+from translator.glossary import files, rules
 
 DATA = Path(__file__).resolve().parent / "data" / "glossary"
 needs_apertium = pytest.mark.skipif(not ApertiumEngine.available(), reason="apertium not installed")
@@ -359,7 +359,7 @@ def test_suggest_pair_file_keeps_words_as_comments_a_reviewer_turns_into_entries
     saved.write_text(text.replace("# fermement\t\t", "fermement\tfirmly\t"), encoding="utf-8")
     entry = next(e for e in files.read_glossary(saved).entries if e.terms["fr"] == ("fermement",))
     assert entry.terms["en"] == ("firmly",)
-    assert files.check(files.read_glossary(saved)) == []
+    assert rules.check(files.read_glossary(saved)) == []
 
 
 def test_suggest_words_can_be_limited_or_turned_off(apertium_pipeline, capsys, tmp_path):

@@ -10,7 +10,7 @@ from translator.engines.apertium import ApertiumEngine
 from translator.engines.ctranslate2 import CTranslate2Engine
 from translator.errors import GlossaryError, GlossaryNotFound, InputError
 from translator.glossary import Entry, Glossary
-from translator.glossary import files
+from translator.glossary import files, rules, writers
 from translator.packages import read_package
 from translator.pipeline import Pipeline
 from translator.settings import Settings
@@ -44,7 +44,7 @@ def test_multilanguage_tsv_terms_variants_types_notes_and_origins():
     # One identical term everywhere is do-not-translate; the same variants everywhere are not
     # (Tass is rendered TASS).
     assert entries["bbc"].dnt and not entries["tass"].dnt and not putin.dnt
-    assert files.check(glossary) == []
+    assert rules.check(glossary) == []
 
 
 def test_the_glossary_from_a_file_is_matched_like_any_other():
@@ -253,7 +253,7 @@ def sample_glossary():
 @pytest.mark.parametrize("fmt, ext", [("tsv", "tsv"), ("csv", "csv"), ("tbx", "tbx")])
 def test_written_files_read_back_the_same(tmp_path, fmt, ext):
     glossary = sample_glossary()
-    path = files.save(glossary, tmp_path / f"out.{ext}")
+    path = writers.save(glossary, tmp_path / f"out.{ext}")
     back = files.read_glossary(path)
     expected = without_origin(glossary)
     expected[-1] = expected[-1][:3] + ("note with tab",) + expected[-1][4:]
@@ -262,19 +262,19 @@ def test_written_files_read_back_the_same(tmp_path, fmt, ext):
 
 
 def test_tsv_export_is_the_default_glossary_format():
-    text = files.write_tsv(sample_glossary())
+    text = writers.write_tsv(sample_glossary())
     lines = text.splitlines()
     assert lines[0].startswith("#")
     assert lines[1] == "id\ttype\ten\tfr\tvi\tdnt\tnote"
     assert lines[2] == "putin\tperson\tVladimir Putin\tVladimir Poutine | Poutine\t\tfalse\tthe president"
     simple = Glossary("s", [Entry("a", {"en": ("Russia",), "fr": ("Russie",)})])
-    assert files.write_tsv(simple).splitlines()[1] == "id\ttype\ten\tfr\tnote"  # no dnt column
+    assert writers.write_tsv(simple).splitlines()[1] == "id\ttype\ten\tfr\tnote"  # no dnt column
 
 
 def test_export_restricted_to_languages(tmp_path):
-    text = files.dumps(sample_glossary(), "tsv", ["fr", "en"])
+    text = writers.dumps(sample_glossary(), "tsv", ["fr", "en"])
     assert "Liên Hợp Quốc" not in text and text.splitlines()[1].startswith("id\ttype\tfr\ten")
-    tbx = files.dumps(sample_glossary(), "tbx", ["vi"])
+    tbx = writers.dumps(sample_glossary(), "tbx", ["vi"])
     assert tbx.count("<termEntry") == 1 and 'xml:lang="vi"' in tbx
 
 
@@ -285,7 +285,7 @@ def test_check_reports_conflicts_with_both_places(tmp_path):
     path = tmp_path / "fr-en.tsv"
     path.write_text("source\ttarget\nCorée du Nord\tNorth Korea\nRussie\tRussia\n"
                     "Coree du Nord\tDPRK\n", encoding="utf-8")
-    problems = files.check(files.read_glossary(path))
+    problems = rules.check(files.read_glossary(path))
     assert problems == [f"{path}:4: conflict in fr-en: 'Coree du Nord' -> 'DPRK' (id dprk), but "
                         f"'Corée du Nord' -> 'North Korea' (id north-korea, {path}:2); keep one, or "
                         "make the forms variants of one entry"]
@@ -294,7 +294,7 @@ def test_check_reports_conflicts_with_both_places(tmp_path):
 def test_many_to_one_pair_rows_conflict_in_the_reverse_direction(tmp_path):
     path = tmp_path / "fr-en.tsv"
     path.write_text("source\ttarget\nCorée du Nord\tNorth Korea\nRPDC\tNorth Korea\n", encoding="utf-8")
-    (problem,) = files.check(files.read_glossary(path))
+    (problem,) = rules.check(files.read_glossary(path))
     assert problem.startswith(f"{path}:3: conflict in en-fr: 'North Korea' -> 'RPDC'")
 
 
@@ -302,7 +302,7 @@ def test_check_duplicates_and_ids(tmp_path):
     path = tmp_path / "t.tsv"
     path.write_text(HEADER + "a\tcountry\tRussia\tRussie\t\na\tcountry\tRussia\tRussie\t\n"
                     "b\tcountry\tRussia\tRussie\t\na\tcountry\tCuba\tCuba\t\n", encoding="utf-8")
-    problems = files.problems(files.read_glossary(path))
+    problems = rules.problems(files.read_glossary(path))
     lines = [str(p) for p in problems]
     assert lines == [
         f"{path}:3: warning: duplicate of {path}:2 (id a)",
@@ -320,16 +320,16 @@ def test_spelling_variants_of_one_form_are_the_same_source_form():
         Entry("p", {"fr": ("Vladimir Poutine", "Poutine"), "en": ("Vladimir Putin",)}, "person"),
         Entry("c", {"fr": ("Poutine",), "en": ("Putin",)}, "person"),
     ])
-    problems = files.check(glossary)
+    problems = rules.check(glossary)
     assert len(problems) == 2 and all("'Kim Jong-un'" in p for p in problems)  # fr-en and en-fr
 
 
 def test_validate_entry():
-    assert files.validate_entry(Entry("ok", {"en": ("Russia",), "fr": ("Russie",)})) == []
+    assert rules.validate_entry(Entry("ok", {"en": ("Russia",), "fr": ("Russie",)})) == []
     bad = Entry("a b", {"eng": ("Russia",), "fr": ("<i>Russie</i>",)}, "city")
-    problems = files.validate_entry(bad)
+    problems = rules.validate_entry(bad)
     assert len(problems) == 4 and any("canonical" in p for p in problems)
-    assert files.validate_entry(Entry("x", {"en": ("Russia",)})) != []  # one language, not dnt
+    assert rules.validate_entry(Entry("x", {"en": ("Russia",)})) != []  # one language, not dnt
 
 
 # --------------------------------------------------------------------------- directory
@@ -357,7 +357,7 @@ def test_the_shipped_default_glossary_reads_and_checks_clean():
         pytest.skip("no glossary file shipped")
     glossary = files.load_directory(settings.glossary_dir)
     assert glossary.entries and {"en", "fr"} <= glossary.languages()
-    assert [p for p in files.problems(glossary) if p.severity == "error"] == []
+    assert [p for p in rules.problems(glossary) if p.severity == "error"] == []
 
 
 # --------------------------------------------------------------------------- scale

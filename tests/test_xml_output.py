@@ -11,7 +11,7 @@ from translator.formats import xmlchars
 from translator.formats.tmx import Unit, tmx_document
 from translator.formats.writers import render
 from translator.glossary import Entry, Glossary
-from translator.glossary.files import write_tbx
+from translator.glossary.writers import write_tbx
 from translator.result import Segment, TranslationResult
 
 # Every code point, surrogates included (hypothesis leaves them out unless asked).

@@ -316,7 +316,7 @@ def _decode_file(path: str) -> str:
 def _glossary_check(spec: str, settings) -> list[str]:
     """Problem lines of a file, a folder (each file alone), a stored name or 'default'."""
     from .errors import GlossaryError
-    from .glossary import files, open_glossary
+    from .glossary import files, open_glossary, rules
 
     folder = settings.glossary_dir if spec == "default" else Path(spec) if Path(spec).is_dir() \
         else None
@@ -330,12 +330,12 @@ def _glossary_check(spec: str, settings) -> list[str]:
                 raise
             lines.extend(exc.details["problems"])
             continue
-        lines.extend(files.check(glossary))
+        lines.extend(rules.check(glossary))
     return lines
 
 
 def cmd_glossary(args) -> int:
-    from .glossary import GlossaryStore, files, open_glossary
+    from .glossary import GlossaryStore, files, open_glossary, writers
 
     settings = _settings(args)
     store = GlossaryStore(settings.glossary_db)
@@ -363,12 +363,12 @@ def cmd_glossary(args) -> int:
         pair = _pair(args.pair)
         glossary = _only_pair(open_glossary(args.name, settings), pair)
         output = getattr(args, "output", None)
-        fmt = args.format or (files.format_for(output) if output else "tsv")
+        fmt = args.format or (writers.format_for(output) if output else "tsv")
         if output:
-            path = files.save(glossary, output, fmt, pair)
+            path = writers.save(glossary, output, fmt, pair)
             print(f"wrote {len(glossary.entries)} entries to {path}", file=sys.stderr)
         else:
-            sys.stdout.write(files.dumps(glossary, fmt, pair))
+            sys.stdout.write(writers.dumps(glossary, fmt, pair))
     elif args.action == "import":
         glossary = files.read_glossary(args.file, name=args.name)
         info = store.put(args.name, glossary, replace=args.replace,

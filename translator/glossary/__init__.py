@@ -1,7 +1,9 @@
 """Glossaries: term bases, matching in the source, enforcement through any engine."""
 
 from .enforce import GlossaryLayer
-from .files import check, dumps, load_directory, read_bytes, read_glossary, save
+from .files import load_directory, read_bytes, read_glossary
+from .rules import check
+from .writers import dumps, save
 from .match import Matcher
 from .model import Entry, Glossary
 from .store import GlossaryStore, default_glossary, open_glossary

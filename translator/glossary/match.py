@@ -89,7 +89,7 @@ class Match:
         return self.rendering.entry
 
 
-def _short_form(entry: Entry, rendering: Rendering, form: str, source: str, target: str) -> Rendering:
+def short_form(entry: Entry, rendering: Rendering, form: str, source: str, target: str) -> Rendering:
     """A person named by surname alone gets the target surname alone:
     ``Poutine`` -> ``Putin``, not ``Vladimir Putin``."""
     if entry.type != "person" or rendering.target is None:
@@ -128,7 +128,7 @@ class Matcher:
             else:
                 continue
             for form in forms:
-                matcher.add(form, _short_form(entry, rendering, form, source, target))
+                matcher.add(form, short_form(entry, rendering, form, source, target))
         return matcher
 
     def add(self, form: str, rendering: Rendering) -> None:

@@ -25,7 +25,7 @@ from pathlib import Path
 from typing import Iterable, Iterator
 
 from ..errors import GlossaryError, GlossaryExists, GlossaryNotFound
-from . import files
+from . import files, rules
 from .model import Entry, Glossary
 
 SCHEMA_VERSION = 2
@@ -255,8 +255,8 @@ class GlossaryStore:
         found = []
         for entry in entries:
             where = entry.origin or f"entry {entry.id!r}"
-            found += [f"{where}: {problem}" for problem in files.validate_entry(entry)]
-            if len(found) >= files.MAX_PROBLEMS:
+            found += [f"{where}: {problem}" for problem in rules.validate_entry(entry)]
+            if len(found) >= rules.MAX_PROBLEMS:
                 break
         if found:
             more = len(found) - 1
@@ -269,14 +269,14 @@ class GlossaryStore:
         """Store ``glossary`` as ``name`` in one transaction.
 
         Refused (nothing changed) when ``name`` exists and not ``replace``
-        (:class:`GlossaryExists`), when an entry is invalid, or when :func:`files.check`
+        (:class:`GlossaryExists`), when an entry is invalid, or when :func:`rules.check`
         finds conflicts or duplicate ids and not ``accept_conflicts``; with it, a later
         entry with the same id replaces the earlier one. Duplicate rows are kept
-        (warnings, see :func:`files.problems`).
+        (warnings, see :func:`rules.problems`).
         """
         check_name(name)
         self._validate(glossary.entries)
-        found = files.problems(glossary)
+        found = rules.problems(glossary)
         blocking = [p for p in found if p.severity == "error"]
         if blocking and not accept_conflicts:
             _refuse(blocking, f"glossary {name!r} not stored")
@@ -336,8 +336,8 @@ class GlossaryStore:
         combined = [replaced.get(e.id, e) for e in current.entries] + \
                    [e for e in entries if e.id not in present]
         if not accept_conflicts:
-            before = {str(p) for p in files.errors(current)}
-            fresh = [p for p in files.errors(Glossary(name, combined)) if str(p) not in before]
+            before = {str(p) for p in rules.errors(current)}
+            fresh = [p for p in rules.errors(Glossary(name, combined)) if str(p) not in before]
             if fresh:
                 _refuse(fresh, f"entries not added to {name!r}")
         langs = sorted({lang for entry in combined for lang in entry.terms})

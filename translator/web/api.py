@@ -126,7 +126,7 @@ def glossaries():
 @api.get("/glossaries/<name>")
 def glossary(name: str):
     """One stored glossary: JSON entries, or the TSV/CSV/TBX file."""
-    from ..glossary.files import dumps
+    from ..glossary.writers import dumps
 
     fmt = _glossary_format("json")
     stored = service().glossaries.get(name, _glossary_desk(name))
@@ -170,7 +170,7 @@ def delete_glossary(name: str):
 
 def _glossary_from_json(name: str, entries) -> Glossary:
     """JSON entries as ``GET /v1/glossaries/NAME`` returns them, validated like a file."""
-    from ..glossary.files import validate_entry
+    from ..glossary.rules import validate_entry
 
     if not isinstance(entries, list):
         raise InvalidField("field 'entries' must be a list", field="entries")

@@ -238,7 +238,7 @@ MAX_INLINE_TERMS = 1000
 
 def terms_field(body: dict) -> tuple[tuple[str, str], ...]:
     """Inline terms: a list of {"source": ..., "target": ...}, literal text (no markup)."""
-    from ..glossary.files import term_problem
+    from ..glossary.rules import term_problem
 
     terms = body.get("terms", [])
     if not isinstance(terms, list) or len(terms) > MAX_INLINE_TERMS:
