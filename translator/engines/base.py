@@ -74,6 +74,12 @@ class Engine(ABC):
         """The translations' texts alone."""
         return [output.text for output in self.translate(sentences, source, target)]
 
+    def hypotheses(self, sentences: list[str], source: str, target: str,
+                   count: int) -> list[list[str]]:
+        """Up to ``count`` distinct translations of each sentence, best first. Engines that
+        produce one answer (Apertium) give just that one: they have no alternatives."""
+        return [[text] for text in self.translate_batch(sentences, source, target)]
+
     def check(self, sentence: str, source: str, target: str) -> EngineOutput:
         """Translate one test sentence as a request would (readiness checks); raises when
         the pair is broken. Engines whose installation can change under a running process

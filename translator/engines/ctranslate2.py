@@ -77,10 +77,31 @@ class CTranslate2Engine(Engine):
     def translate(self, sentences: list[str], source: str, target: str) -> list[EngineOutput]:
         """Translations with the model's confidence: its mean token probability (the
         exponential of CTranslate2's length-normalised log-probability score)."""
-        if (source, target) not in self.package.pairs:
-            raise EngineError(f"{self.name} does not serve {source}-{target}")
         if not sentences:
             return []
+        results, prefix, tokenizer = self._decode(sentences, source, target, {})
+        return [EngineOutput(self._detokenize(r.hypotheses[0], prefix, tokenizer),
+                             score=math.exp(r.scores[0]) if r.scores else None)
+                for r in results]
+
+    def hypotheses(self, sentences: list[str], source: str, target: str,
+                   count: int) -> list[list[str]]:
+        """The ``count`` best hypotheses of the beam (``num_hypotheses``), duplicates
+        after detokenization removed, best first."""
+        if not sentences:
+            return []
+        count = max(1, count)
+        beam = max(self.settings.beam_size, count)
+        results, prefix, tokenizer = self._decode(sentences, source, target,
+                                                  {"beam_size": beam, "num_hypotheses": count})
+        return [list(dict.fromkeys(self._detokenize(h, prefix, tokenizer) for h in r.hypotheses))
+                for r in results]
+
+    def _decode(self, sentences: list[str], source: str, target: str, extra: dict):
+        """CTranslate2's results for ``sentences`` (one per sentence), the target prefix and
+        the tokenizer that decodes them."""
+        if (source, target) not in self.package.pairs:
+            raise EngineError(f"{self.name} does not serve {source}-{target}")
         translator, tokenizer = self._ensure_loaded()
         tokens = tokenizer.encode(sentences)
         prefix = self._prefix_tokens(target)
@@ -94,15 +115,14 @@ class CTranslate2Engine(Engine):
             "replace_unknowns": True,
             "return_scores": True,
             **self.decode_options,
+            **extra,
         }
         try:
             results = translator.translate_batch(
                 tokens, target_prefix=[prefix] * len(tokens) if prefix else None, **options)
         except (RuntimeError, ValueError) as exc:
             raise EngineError(f"{self.name} failed to translate: {exc}", model=self.name) from None
-        return [EngineOutput(self._detokenize(r.hypotheses[0], prefix, tokenizer),
-                             score=math.exp(r.scores[0]) if r.scores else None)
-                for r in results]
+        return results, prefix, tokenizer
 
     def _batch_tokens(self, tokens: list[list[str]]) -> int:
         """Tokens per batch: the configured size, but small enough to give every

@@ -78,6 +78,11 @@ class BatchingEngine(Engine):
     def close(self) -> None:
         self.inner.close()
 
+    def hypotheses(self, sentences: list[str], source: str, target: str,
+                   count: int) -> list[list[str]]:
+        # Alternatives are asked for rarely and decode wider beams: not worth sharing batches.
+        return self.inner.hypotheses(sentences, source, target, count)
+
     def check(self, sentence: str, source: str, target: str) -> EngineOutput:
         # A readiness check must not wait for, or join, the batches of requests.
         return self.inner.check(sentence, source, target)
