@@ -1,0 +1,244 @@
+"""Translate HTML keeping its markup: blocks translated whole, inline tags on the right words.
+
+The document is read with the standard library's ``html.parser`` (entities left as they
+are written) into blocks: the text between block-level tags (``<p>``, ``<li>``, ``<td>``,
+``<br>``...). A block is translated as one text, so the engine sees whole sentences and
+orders words itself; attributes, comments, ``<script>`` and ``<style>`` are never touched.
+
+Inline elements (``<b>``, ``<i>``, ``<a>``, ``<span>``...) are placed on the words of
+the translation that translate their words: the element's own text is translated alone
+and looked for in the block's translation (case-insensitive, whole words), then its
+original text (names, numbers). Found exactly once, the tags go around it. Otherwise the
+element cannot be placed safely, and rather than land on the wrong words its tags go
+around the whole block, with a warning naming it. Entities of the source (``&amp;``,
+``&nbsp;``) are written as entities again wherever their character is in the output.
+"""
+
+from __future__ import annotations
+
+import html
+import re
+from dataclasses import dataclass, field
+from html.parser import HTMLParser
+from typing import Callable
+
+__all__ = ["translate_html", "INLINE"]
+
+#: elements that sit inside a sentence; every other tag ends a block
+INLINE = frozenset("a abbr b bdi bdo cite code data dfn em font i kbd mark q s samp small span "
+                   "strong sub sup time u var".split())
+_RAW = frozenset({"script", "style", "textarea", "title"})
+_LETTER = re.compile(r"[^\W\d_]")
+
+
+@dataclass
+class _Inline:
+    start_tag: str
+    end_tag: str
+    start: int  # span in the block's plain text
+    end: int = -1
+
+
+@dataclass
+class _Block:
+    text: str = ""
+    inlines: list[_Inline] = field(default_factory=list)
+    entities: dict[str, str] = field(default_factory=dict)  # character -> entity as written
+
+
+class _Reader(HTMLParser):
+    """Cuts a document into kept pieces (str) and translatable blocks (_Block), in order."""
+
+    def __init__(self):
+        super().__init__(convert_charrefs=False)
+        self.pieces: list[str | _Block] = []
+        self.block: _Block | None = None
+        self.open: list[tuple[str, _Inline]] = []
+        self.raw_depth = 0
+
+    def _keep(self, raw: str) -> None:
+        self._close_block()
+        self.pieces.append(raw)
+
+    def _close_block(self) -> None:
+        if self.block is not None:
+            for _, inline in self.open:  # unclosed inline tags: they end with the block
+                inline.end = len(self.block.text)
+                inline.end_tag = ""
+            self.pieces.append(self.block)
+            self.block, self.open = None, []
+
+    def _text(self, text: str, raw: str) -> None:
+        if self.raw_depth:
+            self.pieces.append(raw)
+            return
+        if self.block is None:
+            self.block = _Block()
+        if text != raw:
+            self.block.entities[text] = raw
+        self.block.text += text
+
+    def handle_starttag(self, tag, attrs):
+        raw = self.get_starttag_text()
+        if tag in INLINE and not self.raw_depth:
+            if self.block is None:
+                self.block = _Block()
+            inline = _Inline(raw, f"</{tag}>", len(self.block.text))
+            self.block.inlines.append(inline)
+            self.open.append((tag, inline))
+            return
+        self._keep(raw)
+        if tag in _RAW:
+            self.raw_depth += 1
+
+    def handle_startendtag(self, tag, attrs):
+        self._keep(self.get_starttag_text())
+
+    def handle_endtag(self, tag):
+        if tag in INLINE and not self.raw_depth and any(t == tag for t, _ in self.open):
+            while self.open:
+                name, inline = self.open.pop()
+                inline.end = len(self.block.text)
+                if name == tag:
+                    break
+            return
+        if tag in _RAW and self.raw_depth:
+            self.raw_depth -= 1
+            self.pieces.append(f"</{tag}>")
+            return
+        self._keep(f"</{tag}>")
+
+    def handle_data(self, data):
+        self._text(data, data)
+
+    def handle_entityref(self, name):
+        raw = f"&{name};"
+        self._text(html.unescape(raw), raw)
+
+    def handle_charref(self, name):
+        raw = f"&#{name};"
+        self._text(html.unescape(raw), raw)
+
+    def handle_comment(self, data):
+        self._keep(f"<!--{data}-->")
+
+    def handle_decl(self, decl):
+        self._keep(f"<!{decl}>")
+
+    def handle_pi(self, data):
+        self._keep(f"<?{data}>")
+
+    def unknown_decl(self, data):
+        self._keep(f"<![{data}]>")
+
+    def close(self):
+        super().close()
+        self._close_block()
+
+
+def _escape(text: str, entities: dict[str, str]) -> str:
+    out = html.escape(text, quote=False)
+    for char, raw in entities.items():
+        if char not in "&<>" and len(char) == 1:
+            out = out.replace(char, raw)
+    return out
+
+
+def _find(haystack: str, needle: str) -> tuple[int, int] | None:
+    """The one whole-word, case-insensitive occurrence of ``needle``, else None."""
+    needle = needle.strip()
+    if not needle:
+        return None
+    found = [m.span() for m in re.finditer(rf"(?<!\w){re.escape(needle)}(?!\w)", haystack,
+                                           re.IGNORECASE)]
+    return found[0] if len(found) == 1 else None
+
+
+def _render(block: _Block, translation: str, alone: dict[str, str]) -> tuple[str, list[str]]:
+    """The block's translation with its inline tags placed (see the module docstring)."""
+    lead = block.text[:len(block.text) - len(block.text.lstrip())]
+    trail = block.text[len(block.text.rstrip()):]
+    body = translation.strip()
+    opens: dict[int, list[str]] = {}
+    closes: dict[int, list[str]] = {}
+    whole: list[_Inline] = []
+    warnings = []
+    placed: list[tuple[int, int]] = []
+    for inline in block.inlines:
+        words = block.text[inline.start:inline.end]
+        span = None
+        if _LETTER.search(words) or words.strip():
+            span = _find(body, alone.get(words.strip(), "")) or _find(body, words)
+        if span is None and words.strip():
+            whole.append(inline)
+            warnings.append(f"could not place {inline.start_tag} around the translation of "
+                            f"{words.strip()!r}: the tag is kept around the whole block")
+            continue
+        if span is None:
+            span = (0, 0)
+        if any(s < span[0] < e < span[1] or span[0] < s < span[1] < e for s, e in placed):
+            whole.append(inline)  # would cross a tag already placed
+            warnings.append(f"{inline.start_tag} would overlap another tag: kept around the block")
+            continue
+        if span[0] == span[1]:  # an empty element (an anchor): kept whole at its place
+            opens.setdefault(span[0], []).append(inline.start_tag + inline.end_tag)
+            continue
+        placed.append(span)
+        opens.setdefault(span[0], []).append(inline.start_tag)
+        closes.setdefault(span[1], []).insert(0, inline.end_tag)
+    out, cuts = [], sorted({0, len(body), *opens, *closes})
+    for a, b in zip(cuts, cuts[1:] + [None]):
+        out += closes.get(a, []) + opens.get(a, [])
+        if b is not None:
+            out.append(_escape(body[a:b], block.entities))
+    inner = "".join(out)
+    for inline in whole:
+        inner = inline.start_tag + inner + inline.end_tag
+    return _escape(lead, block.entities) + inner + _escape(trail, block.entities), warnings
+
+
+def translate_html(markup: str, translate: Callable[[list[str]], list[str]]
+                   ) -> tuple[str, list[str]]:
+    """``markup`` translated by ``translate`` (texts in, their translations out, in order):
+    (the translated HTML, warnings about inline tags kept around a whole block)."""
+    reader = _Reader()
+    reader.feed(markup)
+    reader.close()
+    blocks = [p for p in reader.pieces if isinstance(p, _Block) and _LETTER.search(p.text)]
+    if not blocks:
+        return markup, []
+    words = list(dict.fromkeys(
+        w for b in blocks for i in b.inlines
+        if _LETTER.search(w := b.text[i.start:i.end].strip()) and w != b.text.strip()))
+    done = translate([b.text.strip() for b in blocks] + words)
+    translations = dict(zip(map(id, blocks), done[:len(blocks)]))
+    alone = dict(zip(words, done[len(blocks):]))
+    out, warnings = [], []
+    for piece in reader.pieces:
+        if isinstance(piece, str):
+            out.append(piece)
+        elif id(piece) in translations:
+            text, notes = _render(piece, translations[id(piece)], alone)
+            out.append(text)
+            warnings += notes
+        else:  # a block without letters: as it was written
+            out.append(_source(piece))
+    return "".join(out), warnings
+
+
+def _source(block: _Block) -> str:
+    """A block that needs no translation, written back with its tags and entities."""
+    cuts: dict[int, list[str]] = {}
+    for inline in block.inlines:
+        empty = inline.start == inline.end
+        cuts.setdefault(inline.start, []).append(inline.start_tag + (inline.end_tag if empty else ""))
+    for inline in block.inlines:
+        if inline.start != inline.end:
+            cuts.setdefault(inline.end, []).insert(0, inline.end_tag)
+    out, position = [], 0
+    for at in sorted(cuts):
+        out.append(_escape(block.text[position:at], block.entities))
+        out += cuts[at]
+        position = at
+    out.append(_escape(block.text[position:], block.entities))
+    return "".join(out)
