@@ -28,6 +28,10 @@ def _default_jobs_dir() -> Path:
     return _xdg_data_home() / "translator" / "jobs"
 
 
+def _default_files_dir() -> Path:
+    return _xdg_data_home() / "translator" / "files"
+
+
 def _default_glossary_dir() -> Path:
     # The repository's glossary/ folder (a source checkout or an editable install).
     shipped = Path(__file__).resolve().parent.parent / "glossary"
@@ -107,6 +111,14 @@ SETTINGS: tuple[Setting, ...] = (
     Setting("max_request_chars", int, "Characters one service request may hold over all its texts (413 above)."),
     Setting("max_request_sentences", int, "Sentences one service request may hold over all its texts (413 above)."),
     Setting("desk_concurrency", int, "Translation requests one desk may have running at once in a worker (429 above; 0 = no limit)."),
+    Setting("suggestions", bool, "Accept LibreTranslate's POST /suggest: a suggestion is stored as a "
+            "reviewed segment in the memory of the key's desk (off: 403, like LibreTranslate's default)."),
+    Setting("files_translation", bool, "Serve POST /translate_file and /download_file (LibreTranslate's "
+            "--disable-files-translation turns it off)."),
+    Setting("files_dir", Path, "Folder of the documents translated by /translate_file, until downloaded "
+            "or `files_keep_hours` old."),
+    Setting("files_keep_hours", float, "Hours a translated document waits in `files_dir` for its download."),
+    Setting("max_file_bytes", int, "Largest document accepted by /translate_file and POST /v1/translate, in bytes."),
 )
 
 
@@ -156,6 +168,11 @@ class Settings:
     max_request_chars: int = 400_000
     max_request_sentences: int = 5_000
     desk_concurrency: int = 0
+    suggestions: bool = False
+    files_translation: bool = True
+    files_dir: Path = field(default_factory=_default_files_dir)
+    files_keep_hours: float = 24.0
+    max_file_bytes: int = 16 * 1024 * 1024
 
     @classmethod
     def from_env(cls, environ: dict | None = None, **overrides) -> "Settings":

@@ -147,7 +147,7 @@ def error_body(exc: BaseException) -> tuple[int, dict]:
 def wants_html() -> bool:
     """A browser navigating to a page (not the API) gets an HTML error page."""
     if request.path.startswith(("/v1/", "/translate", "/detect", "/languages", "/health",
-                                "/frontend")):
+                                "/frontend", "/suggest", "/spec", "/download_file")):
         return False
     if request.blueprint == "review" and request.method != "GET":
         return False
@@ -172,7 +172,12 @@ def error_headers(exc: BaseException, status: int) -> dict:
 
 
 def handle_exception(exc: BaseException):
-    """The app's error handler: JSON for the API, an HTML page for a browser."""
+    """The app's error handler: JSON for the API, an HTML page for a browser, and
+    LibreTranslate's shape on its paths (unknown method or sub-path included)."""
+    from .libre import is_libre_path, libre_error
+
+    if is_libre_path(request.path):
+        return libre_error(exc)
     status, body = error_body(exc)
     headers = error_headers(exc, status)
     if wants_html():

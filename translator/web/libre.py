@@ -1,19 +1,21 @@
-"""LibreTranslate-compatible endpoints: ``/translate``, ``/detect``, ``/languages``.
+"""LibreTranslate-compatible endpoints, so its clients work unchanged.
 
-Same parameter names (``q``, ``source``, ``target``, ``format``, ``api_key``; form or
-JSON) and response shapes as LibreTranslate, so its clients work unchanged. Errors
-use LibreTranslate's shape ``{"error": "message"}``, flattened from the service's one
-error mapping; the stable code is kept alongside as ``code``.
+``/translate``, ``/detect``, ``/languages``, ``/frontend/settings``, ``/suggest``,
+``/spec``, and (in :mod:`.libre_files`) ``/translate_file`` and ``/download_file``,
+with LibreTranslate's parameter names (form, query string or JSON; ``api_key`` read
+like it reads it), statuses and error shape ``{"error": "message"}`` (our stable code
+is kept alongside as ``code``). Its code (``libretranslate/app.py``) is the reference;
+docs/api.md lists what differs and why.
 """
 
 from __future__ import annotations
 
-import html
-import re
-
 from flask import Blueprint, current_app, request
 
 from .. import languages as lang_names
+from ..errors import UndetectableLanguage
+from ..formats.markup import translate_html
+from .alternatives import alternatives as text_alternatives
 from .disconnect import ClientGone
 from .errors import InvalidField, MissingField, error_body, error_headers
 from .security import access, guard
@@ -21,57 +23,103 @@ from .validation import AUTO, TranslateRequest, language_field, parse_json, text
 
 libre = Blueprint("libre", __name__)
 
-# LibreTranslate reports confidence in percent
+#: LibreTranslate reports confidence in percent
 PERCENT = 100.0
-_TAG = re.compile(r"(<!--.*?-->|<[^>]*>)", re.DOTALL)
-_RAW_TEXT = re.compile(r"<(script|style)\b", re.IGNORECASE)
-_LETTER = re.compile(r"[^\W\d_]")
+#: most alternatives one request may ask for (LibreTranslate's --alternatives-limit)
+MAX_ALTERNATIVES = 10
+#: endpoints LibreTranslate serves without a key and without a rate limit
+OPEN_ENDPOINTS = ("libre.languages", "libre.frontend_settings", "libre.spec",
+                  "libre.download_file")
+#: paths of the LibreTranslate API: their errors, 404 and 405 included, use its shape
+PATHS = ("/translate", "/translate_file", "/download_file", "/detect", "/languages",
+         "/frontend/settings", "/suggest", "/spec")
 
 
 def service():
     return current_app.extensions["translator"]
 
 
+def is_libre_path(path: str) -> bool:
+    """A path of LibreTranslate's API (whose errors take its shape)."""
+    return any(path == p or path.startswith(p + "/") for p in PATHS)
+
+
 @libre.before_request
 def _guard():
+    if request.endpoint in OPEN_ENDPOINTS:
+        return
     guard(libre=True)
 
 
-@libre.errorhandler(Exception)
-def _error(exc):
+def libre_error(exc) -> tuple[dict, int, dict]:
+    """Any error as LibreTranslate answers it: ``{"error": message}``, 400 for bad requests."""
     status, body = error_body(exc)
     headers = error_headers(exc, status)
     error = body["error"]
     message = error["message"]
-    if error["code"] == "input_too_large":  # LibreTranslate's words and status for its limit
+    if error["code"] in ("input_too_large", "request_too_large"):
         details = error.get("details", {})
-        unit = "" if details.get("unit") in (None, "characters") else f" {details['unit']}"
-        message = (f"Invalid request: request ({details.get('size')}{unit}) exceeds "
-                   f"{'text' if not unit else unit.strip()[:-1]} limit ({details.get('limit')})")
+        unit = details.get("unit") or ("bytes" if error["code"] == "request_too_large" else "characters")
+        what = "text" if unit == "characters" else unit
+        message = (f"Invalid request: request ({details.get('size', 'body')}) exceeds {what} "
+                   f"limit ({details.get('limit')})")
         status = 400
-    # LibreTranslate answers 400 for unsupported languages
+    # LibreTranslate answers 400 for unsupported languages and other unprocessable input
     status = 400 if status == 422 else status
     return {"error": message, "code": error["code"]}, status, headers
 
 
+libre.register_error_handler(Exception, libre_error)
+
+
 def params() -> dict:
-    """Request parameters from a JSON body, or from the form and query string."""
+    """Request parameters from a JSON body, or from the form and query string (a repeated
+    ``q`` is a list); form text has its CRLF line ends turned into LF, as LibreTranslate does."""
     if request.is_json:
         body = parse_json(request.get_data(cache=True))
         if not isinstance(body, dict):
-            raise InvalidField("request body must be a JSON object", field="body")
+            raise InvalidField("Invalid JSON format: the body must be an object", field="body")
         return body
-    return request.values.to_dict()
+    values = request.values.to_dict()
+    many = request.values.getlist("q")
+    if len(many) > 1:
+        values["q"] = many
+    if "q" in values:
+        values["q"] = _lf(values["q"])
+    return values
 
 
-def _texts(value, max_chars: int) -> tuple[list[str], bool]:
-    if value is None or value == "":
+def _lf(value):
+    if isinstance(value, list):
+        return [_lf(v) for v in value]
+    return value.replace("\r\n", "\n").replace("\r", "\n") if isinstance(value, str) else value
+
+
+def texts_param(value, max_chars: int) -> tuple[list[str], bool]:
+    if value is None or value == "" or value == []:
         raise MissingField("Invalid request: missing q parameter", field="q")
     if isinstance(value, list):
-        if not value:
-            raise MissingField("Invalid request: q is an empty list", field="q")
         return [text_value(v, f"q[{i}]", max_chars) for i, v in enumerate(value)], True
     return [text_value(value, "q", max_chars)], False
+
+
+def alternatives_param(value) -> int:
+    """LibreTranslate's ``alternatives``: an integer (negative counts as 0), at most
+    :data:`MAX_ALTERNATIVES`."""
+    if value in (None, ""):
+        return 0
+    if isinstance(value, bool) or isinstance(value, float) and not value.is_integer():
+        raise InvalidField("Invalid request: alternatives parameter is not a number",
+                           field="alternatives")
+    try:
+        count = max(0, int(value))
+    except (TypeError, ValueError):
+        raise InvalidField("Invalid request: alternatives parameter is not a number",
+                           field="alternatives") from None
+    if count > MAX_ALTERNATIVES:
+        raise InvalidField(f"Invalid request: alternatives parameter must be <= {MAX_ALTERNATIVES}",
+                           field="alternatives", limit=MAX_ALTERNATIVES)
+    return count
 
 
 def _detected(detection: dict | None) -> dict:
@@ -80,60 +128,104 @@ def _detected(detection: dict | None) -> dict:
             "language": detection["language"]}
 
 
+def _has_letters(text: str) -> bool:
+    return any(ch.isalpha() for ch in text)
+
+
+def source_language(svc, text: str, target: str) -> dict:
+    """The detected source of ``text``. Too little evidence is refused: when the text
+    looks like a language that has no route to ``target`` (a short Vietnamese greeting with
+    no Vietnamese model), the routable language that is merely closest is no answer, so
+    no translation is given in it."""
+    found = svc.pipeline.detect(text, target)
+    anywhere = svc.pipeline.detect(text, routable=False)
+    routable = anywhere.language == target or anywhere.language in svc.pipeline.router.sources(target)
+    if anywhere.language != found.language and anywhere.confidence > found.confidence \
+            and not routable:
+        raise UndetectableLanguage(
+            f"the text looks like {lang_names.name(anywhere.language)} ({anywhere.language}, "
+            f"{anywhere.confidence * PERCENT:.0f}%), which cannot be translated to {target} here; "
+            f"the closest language that can, {found.language}, has only "
+            f"{found.confidence * PERCENT:.0f}%: send source to translate anyway",
+            detected=anywhere.language, confidence=round(anywhere.confidence, 4),
+            closest=found.language)
+    return found.to_dict()
+
+
 @libre.post("/translate")
 def translate():
     svc = service()
     p = params()
-    texts, is_list = _texts(p.get("q"), svc.settings.max_chars)
+    texts, is_list = texts_param(p.get("q"), svc.settings.max_chars)
     source = language_field(p.get("source") or AUTO, "source", allow_auto=True)
-    target = language_field(p.get("target") or "", "target")
+    if not p.get("target"):
+        raise MissingField("Invalid request: missing target parameter", field="target")
+    target = language_field(p["target"], "target")
     fmt = p.get("format") or "text"
     if fmt not in ("text", "html"):
-        raise InvalidField(f"format must be text or html, not {fmt!r}", field="format")
-    if fmt == "html":
-        outputs, detections = zip(*(_translate_html(svc, t, source, target) for t in texts))
-    else:
-        results = svc.translate(TranslateRequest(tuple(texts), target, source), access(),
-                                ClientGone.of(request.environ))
-        outputs = [r.target_text for r in results]
-        detections = [r.detection for r in results]
-    body: dict = {"translatedText": list(outputs) if is_list else outputs[0]}
-    if source == AUTO:
-        detected = [_detected(d) for d in detections]
-        body["detectedLanguage"] = detected if is_list else detected[0]
-    if p.get("alternatives") not in (None, "", 0, "0"):
-        body["alternatives"] = [[] for _ in texts] if is_list else []
+        raise InvalidField(f"{fmt} format is not supported", field="format")
+    count = alternatives_param(p.get("alternatives"))
+    body = _translate(svc, texts, source, target, fmt, count)
+    if not is_list:
+        body = {key: value[0] for key, value in body.items()}
     return body
 
 
-def _translate_html(svc, markup: str, source: str, target: str) -> tuple[str, dict | None]:
-    """Translate the text between tags, leaving markup (and script/style content) intact."""
-    tokens = _TAG.split(markup)
-    wanted, raw = [], False
-    for i, token in enumerate(tokens):
-        if i % 2:
-            raw = bool(_RAW_TEXT.match(token)) if not token.startswith("</") else False
-        elif not raw and _LETTER.search(token):
-            wanted.append(i)
-    if not wanted:
-        return markup, None
-    texts = [html.unescape(tokens[i]) for i in wanted]
-    detection = None
+def _translate(svc, texts: list[str], source: str, target: str, fmt: str, count: int) -> dict:
+    """LibreTranslate's answer for a list of texts: every value is a list, one per text.
+    With ``auto``, each text is detected on its own (a list may mix languages)."""
+    translatable = [i for i, t in enumerate(texts) if _has_letters(t)]
+    outputs = list(texts)  # text without letters comes back as it is, like LibreTranslate's
+    detections = [{"language": "en", "confidence": 0.0} for _ in texts]
+    others: list[list[str]] = [[] for _ in texts]
+    for i in translatable:
+        if source == AUTO:
+            detections[i] = source_language(svc, texts[i], target)
+    if translatable:
+        wanted = [texts[i] for i in translatable]
+        sources = [detections[i]["language"] if source == AUTO else source for i in translatable]
+        if fmt == "html":
+            done = [_translate_html(svc, t, s, target) for t, s in zip(wanted, sources)]
+        else:
+            results = svc.translate(TranslateRequest(tuple(wanted), target, source), access(),
+                                    ClientGone.of(request.environ))
+            done = [r.target_text for r in results]
+            for i, result in zip(translatable, results):
+                if source == AUTO and result.detection:
+                    detections[i] = result.detection
+                if count:
+                    others[i] = text_alternatives(svc.pipeline, result, count)
+        for i, text in zip(translatable, done):
+            outputs[i] = text
+    body: dict = {"translatedText": outputs}
     if source == AUTO:
-        found = svc.pipeline.detect(" ".join(texts), target)
-        detection, source = found.to_dict(), found.language
-    results = svc.translate(TranslateRequest(tuple(texts), target, source), access())
-    for i, result in zip(wanted, results):
-        tokens[i] = html.escape(result.target_text, quote=False)
-    return "".join(tokens), detection
+        body["detectedLanguage"] = [_detected(d) for d in detections]
+    if count:
+        body["alternatives"] = others
+    return body
+
+
+def _translate_html(svc, markup: str, source: str, target: str) -> str:
+    def engine(texts: list[str]) -> list[str]:
+        keep = [i for i, t in enumerate(texts) if _has_letters(t)]
+        results = svc.translate(TranslateRequest(tuple(texts[i] for i in keep), target, source),
+                                access())
+        out = list(texts)
+        for i, result in zip(keep, results):
+            out[i] = result.target_text
+        return out
+
+    return translate_html(markup, engine)[0]
 
 
 @libre.post("/detect")
 def detect():
     svc = service()
-    p = params()
-    texts, _ = _texts(p.get("q"), svc.settings.max_chars)
-    detection = svc.pipeline.detect(texts[0])
+    texts, _ = texts_param(params().get("q"), svc.settings.max_chars)
+    text = "\n".join(texts)  # every item weighs, by its letters
+    if not _has_letters(text):
+        return [{"confidence": 0.0, "language": "en"}]
+    detection = svc.pipeline.detect(text)
     candidates = [(detection.language, detection.confidence), *detection.alternatives]
     return [{"confidence": round(p_ * PERCENT, 2), "language": code} for code, p_ in candidates]
 
@@ -146,9 +238,40 @@ def languages():
 
 @libre.get("/frontend/settings")
 def frontend_settings():
-    svc = service()
-    return {"charLimit": svc.settings.max_chars, "frontendTimeout": 500,
-            "apiKeys": svc.settings.api_keys_required, "keyRequired": svc.settings.api_keys_required,
-            "suggestions": False, "filesTranslation": False, "supportedFilesFormat": [],
+    settings = service().settings
+    from .libre_files import FILE_FORMATS
+
+    return {"charLimit": settings.max_chars, "frontendTimeout": 500,
+            "apiKeys": settings.api_keys_required, "keyRequired": settings.api_keys_required,
+            "suggestions": settings.suggestions, "filesTranslation": settings.files_translation,
+            "supportedFilesFormat": list(FILE_FORMATS) if settings.files_translation else [],
             "language": {"source": {"code": "auto", "name": "Auto Detect"},
                          "target": {"code": "en", "name": lang_names.name("en")}}}
+
+
+@libre.post("/suggest")
+def suggest():
+    """A suggested translation, stored as a reviewed segment of the key's desk."""
+    from .suggestions import add_suggestion
+
+    svc = service()
+    if not svc.settings.suggestions:
+        raise SuggestionsDisabled("Suggestions are disabled on this server.")
+    p = params()
+    add_suggestion(svc, access(), p)
+    return {"success": True}
+
+
+@libre.get("/spec")
+def spec():
+    from .libre_spec import swagger_document
+
+    return swagger_document(service().settings)
+
+
+class SuggestionsDisabled(InvalidField):
+    code = "suggestions_disabled"
+    http_status = 403
+
+
+from . import libre_files  # noqa: E402,F401  (its routes are on this blueprint)

@@ -275,20 +275,30 @@ SCHEMAS: dict[str, dict] = {
     },
     "LibreTranslateRequest": {
         "type": "object", "required": ["q", "target"],
-        **_detected_when_auto("source", "q"),
-        "properties": {"q": {"oneOf": [TEXT, {"type": "array", "items": TEXT, "minItems": 1}]},
+        "properties": {"q": {"oneOf": [TEXT, {"type": "array", "items": TEXT, "minItems": 1}],
+                             "description": "text without letters comes back as it is"},
                        "source": {"type": "string", "default": "auto"},
                        "target": {"type": "string", "minLength": 1},
                        "format": {"enum": ["text", "html"], "default": "text"},
-                       "alternatives": {"type": "integer"},
+                       "alternatives": {"type": "integer", "maximum": 10,
+                                        "description": "negative counts as 0"},
                        "api_key": {"type": "string"}},
     },
     "LibreDetectRequest": {
         "type": "object", "required": ["q"],
-        "properties": {"q": {"oneOf": [DETECTABLE, {"type": "array", "items": DETECTABLE,
-                                                    "minItems": 1}],
-                             "description": "a text (of a list, the first is detected)"},
+        "properties": {"q": {"oneOf": [TEXT, {"type": "array", "items": TEXT, "minItems": 1}],
+                             "description": "a text (of a list, every item weighs)"},
                        "api_key": {"type": "string"}}},
+    "LibreSuggestRequest": {
+        "type": "object", "required": ["q", "s", "source", "target"],
+        "properties": {"q": TEXT, "s": TEXT, "source": {"type": "string", "minLength": 1},
+                       "target": {"type": "string", "minLength": 1}, "api_key": {"type": "string"}}},
+    "LibreFileRequest": {
+        "type": "object", "required": ["file", "target"],
+        "properties": {"file": {"type": "string", "contentMediaType": "application/octet-stream",
+                                "description": ".txt, .html, .htm, .docx or .odt"},
+                       "source": {"type": "string", "default": "auto"},
+                       "target": {"type": "string", "minLength": 1}, "api_key": {"type": "string"}}},
     "LibreDetected": {"type": "object", "required": ["confidence", "language"],
                       "properties": {"confidence": {"type": "number", "minimum": 0, "maximum": 100},
                                      "language": {"type": "string"}}},
@@ -462,19 +472,47 @@ def _paths() -> dict:
             "summary": "LibreTranslate-compatible translation",
             "requestBody": form_or_json("LibreTranslateRequest"),
             "responses": {"200": _json(_ref("LibreTranslateResponse"), "Translated text"),
-                          **_libre_errors(400, 401, 403, 413, 429, 503)}}},
+                          **_libre_errors(400, 401, 403, 429, 503)}}},
         "/detect": {"post": {
             "summary": "LibreTranslate-compatible detection",
             "requestBody": form_or_json("LibreDetectRequest"),
             "responses": {"200": _json(_ref("LibreDetectResponse"), "Candidates, best first"),
-                          **_libre_errors(400, 401, 403, 413, 429)}}},
+                          **_libre_errors(400, 401, 403, 429)}}},
         "/languages": {method: {
-            "summary": "LibreTranslate-compatible language list",
-            "responses": {"200": _json(_ref("LibreLanguages"), "Languages and their targets"),
-                          **_libre_errors(401, 403, 429)}} for method in ("get", "post")},
+            "summary": "LibreTranslate-compatible language list (no key needed)",
+            "security": [],
+            "responses": {"200": _json(_ref("LibreLanguages"), "Languages and their targets")}}
+            for method in ("get", "post")},
         "/frontend/settings": {"get": {
-            "summary": "LibreTranslate front-end settings",
+            "summary": "LibreTranslate front-end settings (no key needed)",
+            "security": [],
             "responses": {"200": _json({"type": "object", "required": ["charLimit"]}, "Settings")}}},
+        "/suggest": {"post": {
+            "summary": "LibreTranslate suggestion: a reviewed segment of the key's desk memory",
+            "requestBody": form_or_json("LibreSuggestRequest"),
+            "responses": {"200": _json({"type": "object", "required": ["success"]}, "Stored"),
+                          **_libre_errors(400, 401, 403, 429)}}},
+        "/spec": {"get": {
+            "summary": "The LibreTranslate endpoints as a Swagger 2.0 document (no key needed)",
+            "security": [],
+            "responses": {"200": _json({"type": "object", "required": ["swagger", "paths"]},
+                                       "Swagger 2.0")}}},
+        "/translate_file": {"post": {
+            "summary": "LibreTranslate file translation: the document in its own format",
+            "requestBody": {"required": True, "content": {"multipart/form-data": {
+                "schema": _ref("LibreFileRequest")}}},
+            "responses": {"200": _json({"type": "object", "required": ["translatedFileUrl"],
+                                        "properties": {"translatedFileUrl": {"type": "string"}}},
+                                       "Where to download the translated document"),
+                          **_libre_errors(400, 401, 403, 429, 503)}}},
+        "/download_file/{filename}": {"get": {
+            "summary": "A document translated by /translate_file (the URL is the key)",
+            "security": [],
+            "parameters": [{"name": "filename", "in": "path", "required": True,
+                            "schema": {"type": "string"}}],
+            "responses": {"200": {"description": "The document as an attachment",
+                                  "content": {"application/octet-stream": {}}},
+                          **_libre_errors(403, 404)}}},
     }
 
 

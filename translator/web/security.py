@@ -2,7 +2,7 @@
 
 Keys are optional (``settings.api_keys_required``). A key comes in the
 ``Authorization: Bearer`` or ``X-API-Key`` header, as ``api_key`` in a
-LibreTranslate request, or, for the review page, in a cookie set by ``/login``.
+LibreTranslate request (body, form or query string), or, for the review page, in a cookie set by ``/login``.
 Rate limits are token buckets per key (the key's own limit, else
 ``settings.rate_limit``) or per client address without a key; they are kept in the
 worker's memory, so with N workers a client can get up to N times the limit.
@@ -71,15 +71,23 @@ def request_key(libre: bool = False) -> str | None:
     if request.headers.get("X-API-Key"):
         return request.headers["X-API-Key"].strip()
     if libre:
-        if request.is_json:
-            body = parse_json(request.get_data(cache=True))
-            if isinstance(body, dict) and isinstance(body.get("api_key"), str) and body["api_key"]:
-                return body["api_key"]
-        elif request.form.get("api_key"):
-            return request.form["api_key"]
+        return _libre_key()
     if request.blueprint == "review":
         return request.cookies.get(KEY_COOKIE)
     return None
+
+
+def _libre_key() -> str | None:
+    """``api_key`` where LibreTranslate reads it: the JSON body, else the form or the query
+    string (``request.values``). ``apiKey`` in a JSON body too: the ``libretranslate`` npm
+    client sends that spelling."""
+    if request.is_json:
+        body = parse_json(request.get_data(cache=True))
+        if isinstance(body, dict):
+            for name in ("api_key", "apiKey"):
+                if isinstance(body.get(name), str) and body[name]:
+                    return body[name]
+    return request.values.get("api_key") or None
 
 
 def authenticate(service, libre: bool = False) -> ApiKey | None:
@@ -163,8 +171,18 @@ def add_headers(response: Response) -> Response:
     return response
 
 
+def document_limit() -> None:
+    """A document upload may be larger than other requests (setting ``max_file_bytes``);
+    set before anything reads the body."""
+    if request.path == "/translate_file" or (request.path == "/v1/translate"
+                                             and request.mimetype == "multipart/form-data"):
+        settings: Settings = current_app.extensions["translator"].settings
+        request.max_content_length = max(settings.max_file_bytes, settings.max_request_bytes)
+
+
 def init(app: Flask) -> None:
     app.extensions["translator.limiter"] = RateLimiter()
+    app.before_request(document_limit)
     # Before any view or guard reads a form: werkzeug keeps bad percent-escapes as text.
     app.before_request(check_form_encoding)
     app.after_request(add_headers)

@@ -1,0 +1,79 @@
+"""Documents translated in their own format: plain text, HTML, Word (.docx), OpenDocument (.odt).
+
+Each format module reads a document into the texts to translate, hands them all at once
+to a ``translate`` callable (texts in, their translations out, in order) and writes the
+same document back with the translations in place: paragraphs, headings, lists, tables,
+and inline bold/italic/links kept on the right words (see :mod:`translator.formats.markup`;
+an inline mark that cannot be placed stays around its whole paragraph, with a warning).
+The caller's callable is where the aligned results are kept, so they come alongside.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from pathlib import PurePath
+from typing import Callable
+
+from ..errors import InputError
+
+__all__ = ["FORMATS", "TranslatedDocument", "UnsupportedDocument", "BadDocument",
+           "document_format", "translate_document"]
+
+Translate = Callable[[list[str]], list[str]]
+
+#: extension -> media type of the formats translated in their own format
+FORMATS = {
+    ".txt": "text/plain; charset=utf-8",
+    ".html": "text/html; charset=utf-8",
+    ".htm": "text/html; charset=utf-8",
+    ".docx": "application/vnd.openxmlformats-officedocument.wordprocessingml.document",
+    ".odt": "application/vnd.oasis.opendocument.text",
+}
+
+
+class UnsupportedDocument(InputError):
+    code = "unsupported_document"
+
+
+class BadDocument(InputError):
+    code = "bad_document"
+
+
+@dataclass
+class TranslatedDocument:
+    data: bytes
+    media_type: str
+    warnings: list[str] = field(default_factory=list)
+
+
+def document_format(filename: str) -> str:
+    """The format (extension) of ``filename``; raises when it is not one translated here."""
+    suffix = PurePath(filename or "").suffix.lower()
+    if suffix not in FORMATS:
+        raise UnsupportedDocument(
+            f"Invalid request: file format not supported ({suffix or 'no extension'}); "
+            f"supported: {', '.join(FORMATS)}", field="file", supported=list(FORMATS))
+    return suffix
+
+
+def translate_document(filename: str, data: bytes, translate: Translate) -> TranslatedDocument:
+    """``data`` (a document named ``filename``) translated in its own format."""
+    suffix = document_format(filename)
+    if suffix == ".txt":
+        from .text import translate_text as run
+    elif suffix in (".html", ".htm"):
+        from .htmldoc import translate_html_document as run
+    elif suffix == ".docx":
+        from .docx import translate_docx as run
+    else:
+        from .odt import translate_odt as run
+    out, warnings = run(data, translate)
+    return TranslatedDocument(out, FORMATS[suffix], warnings)
+
+
+def decode_text(data: bytes, what: str = "file") -> str:
+    """A text document's UTF-8 (a byte-order mark is dropped); one clear error otherwise."""
+    try:
+        return data.decode("utf-8-sig")
+    except UnicodeDecodeError as exc:
+        raise BadDocument(f"the {what} is not UTF-8 text (byte {exc.start})", field="file") from None

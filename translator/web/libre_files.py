@@ -1,0 +1,82 @@
+"""LibreTranslate's document endpoints: ``POST /translate_file`` and ``GET /download_file``.
+
+The upload is translated in its own format (:mod:`translator.documents`) and kept for
+download (:mod:`.files`); the answer is ``{"translatedFileUrl": ...}`` as LibreTranslate's.
+"""
+
+from __future__ import annotations
+
+from flask import request, send_file, url_for
+
+from ..documents import FORMATS, translate_document
+from ..errors import TranslatorError
+from .errors import MissingField
+from .files import DocumentFiles
+from .libre import libre, service, source_language
+from .security import access
+from .validation import AUTO, TranslateRequest, language_field
+
+FILE_FORMATS = tuple(FORMATS)
+
+
+class FilesDisabled(TranslatorError):
+    code = "files_disabled"
+    http_status = 403
+
+
+def document_files(svc) -> DocumentFiles:
+    return DocumentFiles(svc.settings.files_dir, svc.settings.files_keep_hours)
+
+
+def _check_enabled(svc) -> None:
+    if not svc.settings.files_translation:
+        raise FilesDisabled("Files translation are disabled on this server.")
+
+
+def document_translator(svc, source: str, target: str, results: list | None = None):
+    """The ``translate`` callable of a document: the service's translation for this request
+    (auto source detected on the document's texts); each aligned result goes to ``results``."""
+    def translate(texts: list[str]) -> list[str]:
+        nonlocal source
+        keep = [i for i, t in enumerate(texts) if any(ch.isalpha() for ch in t)]
+        if not keep:
+            return list(texts)
+        if source == AUTO:
+            source = source_language(svc, "\n".join(texts[i] for i in keep), target)["language"]
+        done = svc.translate(TranslateRequest(tuple(texts[i] for i in keep), target, source),
+                             access())
+        if results is not None:
+            results.extend(done)
+        out = list(texts)
+        for i, result in zip(keep, done):
+            out[i] = result.target_text
+        return out
+    return translate
+
+
+@libre.post("/translate_file")
+def translate_file():
+    svc = service()
+    _check_enabled(svc)
+    upload = request.files.get("file")
+    if upload is None:
+        raise MissingField("Invalid request: missing file parameter", field="file")
+    if not upload.filename:
+        raise MissingField("Invalid request: empty file", field="file")
+    source = language_field(request.form.get("source") or AUTO, "source", allow_auto=True)
+    if not request.form.get("target"):
+        raise MissingField("Invalid request: missing target parameter", field="target")
+    target = language_field(request.form["target"], "target")
+    translated = translate_document(upload.filename, upload.read(),
+                                    document_translator(svc, source, target))
+    name = document_files(svc).save(translated.data, upload.filename)
+    return {"translatedFileUrl": url_for("libre.download_file", filename=name, _external=True)}
+
+
+@libre.get("/download_file/<filename>")
+def download_file(filename: str):
+    svc = service()
+    _check_enabled(svc)
+    files = document_files(svc)
+    path = files.path(filename)
+    return send_file(path, as_attachment=True, download_name=files.download_name(filename))
