@@ -14,6 +14,7 @@ when the reviewer may write it (an admin or memory writer).
 from __future__ import annotations
 
 import json
+import re
 import secrets
 from dataclasses import dataclass, replace
 
@@ -56,9 +57,8 @@ def apply_targets(result: TranslationResult, targets: dict[int, tuple[str, str]]
     """A copy of ``result`` with new target texts ``{index: (text, origin)}``.
 
     The target text is rebuilt from the source's separators, as the pipeline builds
-    it, so every target span stays exact. Terms of a changed segment are dropped:
-    their target spans no longer point at the reviewer's text. See :func:`edited` for
-    the words left untranslated and the confidence.
+    it, so every target span stays exact. See :func:`edited` for what a changed
+    segment keeps: its glossary terms, the words left untranslated, the confidence.
     """
     segments, out = [], []
     offset = position = 0
@@ -78,16 +78,70 @@ def apply_targets(result: TranslationResult, targets: dict[int, tuple[str, str]]
 
 def edited(seg: Segment, text: str, origin: str) -> Segment:
     """The machine's segment after a person saved ``text`` for it: each word left
-    untranslated moves with its word (one the person changed is gone), and a reviewed
-    segment is certain (someone vouched for it) where an edited one keeps the machine's
-    confidence."""
+    untranslated moves with its word (one the person changed is gone), each glossary term
+    stays with its target span where the text still holds its rendering (a warning says
+    which ones it lost), and a reviewed segment is certain (someone vouched for it) where
+    an edited one keeps the machine's confidence."""
     moved = follow_edit(seg.target, text, [tuple(u["target_span"]) for u in seg.untranslated])
     untranslated = [{**u, "target_span": list(span)}
                     for u, span in zip(seg.untranslated, moved) if span is not None]
-    return replace(seg, target=text, origin=origin,
-                   terms=seg.terms if text == seg.target else [],
+    terms, lost = terms_after_edit(seg, text)
+    kept = [w for w in seg.warnings if not _TERM_WARNING.match(w)]
+    return replace(seg, target=text, origin=origin, terms=terms,
+                   warnings=kept + [term_warning(t) for t in lost],
                    untranslated=untranslated,
                    confidence=CERTAIN if origin == "reviewed" else seg.confidence)
+
+
+#: the warning a segment carries for a glossary term its target does not render
+_TERM_WARNING = re.compile(r"^glossary: .* not rendered$", re.S)
+
+
+def term_warning(term: dict) -> str:
+    return f"glossary: {term.get('source')!r} -> {term.get('target')!r} not rendered"
+
+
+def terms_after_edit(seg: Segment, text: str) -> tuple[list[dict], list[dict]]:
+    """The segment's terms with their target spans in ``text`` (an edit of its target),
+    and the terms whose rendering ``text`` no longer holds (their span is ``[-1, -1]``).
+
+    A span the edit left alone moves with its words; otherwise the rendering is looked
+    for anew (the reviewer may have moved it), never inside a span already given."""
+    if text == seg.target:
+        return seg.terms, []
+    spans = [tuple(t.get("target_span") or (-1, -1)) for t in seg.terms]
+    valid = [s if 0 <= s[0] < s[1] <= len(seg.target) else (0, 0) for s in spans]
+    moved = follow_edit(seg.target, text, valid)
+    taken: list[tuple[int, int]] = []
+    placed: list[tuple[int, int] | None] = []
+    for term, span in zip(seg.terms, moved):
+        rendering = str(term.get("target") or "")
+        ok = span is not None and span[1] > span[0] and text[span[0]:span[1]] == rendering
+        placed.append(tuple(span) if ok else None)
+        if ok:
+            taken.append(tuple(span))
+    terms, lost = [], []
+    for term, span in zip(seg.terms, placed):
+        rendering = str(term.get("target") or "")
+        if span is None and rendering:
+            span = _free_occurrence(text, rendering, taken)
+            if span is not None:
+                taken.append(span)
+        updated = {**term, "target_span": list(span) if span else [-1, -1]}
+        terms.append(updated)
+        if span is None:
+            lost.append(updated)
+    return terms, lost
+
+
+def _free_occurrence(text: str, word: str, taken: list[tuple[int, int]]) -> tuple[int, int] | None:
+    start = text.find(word)
+    while start >= 0:
+        end = start + len(word)
+        if all(end <= s or start >= e for s, e in taken):
+            return start, end
+        start = text.find(word, start + 1)
+    return None
 
 
 def _title(text: str) -> str:

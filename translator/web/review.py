@@ -77,6 +77,10 @@ def _submitted_text(max_chars: int) -> str:
             text = raw.decode("utf-8-sig")
         except UnicodeDecodeError as exc:
             raise InvalidEncoding(f"{upload.filename} is not UTF-8 text (byte {exc.start})") from None
+        if request.form.get("text", "").strip():
+            # Which one was meant is a guess either way: ask rather than drop one silently.
+            raise InvalidField(f"both a file ({upload.filename}) and pasted text were given: "
+                               "clear the text or remove the file", field="text")
         return text_value(text, "file", max_chars)
     return text_value(request.form.get("text", ""), "text", max_chars)
 

@@ -223,13 +223,35 @@
       var visible = visibleRows();
       return visible[visible.indexOf(row) + by];
     }
+    // The next unreviewed segment shown after `row`, from the top again past the last one;
+    // null when every segment shown is reviewed.
     function nextUnreviewed(row) {
       var visible = visibleRows();
       var from = visible.indexOf(row);
-      for (var i = from + 1; i < visible.length; i++) {
-        if (visible[i].dataset.status !== "reviewed") return visible[i];
+      for (var i = 1; i <= visible.length; i++) {
+        var other = visible[(from + i) % visible.length];
+        if (other !== row && other.dataset.status !== "reviewed") return other;
       }
-      return visible[Math.min(from + 1, visible.length - 1)];
+      return null;
+    }
+    // Save as reviewed and go on to the next unreviewed segment, saying where when it wraps.
+    function reviewAndNext(row) {
+      return save(row, true).then(function (ok) {
+        if (!ok) return;
+        var index = parseInt(row.dataset.index, 10);
+        var next = nextUnreviewed(row);
+        var visible = visibleRows();
+        if (!next) {
+          say("Segment " + (index + 1) + " saved as reviewed. Every segment shown is reviewed: export when ready.");
+          area(row).focus();
+        } else {
+          if (visible.indexOf(next) < visible.indexOf(row)) {
+            say("Segment " + (index + 1) + " saved as reviewed. That was the last segment shown: back to segment " +
+                (parseInt(next.dataset.index, 10) + 1) + ", the first one not reviewed.");
+          }
+          focusRow(next);
+        }
+      });
     }
 
     // Saves of one row go out one after the other, so a draft saved on blur can
@@ -246,6 +268,10 @@
       var index = parseInt(row.dataset.index, 10);
       var value = area(row).value;
       if (!reviewed && value === state.get(row).saved) return Promise.resolve(true);
+      // A change to a reviewed segment stays reviewed (the memory gets the new text):
+      // only "un-review" takes the mark away, never a draft save.
+      var stillReviewed = !reviewed && row.dataset.status === "reviewed";
+      reviewed = reviewed || stillReviewed;
       say("Saving segment " + (index + 1) + "…");
       return fetch(saveUrl + index, {
         method: "PUT",
@@ -266,12 +292,30 @@
         showQuality(row);
         count();
         progress.textContent = body.progress.reviewed + " / " + body.progress.total + " reviewed";
-        say("Segment " + (index + 1) + (body.reviewed ? " saved as reviewed" : " saved as draft"));
+        showWarnings(row, body.segment.warnings);
+        say("Segment " + (index + 1) + (stillReviewed ? " saved; it stays reviewed" :
+            body.reviewed ? " saved as reviewed" : " saved as draft"));
         return true;
       }).catch(function (error) {
         say("Could not save segment " + (index + 1) + ": " + error.message, true);
         return false;
       });
+    }
+
+    function showWarnings(row, warnings) {
+      var list = row.querySelector("ul.warnings");
+      list.textContent = "";
+      warnings.forEach(function (text) {
+        var li = document.createElement("li");
+        li.textContent = text;
+        list.appendChild(li);
+      });
+      row.dataset.warnings = warnings.length;
+    }
+    function saveDirty() {
+      return Promise.all(Array.prototype.map.call(table.querySelectorAll("tr.dirty"), function (row) {
+        return save(row, false);
+      })).then(function (oks) { return oks.every(Boolean); });
     }
 
     rows.forEach(function (row) {
@@ -297,7 +341,7 @@
         var mod = event.ctrlKey || event.metaKey;
         if (mod && event.key === "Enter") {
           event.preventDefault();
-          save(row, true).then(function (ok) { if (ok) focusRow(nextUnreviewed(row)); });
+          reviewAndNext(row);
         } else if (mod && (event.key === "s" || event.key === "S")) {
           event.preventDefault();
           save(row, false);
@@ -316,11 +360,21 @@
         }
       });
       row.querySelector("button.mark").addEventListener("click", function () {
-        save(row, true);
+        reviewAndNext(row);
       });
     });
     [order, attention].forEach(function (control) { control.addEventListener("change", applyView); });
     threshold.addEventListener("input", applyView);
+    document.querySelectorAll("a.export").forEach(function (link) {
+      link.addEventListener("click", function (event) {
+        if (!table.querySelector("tr.dirty")) return;
+        event.preventDefault();
+        saveDirty().then(function (ok) {
+          if (ok) location.href = link.href;
+          else say("Not exported: an edit could not be saved (see above).", true);
+        });
+      });
+    });
     window.addEventListener("beforeunload", function (event) {
       if (table.querySelector("tr.dirty")) event.preventDefault();
     });
@@ -332,7 +386,20 @@
     if (visible.length) focusRow(first || visible[0]);
   }
 
+  // The segments' sticky column titles sit right under the sticky header, whose height
+  // depends on how its links wrap.
+  function trackHeader() {
+    var header = document.querySelector("header.top");
+    if (!header) return;
+    function measure() {
+      document.documentElement.style.setProperty("--header-h", header.getBoundingClientRect().height + "px");
+    }
+    window.addEventListener("resize", measure);
+    measure();
+  }
+
   document.addEventListener("DOMContentLoaded", function () {
+    trackHeader();
     setupSubmit();
     setupReview();
   });

@@ -1,0 +1,159 @@
+"""The review page as a translator's workspace (issue 13), in a real browser: Debian's
+chromium driven by Playwright against one real server (the copy model, a real SQLite file).
+The fixtures are those of test_browser.py: one server and one browser for this module.
+"""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+import pytest
+
+from test_browser import browser, base_url, page, server, status_of, submit  # noqa: F401 (fixtures)
+from test_browser import ARTICLE, SAMPLE, expect, focused_segment, xliff_is_valid
+
+XLIFF = "{urn:oasis:names:tc:xliff:document:2.0}"
+
+
+def export_json(page) -> dict:
+    return page.request.get(page.url.split("?")[0] + "/export.json").json()
+
+
+# -- defects -----------------------------------------------------------------------------
+
+def test_an_edit_keeps_the_segments_glossary_terms(page, base_url):
+    submit(page, base_url, ARTICLE)
+    before = export_json(page)["segments"][2]
+    assert [t["target"] for t in before["terms"]] == ["Russia", "North Korea"]
+    area = "#s2 textarea"
+    page.fill(area, "Extra words. " + page.input_value(area).replace("North Korea", "Pyongyang"))
+    expect(page.locator("#s2 ul.terms li.missing")).to_have_count(1)
+    page.focus("#s1 textarea")  # leaving the segment saves the draft
+    expect(page.locator("#s2")).to_have_attribute("data-status", "edited")
+    expect(page.locator("#s2 ul.warnings li")).to_contain_text(["'North Korea' not rendered"])
+    page.reload()
+    # after a reload: terms still listed and highlighted, the lost one red, with its warning
+    assert page.locator("#s2 ul.terms li").count() == 2
+    assert page.locator("#s2 ul.terms li.missing").all_inner_texts() == ["Corée du Nord → North Korea"]
+    assert page.locator("#s2 td.src mark.term").count() == 2
+    assert "'North Korea' not rendered" in page.inner_text("#s2 ul.warnings")
+    seg = export_json(page)["segments"][2]
+    russia, korea = seg["terms"]
+    assert seg["target"][slice(*russia["target_span"])] == "Russia"
+    assert korea["target_span"] == [-1, -1]
+    assert any("not rendered" in w for w in seg["warnings"])
+    xliff = xliff_is_valid(page.request.get(page.url + "/export.xliff").text())
+    unit = next(s for s in xliff.iter(XLIFF + "segment") if s.get("id") == "s2")
+    target_terms = [m.text for m in unit.find(XLIFF + "target").iter(XLIFF + "mrk")]
+    assert target_terms == ["Russia"]
+    # writing the term back makes the warning go away
+    page.fill(area, page.input_value(area).replace("Pyongyang", "North Korea"))
+    page.press(area, "Control+s")
+    expect(page.locator("#s2 ul.warnings li")).to_have_count(0)
+    assert all(t["target_span"] != [-1, -1] for t in export_json(page)["segments"][2]["terms"])
+
+
+def no_sideways_scroll(page) -> bool:
+    return page.evaluate("document.documentElement.scrollWidth <= window.innerWidth")
+
+
+def test_phone_layout_at_390(page, base_url):
+    page.set_viewport_size({"width": 390, "height": 844})
+    submit(page, base_url, SAMPLE)
+    assert no_sideways_scroll(page)
+    for index in (0, 3, 12):
+        box = page.locator(f"#s{index} textarea").bounding_box()
+        assert box["width"] >= 300, box  # the whole width of the card, not a 59 px column
+        source = page.locator(f"#s{index} td.src").bounding_box()
+        assert source["width"] >= 300, source
+        # lines of whole words: the box is a few lines tall, not one word a line
+        assert box["height"] < 14 * 22, box
+        styles = page.locator(f"#s{index} textarea").evaluate(
+            "a => [getComputedStyle(a).wordBreak, getComputedStyle(a).overflowWrap]")
+        assert styles[0] == "normal"
+    # the segments stack as cards: source above target, status beside the number
+    src, tgt = page.locator("#s3 td.src").bounding_box(), page.locator("#s3 td.tgt").bounding_box()
+    assert tgt["y"] >= src["y"] + src["height"] - 1
+    # deep in the article, the header and its export links are still on screen
+    page.focus("#s12 textarea")
+    page.locator("#s12").scroll_into_view_if_needed()
+    for link in ("#export-tmx", "#export-xliff", "#export-json"):
+        box = page.locator(link).bounding_box()
+        assert box["y"] >= 0 and box["y"] + box["height"] <= 844 and box["x"] + box["width"] <= 390, box
+    header = page.locator("header.top").bounding_box()
+    assert header["height"] < 120, header
+    assert no_sideways_scroll(page)
+    # and the desktop layout has no sideways scroll either
+    page.set_viewport_size({"width": 1400, "height": 900})
+    assert no_sideways_scroll(page)
+
+
+def test_the_tick_button_moves_to_the_next_segment(page, base_url):
+    submit(page, base_url, "Le premier point. Le deuxième point. Le troisième point.")
+    page.click("#s0 button.mark")
+    expect(page.locator("#s0")).to_have_attribute("data-status", "reviewed")
+    expect(page.locator("#s1 textarea")).to_be_focused()
+
+
+def test_ctrl_s_on_a_reviewed_segment_keeps_it_reviewed(page, base_url):
+    submit(page, base_url, "Une phrase revue. Une autre phrase.")
+    page.press("#s0 textarea", "Control+Enter")
+    expect(page.locator("#s0")).to_have_attribute("data-status", "reviewed")
+    page.fill("#s0 textarea", "A reviewed sentence, corrected.")
+    page.press("#s0 textarea", "Control+s")
+    expect(page.locator("#status")).to_contain_text("stays reviewed")
+    assert status_of(page, 0) == "reviewed"
+    page.reload()
+    assert status_of(page, 0) == "reviewed"
+    assert page.input_value("#s0 textarea") == "A reviewed sentence, corrected."
+    assert page.inner_text("#progress").startswith("1 / 2")
+
+
+def test_ctrl_enter_on_the_last_segment_says_so(page, base_url):
+    submit(page, base_url, "Un début. Une fin.")
+    page.press("#s1 textarea", "Control+Enter")
+    expect(page.locator("#status")).to_contain_text("last segment")
+    expect(page.locator("#s0 textarea")).to_be_focused()
+    page.press("#s0 textarea", "Control+Enter")
+    expect(page.locator("#status")).to_contain_text("Every segment shown is reviewed")
+    assert focused_segment(page) == "s0"
+
+
+def test_export_right_after_an_edit_saves_it_without_a_leave_page_prompt(page, base_url):
+    submit(page, base_url, "Le texte exporté. Une autre phrase.")
+    page.fill("#s0 textarea", "The exported text, edited.")
+    with page.expect_download() as download:
+        page.click("#export-json")
+    assert page.dialogs == []
+    exported = json.loads(Path(download.value.path()).read_text(encoding="utf-8"))
+    assert exported["segments"][0]["target"] == "The exported text, edited."
+    assert status_of(page, 0) == "edited"
+
+
+def test_a_file_and_pasted_text_together_get_a_clear_error(page, base_url, tmp_path):
+    article = tmp_path / "article.txt"
+    article.write_text("Le fichier dit ceci.", encoding="utf-8")
+    page.goto(base_url + "/")
+    page.fill("#text", "Le texte collé dit cela.")
+    page.set_input_files("#file", str(article))
+    page.click("#translate")
+    page.wait_for_selector("#form-error")
+    assert "both a file (article.txt) and pasted text" in page.inner_text("#form-error")
+    assert page.input_value("#text") == "Le texte collé dit cela."
+
+
+def test_rows_never_show_through_the_sticky_header(page, base_url):
+    page.set_viewport_size({"width": 1400, "height": 700})
+    submit(page, base_url, SAMPLE)
+    page.evaluate("document.activeElement.blur()")
+    shots = []
+    for y in (900, 1250, 1600):
+        page.evaluate(f"window.scrollTo(0, {y})")
+        header = page.locator("header.top").bounding_box()
+        titles = page.locator("table#segments thead th").nth(1).bounding_box()
+        assert abs(titles["y"] - (header["y"] + header["height"])) <= 1.5, (header, titles)
+        # the header and the column titles look the same whatever scrolls beneath them
+        shots.append(page.screenshot(clip={"x": 0, "y": 0, "width": 1400,
+                                           "height": int(titles["y"] + titles["height"]) - 1}))
+    assert shots[0] == shots[1] == shots[2]
