@@ -32,6 +32,7 @@ from translator.glossary.store import default_glossary
 from translator.packages import read_package
 from translator.pipeline import Pipeline
 from translator.settings import Settings
+from translator.glossary.match import matcher_for
 
 SAMPLE = Path(__file__).resolve().parent.parent / "examples" / "sggp-putin-dprk.fr.txt"
 
@@ -50,7 +51,7 @@ def evaluate(name: str, pipeline: Pipeline, texts: list[str], source: str, targe
     with_glossary = pipeline.translate_many(texts, target, source)
     elapsed = time.perf_counter() - started
     without = pipeline.translate_many(texts, target, source, glossary=None)
-    matcher = pipeline.glossary.matcher(source, target)
+    matcher = matcher_for(pipeline.glossary, source, target)
     matched = used = leaked = 0
     hyps, refs = [], []
     for result, plain in zip(with_glossary, without):

@@ -11,6 +11,7 @@ from translator.glossary import Entry, Glossary, GlossaryLayer, load_directory
 from translator.packages import read_package
 from translator.pipeline import Pipeline
 from translator.settings import Settings
+from translator.glossary.match import matcher_for
 
 SAMPLE = Path(__file__).resolve().parent.parent / "examples" / "sggp-putin-dprk.fr.txt"
 needs_apertium = pytest.mark.skipif(not ApertiumEngine.available(), reason="apertium not installed")
@@ -45,7 +46,7 @@ def test_sample_article_renders_every_name_exactly():
     result = pipeline.translate(text, target="en")
     spans_point_at_terms(result)
     applied = [t for seg in result.segments for t in seg.terms]
-    matched = [m for seg in result.segments for m in NEWS.matcher("fr", "en").find(seg.source)]
+    matched = [m for seg in result.segments for m in matcher_for(NEWS, "fr", "en").find(seg.source)]
     assert len(applied) == len(matched) == 32  # every matched term rendered, none dropped
     assert not [w for seg in result.segments for w in seg.warnings]
     out = result.target_text

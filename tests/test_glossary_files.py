@@ -14,6 +14,7 @@ from translator.glossary import files, rules, writers
 from translator.packages import read_package
 from translator.pipeline import Pipeline
 from translator.settings import Settings
+from translator.glossary.match import matcher_for
 
 DATA = Path(__file__).resolve().parent / "data" / "glossary"
 needs_apertium = pytest.mark.skipif(not ApertiumEngine.available(), reason="apertium not installed")
@@ -49,7 +50,7 @@ def test_multilanguage_tsv_terms_variants_types_notes_and_origins():
 
 def test_the_glossary_from_a_file_is_matched_like_any_other():
     glossary = files.read_glossary(DATA / "news-mini.tsv")
-    found = glossary.matcher("fr", "en").find("Selon Tass, M. Poutine et Kim Jong Un en RPDC.")
+    found = matcher_for(glossary, "fr", "en").find("Selon Tass, M. Poutine et Kim Jong Un en RPDC.")
     assert [(m.text, m.rendering.target) for m in found] == [
         ("Tass", "TASS"), ("Poutine", "Putin"), ("Kim Jong Un", "Kim Jong Un"),
         ("RPDC", "North Korea")]
@@ -345,7 +346,7 @@ def test_load_directory_merges_files_in_name_order_later_files_win(tmp_path):
     glossary = files.load_directory(tmp_path)
     assert glossary.name == "default"
     assert [e.id for e in glossary.entries] == ["nk", "ru", "nk2"]
-    found = glossary.matcher("fr", "en").find("La Corée du Nord et la Russie.")
+    found = matcher_for(glossary, "fr", "en").find("La Corée du Nord et la Russie.")
     assert [m.rendering.target for m in found] == ["DPRK", "Russia"]
     assert [p.name for p in files.glossary_files(tmp_path)] == ["a-news.tsv", "z-local.csv"]
     assert files.load_directory(tmp_path / "missing").entries == []
@@ -376,7 +377,7 @@ def test_a_100k_entry_glossary_loads_builds_and_matches(tmp_path):
     path.write_text("\n".join(lines) + "\n", encoding="utf-8")
     started = time.perf_counter()
     glossary = files.read_glossary(path)
-    matcher = glossary.matcher("fr", "en")
+    matcher = matcher_for(glossary, "fr", "en")
     sample = rng.sample(glossary.entries, 500)
     text = " ".join(f"Le président {e.terms['fr'][0]} a parlé hier soir." for e in sample) * 20
     found = matcher.find(text)

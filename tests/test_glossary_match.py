@@ -5,6 +5,7 @@ import time
 
 from translator.glossary import Entry, Glossary
 from translator.glossary.enforce import rendering_for, takes_the
+from translator.glossary.match import matcher_for
 
 
 def entries():
@@ -27,7 +28,7 @@ def entries():
 
 
 def found(text, source="fr", target="en"):
-    matcher = Glossary("t", entries()).matcher(source, target)
+    matcher = matcher_for(Glossary("t", entries()), source, target)
     return [(m.text, rendering_for(m)) for m in matcher.find(text)]
 
 
@@ -84,7 +85,7 @@ def test_a_hundred_thousand_terms_match_in_linear_time():
                            "en": (f"Name{i}",)}, type="person") for i in range(100_000)]
     glossary = Glossary("big", big + entries())
     started = time.perf_counter()
-    matcher = glossary.matcher("fr", "en")
+    matcher = matcher_for(glossary, "fr", "en")
     text = "Selon Tass, le président Vladimir Poutine est arrivé en Corée du Nord. " * 2000
     matches = matcher.find(text)
     assert len(matches) == 6000
@@ -100,9 +101,9 @@ def test_capitalised_terms_match_only_capitalised_words():
               type="territory"),
         Entry("ze", {"en": ("Volodymyr Zelensky", "Volodymyr Zelenskyy", "Zelenskyy"),
                      "fr": ("Volodymyr Zelensky",)}, type="person")])
-    vi = glossary.matcher("vi", "en")
+    vi = matcher_for(glossary, "vi", "en")
     assert [m.text for m in vi.find("Các biện pháp của Pháp; PHÁP")] == ["Pháp", "PHÁP"]
-    en = glossary.matcher("en", "fr")
+    en = matcher_for(glossary, "en", "fr")
     assert [m.text for m in en.find("roast turkey in Turkey")] == ["Turkey"]
     assert [(m.text, rendering_for(m)) for m in en.find(
         "George W. Bush visited the U.S. Virgin Islands; Zelenskyy spoke.")] == [

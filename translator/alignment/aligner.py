@@ -8,6 +8,7 @@ from typing import Sequence
 import numpy as np
 
 from ..glossary import Glossary
+from ..glossary.match import matcher_for
 from .anchors import SIGNAL_NAMES, KeyTable, glossary_keys, side_keys
 from .model import PENALISED, TYPE_NAMES, TYPES, Model, Problem
 from .search import align_problem
@@ -97,7 +98,7 @@ def _length_ratio(source: np.ndarray, target: np.ndarray) -> float:
 def entry_keys(glossary: Glossary, sentences: Sequence[str], lang: str, other: str) -> list[set[str]]:
     """``g:<entry id>`` for every glossary entry found in each sentence (a name in one
     language and its rendering in the other give the same key)."""
-    matcher = glossary.matcher(lang, other)
+    matcher = matcher_for(glossary, lang, other)
     return [{f"g:{m.entry.id}" for m in matcher.find(sentence)} for sentence in sentences]
 
 

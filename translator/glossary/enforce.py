@@ -27,7 +27,7 @@ from dataclasses import dataclass
 from typing import Callable
 
 from ..engines.base import EngineOutput
-from .match import Match
+from .match import Match, matcher_for
 from .model import Glossary
 
 Translate = Callable[[list[str]], list[EngineOutput]]
@@ -124,7 +124,7 @@ class GlossaryLayer:
         self.glossary = glossary
         self.source = source
         self.target = target
-        self.matcher = glossary.matcher(source, target)
+        self.matcher = matcher_for(glossary, source, target)
 
     def translate(self, sentences: list[str], translate: Translate) -> list[Enforced]:
         matches = [self.matcher.find(s) for s in sentences]

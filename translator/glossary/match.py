@@ -184,3 +184,10 @@ class Matcher:
                     break
             j += 1
         return best
+
+
+def matcher_for(glossary, source: str, target: str) -> "Matcher":
+    """The compiled :class:`Matcher` of a :class:`~translator.glossary.model.Glossary` for a
+    pair, built once per glossary."""
+    return glossary.cached(("matcher", source, target),
+                           lambda: Matcher.build(glossary.entries, source, target))

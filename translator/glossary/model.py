@@ -59,11 +59,10 @@ class Glossary:
             self._cache["digest"] = h.hexdigest()[:12]
         return self._cache["digest"]
 
-    def matcher(self, source: str, target: str):
-        """The compiled :class:`~translator.glossary.match.Matcher` for a pair (cached)."""
-        from .match import Matcher
-
-        key = (source, target)
+    def cached(self, key, build):
+        """``build()``, once per ``key`` for this glossary: what is derived from its entries
+        (matchers, :func:`translator.glossary.match.matcher_for`) is built once, since
+        entries are not changed once a glossary is in use."""
         if key not in self._cache:
-            self._cache[key] = Matcher.build(self.entries, source, target)
+            self._cache[key] = build()
         return self._cache[key]

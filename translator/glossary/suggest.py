@@ -39,6 +39,7 @@ from .. import languages
 from ..formats.marks import is_pivot, leftovers
 from ..pipeline import AUTO, DEFAULT, check_text
 from ..segment import segment
+from .match import matcher_for
 
 _TOKEN = re.compile(r"\w+")
 _URL = re.compile(r"(?:https?://|www\.)\S+|[\w.+-]+@[\w-]+\.[\w.]+", re.IGNORECASE)
@@ -382,7 +383,7 @@ def suggest(pipeline, texts: Sequence[str], target: str, source: str = AUTO,
     for index, (text, lang) in enumerate(zip(texts, langs)):
         if lang == target:
             continue
-        matcher = glossary.matcher(lang, target) if glossary is not None else None
+        matcher = matcher_for(glossary, lang, target) if glossary is not None else None
         found = by_lang.setdefault(lang, {})
         for name in find_names(text, lang, matcher, vocab[lang]):
             key = " ".join(name.text.split())
