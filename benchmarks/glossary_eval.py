@@ -25,7 +25,7 @@ import tempfile
 import time
 from pathlib import Path
 
-from translator import synthetic
+from translator import testing
 from translator.engines.apertium import ApertiumEngine
 from translator.engines.ctranslate2 import CTranslate2Engine
 from translator.glossary.store import default_glossary
@@ -90,7 +90,7 @@ def main(argv=None) -> int:
     if ApertiumEngine.available():
         engines.append(("apertium", ApertiumEngine()))
     with tempfile.TemporaryDirectory() as tmp:
-        package = synthetic.build_argos_package(Path(tmp) / "copy", args.source, args.to)
+        package = testing.build_argos_package(Path(tmp) / "copy", args.source, args.to)
         engines.append(("ctranslate2 copy model", CTranslate2Engine(read_package(package), settings)))
         rows = [evaluate(name, Pipeline([engine], settings, glossary=glossary), texts,
                          args.source, args.to) for name, engine in engines]

@@ -29,7 +29,7 @@ from pathlib import Path
 import ctranslate2
 import sentencepiece
 
-from translator import synthetic
+from translator import testing
 from translator.engines.ctranslate2 import CTranslate2Engine
 from translator.packages import read_package
 from translator.pipeline import Pipeline
@@ -99,7 +99,7 @@ def base_model():
     package_dir = CACHE / "base-fr_en"
     if not (package_dir / "model" / "model.bin").is_file():
         print(f"building the synthetic transformer-base model in {package_dir} ...", flush=True)
-        synthetic.build_base_model(package_dir)
+        testing.build_base_model(package_dir)
     package = read_package(package_dir)
     return package_dir, package, sentencepiece.SentencePieceProcessor(model_file=str(package.sp_model))
 

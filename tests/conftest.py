@@ -1,6 +1,6 @@
 """Shared test fixtures: an isolated environment and synthetic models built once per session.
 
-The models come from :mod:`translator.synthetic`: real CTranslate2 and SentencePiece
+The models come from :mod:`translator.testing`: real CTranslate2 and SentencePiece
 files with hand-set weights. The Argos and NLLB fixtures are *copy models*: they
 translate a sentence into itself, so a test can check which output belongs to
 which input. Fixture folders are shared by the whole session: copy one before
@@ -16,7 +16,7 @@ from pathlib import Path
 
 import pytest
 
-from translator import synthetic
+from translator import testing
 
 # Variables that point the translator (or argostranslate, or Apertium) at a user's folders.
 _USER_FOLDERS = ("XDG_DATA_HOME", "XDG_CONFIG_HOME", "XDG_CACHE_HOME", "ARGOS_PACKAGES_DIR",
@@ -83,39 +83,39 @@ def models_root(tmp_path_factory) -> Path:
 @pytest.fixture(scope="session")
 def sp_model(models_root) -> Path:
     """SentencePiece model (unigram, byte fallback) trained on the built-in fr/en/vi/es text."""
-    return synthetic.train_sentencepiece(None, models_root / "spm" / "spm", vocab_size=1000)
+    return testing.train_sentencepiece(None, models_root / "spm" / "spm", vocab_size=1000)
 
 
 @pytest.fixture(scope="session")
 def argos_fr_en(models_root, sp_model) -> Path:
     """Unpacked Argos package folder fr->en holding a copy model."""
-    return synthetic.build_argos_package(models_root / "translate-fr_en", "fr", "en", sp_model=sp_model)
+    return testing.build_argos_package(models_root / "translate-fr_en", "fr", "en", sp_model=sp_model)
 
 
 @pytest.fixture(scope="session")
 def argos_en_fr(models_root, sp_model) -> Path:
     """Unpacked Argos package folder en->fr holding a copy model."""
-    return synthetic.build_argos_package(models_root / "translate-en_fr", "en", "fr", sp_model=sp_model)
+    return testing.build_argos_package(models_root / "translate-en_fr", "en", "fr", sp_model=sp_model)
 
 
 @pytest.fixture(scope="session")
 def argos_fr_en_zip(models_root, argos_fr_en) -> Path:
     """The fr->en package as an ``.argosmodel`` zip (one top-level folder)."""
-    return synthetic.zip_package(argos_fr_en, models_root / "zips" / "translate-fr_en.argosmodel")
+    return testing.zip_package(argos_fr_en, models_root / "zips" / "translate-fr_en.argosmodel")
 
 
 @pytest.fixture(scope="session")
 def argos_random(models_root, sp_model) -> Path:
     """Unpacked Argos package folder fr->en with seeded random weights: meaningless output
     whose every token is a near tie, so any dependence on the batch would show."""
-    return synthetic.build_argos_package(models_root / "translate-fr_en-random", "fr", "en",
+    return testing.build_argos_package(models_root / "translate-fr_en-random", "fr", "en",
                                          sp_model=sp_model, copy=False, seed=11)
 
 
 @pytest.fixture(scope="session")
 def nllb_model(models_root) -> Path:
     """Bare NLLB-style CTranslate2 model folder (fr, en, vi tokens) holding a copy model."""
-    return synthetic.build_nllb_model(models_root / "nllb", ("fr", "en", "vi"))
+    return testing.build_nllb_model(models_root / "nllb", ("fr", "en", "vi"))
 
 
 @pytest.fixture(scope="session")

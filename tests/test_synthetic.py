@@ -13,7 +13,7 @@ import ctranslate2
 import pytest
 import sentencepiece as spm
 
-from translator import synthetic
+from translator import testing
 from translator.errors import BadModelPackage
 from translator.packages import read_package
 from translator.settings import Settings
@@ -39,7 +39,7 @@ def _translator(model_dir: Path, compute_type: str = "int8") -> ctranslate2.Tran
 
 
 def _news_sentences(sp_model: Path) -> list[list[str]]:
-    return _processor(sp_model).encode(list(synthetic.TRAINING_TEXT), out_type=str)
+    return _processor(sp_model).encode(list(testing.TRAINING_TEXT), out_type=str)
 
 
 # --------------------------------------------------------------------------- environment
@@ -72,7 +72,7 @@ def test_sentencepiece_round_trips_unseen_characters(sp_model):
 
 def test_sentencepiece_needs_some_text(tmp_path):
     with pytest.raises(ValueError):
-        synthetic.train_sentencepiece(["", "  "], tmp_path / "spm", 100)
+        testing.train_sentencepiece(["", "  "], tmp_path / "spm", 100)
 
 
 # --------------------------------------------------------------------------- Argos packages
@@ -130,7 +130,7 @@ def test_copy_model_round_trips_text(argos_fr_en):
 
 
 def test_copy_model_with_target_prefix(tmp_path, sp_model):
-    package = synthetic.build_argos_package(tmp_path / "pkg", "en", "de", sp_model=sp_model,
+    package = testing.build_argos_package(tmp_path / "pkg", "en", "de", sp_model=sp_model,
                                             target_prefix="__de__", quantization=None)
     assert read_package(package).target_prefix == "__de__"
     translator = _translator(package / "model")
@@ -141,7 +141,7 @@ def test_copy_model_with_target_prefix(tmp_path, sp_model):
 
 
 def test_random_model_loads_and_decodes(tmp_path, sp_model):
-    package = synthetic.build_argos_package(tmp_path / "pkg", "vi", "en", sp_model=sp_model,
+    package = testing.build_argos_package(tmp_path / "pkg", "vi", "en", sp_model=sp_model,
                                             copy=False, seed=3)
     assert read_package(package).pairs == (("vi", "en"),)
     translator = _translator(package / "model")
@@ -154,7 +154,7 @@ def test_builder_refuses_a_non_empty_folder(tmp_path, sp_model):
     (tmp_path / "pkg").mkdir()
     (tmp_path / "pkg" / "keep.txt").write_text("mine")
     with pytest.raises(FileExistsError):
-        synthetic.build_argos_package(tmp_path / "pkg", "fr", "en", sp_model=sp_model)
+        testing.build_argos_package(tmp_path / "pkg", "fr", "en", sp_model=sp_model)
     assert (tmp_path / "pkg" / "keep.txt").read_text() == "mine"
 
 
@@ -167,7 +167,7 @@ def test_zip_holds_one_top_level_folder(argos_fr_en_zip, argos_fr_en, tmp_path):
 
 def test_base_model_layout_small(tmp_path):
     # The real benchmark model is 6+6 layers, d_model 512; a small one checks the layout fast.
-    package = synthetic.build_base_model(tmp_path / "base", num_layers=1, d_model=64, num_heads=4,
+    package = testing.build_base_model(tmp_path / "base", num_layers=1, d_model=64, num_heads=4,
                                          ffn=128, vocab_size=2000)
     assert read_package(package).pairs == (("fr", "en"),)
     vocabulary = json.loads((package / "model" / "shared_vocabulary.json").read_text(encoding="utf-8"))
@@ -193,7 +193,7 @@ def test_nllb_model_is_read(nllb_model):
 @pytest.mark.parametrize("beam_size", [1, 4])
 def test_nllb_copy_model_returns_its_input_after_the_language_token(nllb_model, beam_size):
     processor = _processor(nllb_model / "sentencepiece.bpe.model")
-    pieces = processor.encode(list(synthetic.TRAINING_TEXT), out_type=str)
+    pieces = processor.encode(list(testing.TRAINING_TEXT), out_type=str)
     translator = _translator(nllb_model)
     results = translator.translate_batch([["fra_Latn", *p, "</s>"] for p in pieces],
                                          target_prefix=[["vie_Latn"]] * len(pieces), beam_size=beam_size)

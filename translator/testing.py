@@ -1,4 +1,6 @@
-"""Model packages that the repository builds itself, for tests and benchmarks.
+"""Model packages that the repository builds itself, for tests and benchmarks
+(``translator.testing``, like ``flask.testing``: part of the package so that the tests,
+the benchmarks and a user's own tests can build them, never imported by the product).
 
 No real neural translation weights can be downloaded here, so tests run the real
 CTranslate2 and SentencePiece code on models whose weights are written by hand:
@@ -294,7 +296,7 @@ def _write_argos_files(dest: Path, from_code: str, to_code: str, target_prefix: 
         "to_code": to_code,
         "to_name": language_name(to_code),
         "type": "translate",
-        "description": f"Synthetic test package built by translator.synthetic ({description})",
+        "description": f"Synthetic test package built by translator.testing ({description})",
     }
     if target_prefix:
         metadata["target_prefix"] = target_prefix
@@ -302,7 +304,7 @@ def _write_argos_files(dest: Path, from_code: str, to_code: str, target_prefix: 
                                         encoding="utf-8")
     (dest / "README.md").write_text(
         f"# Synthetic {language_name(from_code)} -> {language_name(to_code)} package\n\n"
-        f"Built by `translator.synthetic` for tests: {description}.\n"
+        f"Built by `translator.testing` for tests: {description}.\n"
         "Not a translation model; do not install it for real use.\n", encoding="utf-8")
 
 
