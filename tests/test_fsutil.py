@@ -37,3 +37,22 @@ def test_a_new_version_keeps_the_old_ones_permissions_and_a_new_file_its_folders
 def test_text_is_utf8_with_newlines_as_written(tmp_path):
     path = atomic_write(tmp_path / "a.txt", "Hà Nội\nline\n")
     assert path.read_bytes() == "Hà Nội\nline\n".encode("utf-8")
+
+
+def test_one_lock_at_a_time_and_waiting_gives_up_with_busy(tmp_path):
+    from translator.fsutil import Busy, held_elsewhere, locked, try_lock, unlock
+
+    lock = tmp_path / "job.lock"
+    assert not held_elsewhere(lock)  # no lock file yet
+    with locked(lock) as held:
+        assert held and held_elsewhere(lock)
+        with pytest.raises(Busy):
+            try_lock(lock)
+        with pytest.raises(Busy):
+            with locked(lock, timeout=0.2):
+                pass
+    assert not held_elsewhere(lock)
+    fd = try_lock(tmp_path)  # a folder locks too (the models folder)
+    assert held_elsewhere(tmp_path)
+    unlock(fd)
+    assert not held_elsewhere(tmp_path)

@@ -4,14 +4,17 @@ Every file the translator writes for others to read (batch outputs, job files, g
 files, the model index cache, archives of results) goes through :func:`atomic_file`: a
 temporary file beside the target, flushed to disk, renamed over it, and the folder's
 entry synced, so a crash, a full disk or ``kill -9`` leaves either the old file or the
-new one, never half of one.
+new one, never half of one. :func:`locked` and :func:`try_lock` are the one file lock: a job folder,
+the models folder, the service's job runner.
 """
 
 from __future__ import annotations
 
 import contextlib
+import fcntl
 import os
 import tempfile
+import time
 from pathlib import Path
 from typing import IO, Iterator
 
@@ -67,5 +70,75 @@ def sync_folder(folder: Path) -> None:
         os.fsync(fd)
     except OSError:
         pass
+    finally:
+        os.close(fd)
+
+
+class Busy(Exception):
+    """Another process holds the lock."""
+
+
+def try_lock(path: str | os.PathLike) -> int | None:
+    """An exclusive ``flock`` on ``path`` (a folder, or a lock file created if missing),
+    taken at once: its descriptor, kept until :func:`unlock` (the operating system drops
+    it if the process dies). Raises :class:`Busy` when another process holds it; returns
+    None on a file system without ``flock``."""
+    path = Path(path)
+    flags = os.O_RDONLY if path.is_dir() else os.O_RDWR | os.O_CREAT
+    fd = os.open(path, flags, 0o666)
+    try:
+        fcntl.flock(fd, fcntl.LOCK_EX | fcntl.LOCK_NB)
+    except BlockingIOError:
+        os.close(fd)
+        raise Busy(str(path)) from None
+    except OSError:  # no flock here: the caller goes on unlocked
+        os.close(fd)
+        return None
+    return fd
+
+
+def unlock(fd: int | None) -> None:
+    if fd is None:
+        return
+    with contextlib.suppress(OSError):
+        fcntl.flock(fd, fcntl.LOCK_UN)
+    os.close(fd)
+
+
+@contextlib.contextmanager
+def locked(path: str | os.PathLike, timeout: float = 0.0) -> Iterator[bool]:
+    """Hold :func:`try_lock` for the block, waiting up to ``timeout`` seconds for another
+    process to let go (then :class:`Busy`); yields whether the lock is held (False on a
+    file system without ``flock``)."""
+    deadline = time.monotonic() + timeout
+    while True:
+        try:
+            fd = try_lock(path)
+            break
+        except Busy:
+            if time.monotonic() >= deadline:
+                raise
+            time.sleep(0.1)
+    try:
+        yield fd is not None
+    finally:
+        unlock(fd)
+
+
+def held_elsewhere(path: str | os.PathLike) -> bool:
+    """Whether another process holds the lock on ``path`` now (False if there is none)."""
+    try:
+        fd = os.open(path, os.O_RDONLY)
+    except OSError:
+        return False
+    try:
+        fcntl.flock(fd, fcntl.LOCK_EX | fcntl.LOCK_NB)
+    except BlockingIOError:
+        return True
+    except OSError:
+        return False
+    else:
+        fcntl.flock(fd, fcntl.LOCK_UN)
+        return False
     finally:
         os.close(fd)

@@ -45,7 +45,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Callable, Iterator
 
-from .fsutil import atomic_write
+from .fsutil import Busy, atomic_write, locked
 from . import __version__, languages
 from .archive import zip_entry_problem
 from .errors import (BadModelPackage, IndexUnavailable, ModelError, ModelExists, ModelNotFound,
@@ -53,11 +53,6 @@ from .errors import (BadModelPackage, IndexUnavailable, ModelError, ModelExists,
 from .messages import GiB, MiB, human_size, one_line, os_reason
 from .packages import ModelPackage, is_package_dir, read_package
 from .settings import Settings
-
-try:  # POSIX only; elsewhere installs are not serialised between processes.
-    import fcntl
-except ImportError:  # pragma: no cover - Windows
-    fcntl = None
 
 __all__ = [
     "ModelStore",
@@ -738,36 +733,17 @@ class ModelStore:
 
     @contextlib.contextmanager
     def _lock(self) -> Iterator[bool]:
-        """Hold an exclusive flock on models_dir; yields whether the lock is held."""
-        fd = None
-        if fcntl is not None:
+        """Hold an exclusive lock on models_dir (waiting up to ``lock_timeout``); yields
+        whether the lock is held (False on a file system without ``flock``)."""
+        with contextlib.ExitStack() as stack:
             try:
-                fd = os.open(self.models_dir, os.O_RDONLY)
-            except OSError:
-                fd = None
-        if fd is not None:
-            deadline = time.monotonic() + self.lock_timeout
-            while True:
-                try:
-                    fcntl.flock(fd, fcntl.LOCK_EX | fcntl.LOCK_NB)
-                    break
-                except BlockingIOError:
-                    if time.monotonic() > deadline:
-                        os.close(fd)
-                        raise ModelError(f"another install or remove is running in {self.models_dir}; "
-                                         "try again later") from None
-                    time.sleep(0.1)
-                except OSError:  # filesystem without flock: go on unlocked
-                    os.close(fd)
-                    fd = None
-                    break
-        try:
-            yield fd is not None
-        finally:
-            if fd is not None:
-                with contextlib.suppress(OSError):
-                    fcntl.flock(fd, fcntl.LOCK_UN)
-                os.close(fd)
+                held = stack.enter_context(locked(self.models_dir, timeout=self.lock_timeout))
+            except Busy:
+                raise ModelError(f"another install or remove is running in {self.models_dir}; "
+                                 "try again later") from None
+            except OSError:  # models_dir cannot be opened: go on unlocked
+                held = False
+            yield held
 
     def _clean_stale(self, locked: bool) -> None:
         """Remove temporary folders a crashed install or remove left in models_dir."""

@@ -21,7 +21,6 @@ from __future__ import annotations
 
 import contextlib
 import dataclasses
-import fcntl
 import json
 import os
 import queue
@@ -33,6 +32,7 @@ from typing import Callable, Iterator, Sequence
 
 from .. import languages
 from ..errors import InputError, TranslatorError, UnsupportedPair
+from ..fsutil import Busy, locked
 from ..pipeline import (AUTO, DEFAULT, Pipeline, PreparedDocument, SentenceTranslation,
                         models_signature)
 from .inputs import Article, iter_articles
@@ -269,16 +269,12 @@ class BatchJob:
     @contextlib.contextmanager
     def _lock(self) -> Iterator[None]:
         """An exclusive lock on the job folder, released by the OS if the process dies."""
-        with open(self.out_dir / (LEDGER_NAME + ".lock"), "a") as held:
-            try:
-                fcntl.flock(held, fcntl.LOCK_EX | fcntl.LOCK_NB)
-            except BlockingIOError:
-                raise JobBusy(f"another batch is running in {self.out_dir}; wait for it to "
-                              "finish or stop it") from None
-            try:
+        try:
+            with locked(self.out_dir / (LEDGER_NAME + ".lock")):
                 yield
-            finally:
-                fcntl.flock(held, fcntl.LOCK_UN)
+        except Busy:
+            raise JobBusy(f"another batch is running in {self.out_dir}; wait for it to "
+                          "finish or stop it") from None
 
     def _articles(self, inputs: Sequence[str], skipped: list[str]) -> Iterator[Article]:
         """The inputs' articles, read lazily; the INPUTs themselves are checked at once."""

@@ -3,7 +3,6 @@ the oldest unfinished job as a :class:`~translator.batch.BatchJob`, writing its 
 
 from __future__ import annotations
 
-import fcntl
 import logging
 import os
 import threading
@@ -18,7 +17,7 @@ from ...batch.ledger import LEDGER_NAME, Counts, Ledger
 from ...batch.outputs import TXT_DIR
 from ...batch.progress import Progress, Rates
 from ...errors import TranslatorError
-from ...fsutil import atomic_file
+from ...fsutil import Busy, atomic_file, try_lock, unlock
 from .store import TXT_ZIP, Job, JobNotFound, JobStore, stamp
 
 log = logging.getLogger("translator.web")
@@ -102,7 +101,8 @@ class JobRunner:
         self._thread: threading.Thread | None = None
         self._shutdown = threading.Event()
         self._wake = threading.Event()
-        self._lock_file = None
+        self._holding = False  # the runner lock (its descriptor: None without flock)
+        self._lock_fd: int | None = None
         self._current: tuple[str, threading.Event] | None = None
         self._finished: set[str] = set()  # done or failed: never runnable again
         self._busy_until: dict[str, float] = {}
@@ -132,14 +132,14 @@ class JobRunner:
             self._current[1].set()
         if self._thread is not None:
             self._thread.join(timeout)
-        if self._lock_file is not None:
-            self._lock_file.close()
-            self._lock_file = None
+        if self._holding:
+            unlock(self._lock_fd)
+            self._holding, self._lock_fd = False, None
 
     @property
     def active(self) -> bool:
         """This process holds the runner lock."""
-        return self._lock_file is not None
+        return self._holding
 
     # -- the loop ---------------------------------------------------------------
 
@@ -162,16 +162,14 @@ class JobRunner:
 
     def _hold_lock(self) -> bool:
         """Take ``runner.lock`` (non-blocking) and keep it; sweep what others left."""
-        if self._lock_file is not None:
+        if self._holding:
             return True
         self.store.ensure()
-        handle = open(self.store.root / "runner.lock", "a")
         try:
-            fcntl.flock(handle, fcntl.LOCK_EX | fcntl.LOCK_NB)
-        except BlockingIOError:
-            handle.close()
+            self._lock_fd = try_lock(self.store.root / "runner.lock")
+        except Busy:
             return False
-        self._lock_file = handle
+        self._holding = True
         log.info("running batch jobs from %s (pid %d)", self.store.root, os.getpid())
         self.store.sweep()
         return True

@@ -3,7 +3,6 @@ every process of the service (the layout is in the package docstring)."""
 
 from __future__ import annotations
 
-import fcntl
 import json
 import os
 import re
@@ -18,6 +17,7 @@ from pathlib import Path
 from ...archive import ARCHIVE_SUFFIXES
 from ...batch.ledger import LEDGER_NAME
 from ...batch.outputs import write_atomically
+from ...fsutil import held_elsewhere
 from ...errors import TranslatorError
 from ...store.db import StoreError
 
@@ -204,17 +204,7 @@ def _age(path: Path) -> float:
 
 def ledger_busy(folder: Path) -> bool:
     """True while some process runs the BatchJob of a job ``folder`` (holds its ledger lock)."""
-    try:
-        handle = open(folder / "out" / (LEDGER_NAME + ".lock"), "rb")
-    except (FileNotFoundError, NotADirectoryError):
-        return False
-    with handle:
-        try:
-            fcntl.flock(handle, fcntl.LOCK_EX | fcntl.LOCK_NB)
-        except BlockingIOError:
-            return True
-        fcntl.flock(handle, fcntl.LOCK_UN)
-        return False
+    return held_elsewhere(folder / "out" / (LEDGER_NAME + ".lock"))
 
 
 def remove_if_idle(folder: Path) -> None:
