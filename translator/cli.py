@@ -60,15 +60,52 @@ def _glossary_pipeline(args):
     return pipeline, pipeline.glossary.merged(extra)
 
 
+#: formats only ever translated as documents (binary); .txt and .html are too with --output
+DOCUMENT_ONLY = (".docx", ".odt")
+
+
 def cmd_translate(args) -> int:
+    from .documents import FORMATS
     from .formats import render
 
+    suffix = Path(args.file).suffix.lower()
+    if suffix in DOCUMENT_ONLY or (args.output and suffix in FORMATS):
+        return _translate_document(args)
+    if args.output:
+        raise InputError(f"--output takes a document ({', '.join(FORMATS)}), not {args.file}")
     pipeline, glossary = _glossary_pipeline(args)
     result = pipeline.translate(_read_input(args.file), target=args.to, source=args.source,
                                 glossary=glossary)
     sys.stdout.write(render(result, args.format))
     if args.format == "text" and not result.target_text.endswith("\n"):
         sys.stdout.write("\n")
+    return 0
+
+
+def _translate_document(args) -> int:
+    """A document in its own format to ``--output`` (default: NAME.<to>.EXT beside it); the
+    aligned results to stdout with ``--format json``, ``tmx``, ``xliff`` or ``html``."""
+    from .documents.local import default_output, pipeline_translator, translate_file
+    from .web.output import MULTI_DOCUMENT, render_body
+
+    if args.format not in ("text", *MULTI_DOCUMENT):
+        raise InputError(f"a document's aligned results come as {', '.join(sorted(MULTI_DOCUMENT))}, "
+                         f"not {args.format}")
+    path = Path(args.file)
+    data = _read_input(args.file)
+    output = Path(args.output) if args.output else default_output(path, args.to)
+    pipeline, glossary = _glossary_pipeline(args)
+    results: list = []
+    warnings = translate_file(path, output, data,
+                              pipeline_translator(pipeline, args.to, args.source, glossary, results))
+    for warning in warnings:
+        print(f"translator: warning: {warning}", file=sys.stderr)
+    if args.format == "text":
+        print(output)
+    elif results:
+        body = render_body(results, args.format, is_list=True)
+        sys.stdout.write(json.dumps(body["results"], ensure_ascii=False) + "\n"
+                         if isinstance(body, dict) else body)
     return 0
 
 
@@ -431,7 +468,11 @@ def build_parser() -> argparse.ArgumentParser:
     sub = parser.add_subparsers(dest="command", required=True)
 
     p = sub.add_parser("translate", parents=[common, choose], help="translate a document")
-    p.add_argument("file", nargs="?", default="-", help="UTF-8 text file, or - for stdin")
+    p.add_argument("file", nargs="?", default="-",
+                   help="UTF-8 text file, or - for stdin; a .docx or .odt (or, with --output, "
+                        ".txt or .html) is translated in its own format")
+    p.add_argument("-o", "--output", help="where the translated document goes (default for "
+                                          ".docx/.odt: NAME.<to>.EXT beside it)")
     p.add_argument("--to", required=True, help="target language code (en, fr, vi, ...)")
     p.add_argument("--from", dest="source", default="auto", help="source language (default: detect)")
     p.add_argument("--format", default="text",

@@ -33,8 +33,13 @@ def _guard():
 
 @api.post("/translate")
 def translate():
-    """Translate one text or a list; the aligned result in the requested format."""
+    """Translate one text or a list; the aligned result in the requested format. A
+    multipart body with a file: the document in its own format (see document_upload)."""
     svc = service()
+    if request.mimetype == "multipart/form-data":
+        from .document_upload import translate_upload
+
+        return translate_upload(svc)
     req = translate_request(json_body(), svc.settings.max_chars)
     fmt = negotiate(req.format)
     results = svc.translate(req, access(), ClientGone.of(request.environ))

@@ -11,10 +11,10 @@ from flask import request, send_file, url_for
 from ..documents import FORMATS, translate_document
 from ..errors import TranslatorError
 from .errors import MissingField
+from .document_upload import document_translator
 from .files import DocumentFiles
-from .libre import libre, service, source_language
-from .security import access
-from .validation import AUTO, TranslateRequest, language_field
+from .libre import libre, service
+from .validation import AUTO, language_field
 
 FILE_FORMATS = tuple(FORMATS)
 
@@ -31,27 +31,6 @@ def document_files(svc) -> DocumentFiles:
 def _check_enabled(svc) -> None:
     if not svc.settings.files_translation:
         raise FilesDisabled("Files translation are disabled on this server.")
-
-
-def document_translator(svc, source: str, target: str, results: list | None = None):
-    """The ``translate`` callable of a document: the service's translation for this request
-    (auto source detected on the document's texts); each aligned result goes to ``results``."""
-    def translate(texts: list[str]) -> list[str]:
-        nonlocal source
-        keep = [i for i, t in enumerate(texts) if any(ch.isalpha() for ch in t)]
-        if not keep:
-            return list(texts)
-        if source == AUTO:
-            source = source_language(svc, "\n".join(texts[i] for i in keep), target)["language"]
-        done = svc.translate(TranslateRequest(tuple(texts[i] for i in keep), target, source),
-                             access())
-        if results is not None:
-            results.extend(done)
-        out = list(texts)
-        for i, result in zip(keep, done):
-            out[i] = result.target_text
-        return out
-    return translate
 
 
 @libre.post("/translate_file")

@@ -271,7 +271,28 @@ SCHEMAS: dict[str, dict] = {
     "SegmentSaved": {
         "type": "object", "required": ["segment", "reviewed", "progress"],
         "properties": {"segment": _ref("Segment"), "reviewed": {"type": "boolean"},
+                       "propagated": {"type": "array", "items": {"type": "integer"},
+                                      "description": "repeats of the segment given its text"},
                        "progress": {"type": "object", "required": ["reviewed", "total"]}},
+    },
+    "MemoryMatches": {
+        "type": "object", "required": ["segment", "source", "matches"],
+        "properties": {"segment": {"type": "integer"}, "source": {"type": "string"},
+                       "matches": {"type": "array", "items": {
+                           "type": "object",
+                           "required": ["source", "target", "similarity", "diff", "desk",
+                                        "document_id", "created_by", "updated_at"],
+                           "properties": {
+                               "id": {"type": "integer"},
+                               "source": {"type": "string"}, "target": {"type": "string"},
+                               "similarity": {"type": "integer", "minimum": 0, "maximum": 100},
+                               "diff": {"type": "array", "items": {"type": "array", "items": {"type": "string"}},
+                                        "description": "[equal|delete|insert, text]: delete is only in the segment, insert only in the match"},
+                               "desk": {"type": "string"},
+                               "document_id": {"type": ["string", "null"]},
+                               "document_title": {"type": ["string", "null"]},
+                               "created_by": {"type": ["string", "null"]},
+                               "updated_at": {"type": "string"}}}}},
     },
     "LibreTranslateRequest": {
         "type": "object", "required": ["q", "target"],
@@ -289,6 +310,15 @@ SCHEMAS: dict[str, dict] = {
         "properties": {"q": {"oneOf": [TEXT, {"type": "array", "items": TEXT, "minItems": 1}],
                              "description": "a text (of a list, every item weighs)"},
                        "api_key": {"type": "string"}}},
+    "DocumentUpload": {
+        "type": "object", "required": ["file", "target"],
+        "properties": {"file": {"type": "string", "contentMediaType": "application/octet-stream",
+                                "description": ".txt, .html, .htm, .docx or .odt"},
+                       "target": {"type": "string", "minLength": 1},
+                       "source": {"type": "string", "default": "auto"},
+                       "format": {"enum": ["document", "json", "tmx", "xliff", "html"],
+                                  "default": "document"},
+                       "glossary": {"type": "string"}}},
     "LibreSuggestRequest": {
         "type": "object", "required": ["q", "s", "source", "target"],
         "properties": {"q": TEXT, "s": TEXT, "source": {"type": "string", "minLength": 1},
@@ -386,16 +416,26 @@ FORMATS_CONTENT = {
 }
 
 
+DOCUMENT_CONTENT = {media.split(";")[0]: {"schema": {"type": "string", "format": "binary"}}
+                    for media in ("application/vnd.openxmlformats-officedocument."
+                                  "wordprocessingml.document",
+                                  "application/vnd.oasis.opendocument.text")}
+
+
 def _paths() -> dict:
     body = lambda name: {"required": True, "content": {JSON: {"schema": _ref(name)}}}  # noqa: E731
     form_or_json = lambda name: {"required": True, "content": {  # noqa: E731
         JSON: {"schema": _ref(name)}, "application/x-www-form-urlencoded": {"schema": _ref(name)}}}
     return {
         "/v1/translate": {"post": {
-            "summary": "Translate one text or a list; the aligned result",
-            "requestBody": body("TranslateRequest"),
-            "responses": {"200": {"description": "The aligned result in the requested format",
-                                  "content": FORMATS_CONTENT},
+            "summary": "Translate one text or a list; the aligned result. Or a document (multipart "
+                       "with a file): the document in its own format, or its aligned results",
+            "requestBody": {"required": True, "content": {
+                JSON: {"schema": _ref("TranslateRequest")},
+                "multipart/form-data": {"schema": _ref("DocumentUpload")}}},
+            "responses": {"200": {"description": "The aligned result in the requested format, or "
+                                                 "the translated document",
+                                  "content": FORMATS_CONTENT | DOCUMENT_CONTENT},
                           **_errors(400, 401, 403, 404, 406, 413, 422, 429, 503)}}},
         "/v1/align": {"post": {
             "summary": "Align an existing translation with its original, sentence by sentence",
@@ -459,6 +499,11 @@ def _paths() -> dict:
                            {"name": "index", "in": "path", "required": True, "schema": {"type": "integer"}}],
             "requestBody": body("SegmentUpdate"),
             "responses": {"200": _json(_ref("SegmentSaved"), "Saved"), **_errors(400, 403, 404)}}},
+        "/review/{doc_id}/segments/{index}/matches": {"get": {
+            "summary": "Translation memory matches for a segment (review page): exact and fuzzy, with provenance",
+            "parameters": [{"name": "doc_id", "in": "path", "required": True, "schema": {"type": "string"}},
+                           {"name": "index", "in": "path", "required": True, "schema": {"type": "integer"}}],
+            "responses": {"200": _json(_ref("MemoryMatches"), "Matches"), **_errors(404)}}},
         "/review/{doc_id}/export.{fmt}": {"get": {
             "summary": "Download a reviewed document (tmx, xliff, json, html, tsv, text)",
             "parameters": [{"name": "doc_id", "in": "path", "required": True, "schema": {"type": "string"}},

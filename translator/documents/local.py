@@ -1,0 +1,53 @@
+"""A document file on disk translated by the library's pipeline (``translator translate FILE``)."""
+
+from __future__ import annotations
+
+import os
+import tempfile
+from pathlib import Path
+
+from . import Translate, translate_document
+
+AUTO = "auto"
+
+
+def pipeline_translator(pipeline, target: str, source: str, glossary, results: list) -> Translate:
+    """Texts through ``pipeline``: an auto source detected once, on all the document's texts
+    (a heading alone is too short to tell); aligned results appended to ``results``."""
+    def translate(texts: list[str]) -> list[str]:
+        nonlocal source
+        keep = [i for i, t in enumerate(texts) if any(ch.isalpha() for ch in t)]
+        if not keep:
+            return list(texts)
+        if source in (None, "", AUTO):
+            source = pipeline.detect("\n".join(texts[i] for i in keep), target).language
+        done = pipeline.translate_many([texts[i] for i in keep], target, source, glossary)
+        results.extend(done)
+        out = list(texts)
+        for i, result in zip(keep, done):
+            out[i] = result.target_text
+        return out
+    return translate
+
+
+def default_output(path: Path, target: str) -> Path:
+    """``article.docx`` -> ``article.en.docx`` beside it."""
+    return path.with_name(f"{path.stem}.{target}{path.suffix}")
+
+
+def translate_file(path: Path, output: Path, data: bytes, translate: Translate) -> list[str]:
+    """Translate the document ``data`` (named ``path``) into ``output``, written atomically
+    (nothing is written when translation fails); returns the warnings."""
+    translated = translate_document(path.name, data, translate)
+    output.parent.mkdir(parents=True, exist_ok=True)
+    fd, tmp = tempfile.mkstemp(dir=output.parent, prefix=f".{output.name}.")
+    try:
+        with os.fdopen(fd, "wb") as out:
+            out.write(translated.data)
+            out.flush()
+            os.fsync(out.fileno())
+        os.replace(tmp, output)
+    except BaseException:
+        Path(tmp).unlink(missing_ok=True)
+        raise
+    return translated.warnings
