@@ -230,8 +230,7 @@ def ray_main(args) -> int:
     for name, settings in engines.items():
         pipeline = Pipeline.from_settings(settings)
         for engine in pipeline.engines:
-            if hasattr(engine, "load"):
-                engine.load()
+            engine.load()
         paths = {"local": None, "ray, 1 actor": RayOptions(actors=1),
                  "ray, 2 actors": RayOptions(actors=2)}
         rates: dict[str, list[float]] = {path: [] for path in paths}

@@ -395,8 +395,7 @@ class Pipeline:
 
 def models_signature(engines: Iterable[Engine]) -> list[str]:
     """``kind:name@version`` of each engine, sorted: what a result or a job depends on."""
-    return sorted({f"{e.kind}:{e.name}" + (f"@{v}" if (v := e.describe().get("version")) else "")
-                   for e in engines})
+    return sorted({e.signature() for e in engines})
 
 
 def _engine_translation(done: Enforced, route: Route) -> SentenceTranslation:

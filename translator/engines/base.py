@@ -91,5 +91,20 @@ class Engine(ABC):
         return {"name": self.name, "engine": self.kind,
                 "pairs": sorted(f"{s}-{t}" for s, t in self.pairs())}
 
+    def signature(self) -> str:
+        """``kind:name@version``: what a result, a batch job or a Ray actor records of this
+        engine (``@version`` when the engine has one)."""
+        version = self.describe().get("version")
+        return f"{self.kind}:{self.name}" + (f"@{version}" if version else "")
+
+    def load(self) -> None:
+        """Load what the engine needs now rather than on its first use (the service does it
+        at start). Engines with nothing to load keep this no-op."""
+
+    @property
+    def loaded(self) -> bool:
+        """Whether :meth:`load` has nothing left to do."""
+        return True
+
     def close(self) -> None:
         """Release resources (loaded models, processes)."""

@@ -66,14 +66,15 @@ class BatchingEngine(Engine):
     def describe(self) -> dict:
         return self.inner.describe()
 
+    def signature(self) -> str:
+        return self.inner.signature()
+
     @property
     def loaded(self) -> bool:
-        return bool(getattr(self.inner, "loaded", True))
+        return self.inner.loaded
 
     def load(self) -> None:
-        load = getattr(self.inner, "load", None)
-        if load is not None:
-            load()
+        self.inner.load()
 
     def close(self) -> None:
         self.inner.close()

@@ -140,9 +140,7 @@ class Service:
         started = time.perf_counter()
         try:
             for engine in self.pipeline.engines:
-                load = getattr(engine, "load", None)
-                if load is not None:
-                    load()
+                engine.load()
             self.pipeline.detector.detect("Le président a parlé aux journalistes ce matin.")
             self.languages()
             broken = [c for c in self.checks.run() if not c.ok]
@@ -160,7 +158,7 @@ class Service:
     def readiness(self) -> tuple[bool, dict]:
         """(ready, details): ready once every model is loaded without error and the last
         check of every engine step translated its test sentence."""
-        models = [{"name": e.name, "engine": e.kind, "loaded": bool(getattr(e, "loaded", True))}
+        models = [{"name": e.name, "engine": e.kind, "loaded": e.loaded}
                   for e in self.pipeline.engines]
         ready = self._ready.is_set() and self._load_error is None and all(m["loaded"] for m in models)
         details: dict = {"models": models}
