@@ -78,6 +78,12 @@ class InputError(TranslatorError):
     exit_code = 2
 
 
+class SettingError(InputError):
+    """A setting's value is not of its type (``TRANSLATOR_BEAM_SIZE=abc``)."""
+
+    code = "bad_setting"
+
+
 class EmptyInput(InputError):
     code = "empty_input"
 

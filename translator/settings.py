@@ -51,11 +51,41 @@ def _default_argos_dir() -> Path:
 ARGOS_INDEX_URL = "https://raw.githubusercontent.com/argosopentech/argospm-index/main/index.json"
 
 
+_TRUE = ("1", "true", "yes", "on")
+_FALSE = ("0", "false", "no", "off")
+
+
 @dataclass(frozen=True)
 class Setting:
     name: str
     type: type
     help: str
+
+    @property
+    def variable(self) -> str:
+        return "TRANSLATOR_" + self.name.upper()
+
+    def parse(self, raw: str, origin: str | None = None):
+        """``raw`` (an environment variable's or a file's text) as this setting's type; a
+        value that is not one is a one-line :class:`SettingError` naming ``origin``
+        (default: the environment variable) and what was expected."""
+        from .errors import SettingError
+
+        where = origin or self.variable
+        text = str(raw).strip()
+        if self.type is bool:
+            if text.lower() in _TRUE:
+                return True
+            if text.lower() in _FALSE:
+                return False
+            raise SettingError(f"{where}={raw!r}: not a boolean (true or false, yes or no, "
+                               "on or off, 1 or 0)")
+        if self.type in (int, float):
+            try:
+                return self.type(text)
+            except ValueError:
+                raise SettingError(f"{where}={raw!r}: not {'an integer' if self.type is int else 'a number'}") from None
+        return self.type(raw)
 
 
 SETTINGS: tuple[Setting, ...] = (
@@ -180,9 +210,9 @@ class Settings:
         environ = os.environ if environ is None else environ
         values = {}
         for setting in SETTINGS:
-            raw = environ.get("TRANSLATOR_" + setting.name.upper())
+            raw = environ.get(setting.variable)
             if raw is not None and raw != "":
-                values[setting.name] = _parse(setting, raw)
+                values[setting.name] = setting.parse(raw)
         values.update({k: v for k, v in overrides.items() if v is not None})
         return cls(**values)
 
@@ -250,12 +280,3 @@ class Settings:
             raise InputError("decode_options must be a JSON object, e.g. "
                              '{"min_decoding_length": 32, "max_decoding_length": 32}')
         return options
-
-
-def _parse(setting: Setting, raw: str):
-    if setting.type is bool:
-        return raw.strip().lower() in ("1", "true", "yes", "on")
-    try:
-        return setting.type(raw)
-    except ValueError as exc:
-        raise ValueError(f"TRANSLATOR_{setting.name.upper()}={raw!r}: {exc}") from None

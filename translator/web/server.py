@@ -14,7 +14,7 @@ from pathlib import Path
 from gunicorn.app.base import BaseApplication
 
 from ..errors import InputError
-from ..settings import SETTINGS, Settings, _parse
+from ..settings import SETTINGS, Settings
 
 
 def settings_from_file(path: Path, base: Settings) -> Settings:
@@ -30,10 +30,8 @@ def settings_from_file(path: Path, base: Settings) -> Settings:
     for name, value in data.items():
         if name not in known:
             raise InputError(f"{path}: unknown setting {name!r}")
-        try:
-            values[name] = _parse(known[name], str(value).lower() if isinstance(value, bool) else str(value))
-        except ValueError as exc:
-            raise InputError(f"{path}: {exc}") from None
+        values[name] = known[name].parse(str(value).lower() if isinstance(value, bool)
+                                         else str(value), origin=f"{path}: {name}")
     return base.replace(**values)
 
 
