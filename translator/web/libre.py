@@ -60,9 +60,10 @@ def libre_error(exc) -> tuple[dict, int, dict]:
     if error["code"] in ("input_too_large", "request_too_large"):
         details = error.get("details", {})
         unit = details.get("unit") or ("bytes" if error["code"] == "request_too_large" else "characters")
-        what = "text" if unit == "characters" else unit
-        message = (f"Invalid request: request ({details.get('size', 'body')}) exceeds {what} "
-                   f"limit ({details.get('limit')})")
+        size = details.get("size", "body") if unit in ("characters", "bytes") \
+            else f"{details.get('size')} {unit}"
+        what = "text" if unit == "characters" else unit[:-1]  # "sentence limit", "byte limit"
+        message = f"Invalid request: request ({size}) exceeds {what} limit ({details.get('limit')})"
         status = 400
     # LibreTranslate answers 400 for unsupported languages and other unprocessable input
     status = 400 if status == 422 else status
