@@ -157,3 +157,60 @@ def test_rows_never_show_through_the_sticky_header(page, base_url):
         shots.append(page.screenshot(clip={"x": 0, "y": 0, "width": 1400,
                                            "height": int(titles["y"] + titles["height"]) - 1}))
     assert shots[0] == shots[1] == shots[2]
+
+
+# -- translation memory: typography, fuzzy matches, repeats ----------------------------------
+
+def test_memory_ignores_typography_and_offers_fuzzy_matches_with_provenance(page, base_url):
+    submit(page, base_url, "L’équipe de Hanoï a gagné le match de dimanche. Rien d’autre.")
+    page.fill("#s0 textarea", "The Hanoi team won Sunday's match.")
+    page.press("#s0 textarea", "Control+Enter")
+    expect(page.locator("#s0")).to_have_attribute("data-status", "reviewed")
+    title = page.inner_text("h1")
+    # the same sentence with a straight apostrophe and a no-break space: an exact match
+    submit(page, base_url, "L'équipe de Hanoï a gagné le match de\u00a0dimanche. Une phrase neuve.")
+    assert status_of(page, 0) == "memory"
+    assert page.input_value("#s0 textarea") == "The Hanoi team won Sunday's match."
+    # one word changed: a fuzzy match, with the difference and where it came from
+    submit(page, base_url, "Zébulon joue du xylophone. L’équipe de Hanoï a perdu le match de dimanche.")
+    assert status_of(page, 1) == "engine"
+    page.focus("#s1 textarea")
+    match = page.locator("#m1 li.match").first
+    expect(match).to_be_visible()
+    similarity = int(match.locator(".similarity").inner_text().rstrip("%"))
+    assert 80 <= similarity < 100
+    assert match.locator("del").all_inner_texts() == ["perdu"]
+    assert match.locator("ins").all_inner_texts() == ["gagné"]
+    assert match.locator(".match-target").inner_text() == "The Hanoi team won Sunday's match."
+    assert title in match.locator(".provenance").inner_text()
+    assert "UTC" in match.locator(".provenance").inner_text()
+    # keyboard first: Ctrl+I puts the best match in the target, to be fixed and saved
+    page.press("#s1 textarea", "Control+i")
+    assert page.input_value("#s1 textarea") == "The Hanoi team won Sunday's match."
+    page.fill("#s1 textarea", "The Hanoi team lost Sunday's match.")
+    page.press("#s1 textarea", "Control+Enter")
+    expect(page.locator("#s1")).to_have_attribute("data-status", "reviewed")
+    # a segment with nothing like it in the memory shows no panel
+    page.focus("#s0 textarea")
+    page.wait_for_timeout(200)
+    assert page.locator("#m0").is_hidden()
+
+
+def test_a_reviewed_segment_goes_to_its_identical_repeats(page, base_url):
+    text = ("Le match est reporté. La pluie tombe depuis hier.\n"
+            "Le match est reporté. Les joueurs attendent.\n"
+            "Le match est reporté.")
+    submit(page, base_url, text)
+    assert page.locator("tr.seg").count() == 5
+    page.fill("#s2 textarea", "The match is postponed, again.")  # touched by hand: left alone
+    page.press("#s2 textarea", "Control+s")
+    expect(page.locator("#s2")).to_have_attribute("data-status", "edited")
+    page.fill("#s0 textarea", "The match is postponed.")
+    page.press("#s0 textarea", "Control+Enter")
+    expect(page.locator("#s4")).to_have_attribute("data-status", "reviewed")
+    assert page.input_value("#s4 textarea") == "The match is postponed."
+    expect(page.locator("#status")).to_contain_text("segment 5")
+    page.reload()
+    assert status_of(page, 4) == "reviewed" and page.input_value("#s4 textarea") == "The match is postponed."
+    assert status_of(page, 2) == "edited" and page.input_value("#s2 textarea") == "The match is postponed, again."
+    assert page.inner_text("#progress").startswith("2 / 5")

@@ -204,7 +204,8 @@ def test_a_committed_review_survives_a_killed_process(tmp_path):
         "store.memory.add('fr', 'en', 'Bonjour.', 'Hello.')\n"
         "conn = store.db.connection()\n"
         "conn.execute('BEGIN IMMEDIATE')\n"
-        "conn.execute(\"INSERT INTO memory VALUES ('*','fr','en','Half.','written','', '', '')\")\n"
+        "conn.execute(\"INSERT INTO memory (desk, source_lang, target_lang, source, target, key, \"\n"
+        "             \"created_at, updated_at) VALUES ('*','fr','en','Half.','written','Half.','','')\")\n"
         "os._exit(9)  # killed in the middle of a second transaction\n")
     proc = subprocess.run([sys.executable, "-c", script, str(path)], capture_output=True, timeout=60)
     assert proc.returncode == 9, proc.stderr

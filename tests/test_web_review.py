@@ -165,3 +165,29 @@ def test_page_asks_for_a_key_once_when_keys_are_required(tmp_path, argos_fr_en):
     assert client.get("/").status_code == 200
     assert client.post("/v1/detect", json={"text": "Bonjour"}).status_code == 401  # the API wants a header
     app.extensions["translator"].close()
+
+
+def test_memory_matches_of_a_segment_and_their_errors(client, doc_url):
+    saved = client.put(f"{doc_url}/segments/0", json={"target": "The cat sleeps on the sofa.",
+                                                      "reviewed": True})
+    assert saved.status_code == 200 and saved.get_json()["propagated"] == []
+    other = client.post("/review", data={"text": "Le chat dort sur le lit.", "target": "en"})
+    answer = client.get(f"{other.headers['Location']}/segments/0/matches")
+    assert answer.status_code == 200
+    best = answer.get_json()["matches"][0]
+    assert best["target"] == "The cat sleeps on the sofa." and 50 <= best["similarity"] < 100
+    assert best["document_id"] == doc_url.rsplit("/", 1)[1] and best["document_title"]
+    for url, code in ((f"{doc_url}/segments/99/matches", "segment_not_found"),
+                      ("/review/nope/segments/0/matches", "document_not_found")):
+        response = client.get(url)
+        assert response.status_code == 404 and response.get_json()["error"]["code"] == code
+    assert client.get(f"{doc_url}/segments/-1/matches").status_code == 404
+
+
+def test_a_file_and_pasted_text_together_are_refused(client):
+    from io import BytesIO
+
+    response = client.post("/review", data={"text": "Le texte.", "target": "en",
+                                            "file": (BytesIO("Le fichier.".encode()), "a.txt")})
+    assert response.status_code == 400
+    assert "both a file (a.txt) and pasted text" in response.get_data(as_text=True)

@@ -12,8 +12,9 @@ from pathlib import Path
 from typing import Iterator
 
 from ..errors import TranslatorError
+from .typography import typography_key
 
-SCHEMA_VERSION = 2
+SCHEMA_VERSION = 3
 
 #: the desk of data stored before desks existed, of keys made without --desk, and of
 #: requests without a key
@@ -21,18 +22,40 @@ DEFAULT_DESK = "default"
 #: the desk of the newsroom-wide translation memory (no key belongs to it)
 NEWSROOM = "*"
 
-SCHEMA = """
+MEMORY_TABLE = """
 CREATE TABLE IF NOT EXISTS memory (
+    id          INTEGER PRIMARY KEY,
     desk        TEXT NOT NULL,
     source_lang TEXT NOT NULL,
     target_lang TEXT NOT NULL,
     source      TEXT NOT NULL,
     target      TEXT NOT NULL,
+    key         TEXT NOT NULL,  -- typography_key(source): what exact lookups compare
     document_id TEXT,
+    created_by  TEXT,           -- who wrote it: an API key's name, or a note on its origin
     created_at  TEXT NOT NULL,
     updated_at  TEXT NOT NULL,
-    PRIMARY KEY (desk, source_lang, target_lang, source)
-) WITHOUT ROWID;
+    UNIQUE (desk, source_lang, target_lang, source)
+);
+CREATE INDEX IF NOT EXISTS memory_key ON memory (source_lang, target_lang, key);
+-- Fuzzy candidates: a full-text index of the keys (external content: the text stays in
+-- memory), kept in step by triggers.
+CREATE VIRTUAL TABLE IF NOT EXISTS memory_words USING fts5(
+    key, content='memory', content_rowid='id', tokenize='unicode61 remove_diacritics 2');
+CREATE VIRTUAL TABLE IF NOT EXISTS memory_vocab USING fts5vocab(memory_words, row);
+CREATE TRIGGER IF NOT EXISTS memory_words_add AFTER INSERT ON memory BEGIN
+    INSERT INTO memory_words (rowid, key) VALUES (new.id, new.key);
+END;
+CREATE TRIGGER IF NOT EXISTS memory_words_remove AFTER DELETE ON memory BEGIN
+    INSERT INTO memory_words (memory_words, rowid, key) VALUES ('delete', old.id, old.key);
+END;
+CREATE TRIGGER IF NOT EXISTS memory_words_change AFTER UPDATE OF key ON memory BEGIN
+    INSERT INTO memory_words (memory_words, rowid, key) VALUES ('delete', old.id, old.key);
+    INSERT INTO memory_words (rowid, key) VALUES (new.id, new.key);
+END
+"""
+
+SCHEMA = MEMORY_TABLE + """;
 
 CREATE TABLE IF NOT EXISTS documents (
     id          TEXT PRIMARY KEY,
@@ -90,6 +113,16 @@ INSERT INTO memory_v2 SELECT 'default', source_lang, target_lang, source, target
 DROP TABLE memory;
 ALTER TABLE memory_v2 RENAME TO memory
 """,
+    # 2 -> 3: typography-blind keys, a full-text index for fuzzy matches, who wrote an
+    # entry. Keys are computed by the tm_key() function every connection registers.
+    2: """
+ALTER TABLE memory RENAME TO memory_v2;
+""" + MEMORY_TABLE + """;
+INSERT INTO memory (desk, source_lang, target_lang, source, target, key, document_id,
+    created_at, updated_at) SELECT desk, source_lang, target_lang, source, target,
+    tm_key(source), document_id, created_at, updated_at FROM memory_v2;
+DROP TABLE memory_v2
+""",
 }
 
 
@@ -100,10 +133,16 @@ class Access:
     desk: str = DEFAULT_DESK
     admin: bool = False
     memory_writer: bool = False  # its reviews also go to the newsroom-wide memory
+    name: str | None = None  # the API key's name, when a key was sent: who wrote a review
 
     def sees(self, desk: str) -> bool:
         """Whether this requester may see (and change) what ``desk`` stored."""
         return self.admin or desk == self.desk
+
+    @property
+    def who(self) -> str:
+        """Who this is, as a memory entry records it."""
+        return self.name or f"desk {self.desk} (no key)"
 
 
 #: the operator (CLI, library): every desk, and the newsroom-wide memory
@@ -116,6 +155,21 @@ class StoreError(TranslatorError):
     code = "store_unavailable"
     http_status = 503
     exit_code = 6
+
+
+def statements(script: str) -> list[str]:
+    """The SQL statements of ``script``, split on the semicolons that end one (not those
+    inside a trigger's body)."""
+    out, buffer = [], ""
+    for piece in script.split(";"):
+        buffer += piece + ";"
+        if sqlite3.complete_statement(buffer):
+            if buffer.strip(" \n\t;"):
+                out.append(buffer)
+            buffer = ""
+    if buffer.strip(" \n\t;"):
+        out.append(buffer)
+    return out
 
 
 def now() -> str:
@@ -137,9 +191,8 @@ class Database:
             migrations = MIGRATIONS
         with self.transaction() as conn:
             self._migrate(conn, migrations or {}, version)
-            for statement in schema.split(";"):
-                if statement.strip():
-                    conn.execute(statement)
+            for statement in statements(schema):
+                conn.execute(statement)
             conn.execute(f"PRAGMA user_version = {int(version)}")
 
     def _migrate(self, conn: sqlite3.Connection, migrations: dict[int, str], version: int) -> None:
@@ -155,9 +208,8 @@ class Database:
         if fresh:
             return
         for step in range(found, version):
-            for statement in migrations.get(step, "").split(";"):
-                if statement.strip():
-                    conn.execute(statement)
+            for statement in statements(migrations.get(step, "")):
+                conn.execute(statement)
 
     def _connect(self) -> sqlite3.Connection:
         try:
@@ -169,6 +221,7 @@ class Database:
             # FULL: a committed review survives a power cut, not only a crashed process.
             conn.execute("PRAGMA synchronous = FULL")
             conn.execute("PRAGMA foreign_keys = ON")
+            conn.create_function("tm_key", 1, typography_key, deterministic=True)
         except (sqlite3.Error, OSError) as exc:
             raise StoreError(f"cannot open the database {self.path}: {exc}") from None
         with self._lock:

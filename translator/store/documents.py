@@ -24,6 +24,7 @@ from ..result import Segment, TranslationResult
 from ..spans import follow_edit
 from .db import NEWSROOM, OPERATOR, Access, Database, now
 from .memory import TranslationMemory
+from .typography import typography_key
 
 TITLE_CHARS = 80
 
@@ -195,25 +196,52 @@ class Documents:
             (*params, limit))
         return [dict(r) for r in rows]
 
+    def titles(self, ids: set[str], access: Access = OPERATOR) -> dict[str, str]:
+        """The titles of the documents among ``ids`` that ``access`` sees (a memory entry's
+        provenance: another desk's document stays unnamed)."""
+        if not ids:
+            return {}
+        rows = self.db.query(f"SELECT id, title, desk FROM documents WHERE id IN "
+                             f"({','.join('?' * len(ids))})", tuple(ids))
+        return {r["id"]: r["title"] for r in rows if access.sees(r["desk"])}
+
     def save_segment(self, doc_id: str, index: int, target: str, reviewed: bool,
                      access: Access = OPERATOR) -> Segment:
         """Save a reviewer's target for one segment; a reviewed one also goes to the
-        document's desk memory, and to the newsroom's when ``access`` may write it."""
+        document's desk memory (and the newsroom's when ``access`` may write it), and to
+        the segment's repeats in the document (see :meth:`save`)."""
+        return self.save(doc_id, index, target, reviewed, access)[0]
+
+    def save(self, doc_id: str, index: int, target: str, reviewed: bool,
+             access: Access = OPERATOR) -> tuple[Segment, list[int]]:
+        """:meth:`save_segment`, and the indexes of the repeats it was propagated to: a
+        segment saved as reviewed gives its text to every other segment of the document
+        with the same source (typography aside) that nobody touched yet, saved as
+        reviewed too, in the same transaction."""
         document = self.get(doc_id, access)
         if not 0 <= index < len(document.result.segments):
             raise SegmentNotFound(f"document {doc_id!r} has no segment {index}",
                                   document=doc_id, segment=index)
         seg = document.result.segments[index]
+        repeats = []
+        if reviewed:
+            key = typography_key(seg.source)
+            repeats = [other.index for other in document.result.segments
+                       if other.index != index and other.index not in document.edited
+                       and other.source_lang == seg.source_lang
+                       and typography_key(other.source) == key]
+        stamp = now()
         with self.db.transaction() as conn:
-            conn.execute(
-                "INSERT INTO reviews (document_id, segment, target, reviewed, updated_at) "
-                "VALUES (?, ?, ?, ?, ?) ON CONFLICT (document_id, segment) DO UPDATE SET "
-                "target = excluded.target, reviewed = excluded.reviewed, "
-                "updated_at = excluded.updated_at",
-                (doc_id, index, target, int(reviewed), now()))
+            for number in [index, *repeats]:
+                conn.execute(
+                    "INSERT INTO reviews (document_id, segment, target, reviewed, updated_at) "
+                    "VALUES (?, ?, ?, ?, ?) ON CONFLICT (document_id, segment) DO UPDATE SET "
+                    "target = excluded.target, reviewed = excluded.reviewed, "
+                    "updated_at = excluded.updated_at",
+                    (doc_id, number, target, int(reviewed), stamp))
             if reviewed:
                 desks = [document.desk] + ([NEWSROOM] if access.memory_writer else [])
                 for desk in desks:
                     self.memory.put(conn, seg.source_lang, document.result.target_lang,
-                                    seg.source, target, doc_id, desk)
-        return self.get(doc_id, access).result.segments[index]
+                                    seg.source, target, doc_id, desk, by=access.who)
+        return self.get(doc_id, access).result.segments[index], repeats

@@ -20,6 +20,7 @@ from flask import (Blueprint, current_app, make_response, redirect, render_templ
 from .. import languages as lang_names
 from ..errors import InvalidEncoding, TranslatorError
 from ..formats import marks
+from ..store.documents import SegmentNotFound
 from .errors import ApiKeyRequired, InvalidApiKey, InvalidField, public_error
 from .output import respond
 from .security import KEY_COOKIE, access, guard, same_origin
@@ -166,10 +167,30 @@ def save_segment(doc_id: str, index: int):
                            f"{svc.settings.max_chars}", field="target")
     reviewed = bool_field(body, "reviewed", True)
     who = access()
-    segment = svc.store.documents.save_segment(doc_id, index, target, reviewed, access=who)
+    segment, repeats = svc.store.documents.save(doc_id, index, target, reviewed, access=who)
     doc = svc.store.documents.get(doc_id, who)
     return {"segment": segment.to_dict(), "reviewed": index in doc.reviewed,
+            "propagated": repeats,
             "progress": {"reviewed": len(doc.reviewed), "total": len(doc.result.segments)}}
+
+
+@review.get("/review/<doc_id>/segments/<int:index>/matches")
+def matches(doc_id: str, index: int):
+    """Memory matches for one segment's source: exact (typography aside) and fuzzy, with
+    the source differences and where each came from (document, who, when)."""
+    svc = service()
+    who = access()
+    doc = svc.store.documents.get(doc_id, who)
+    if not 0 <= index < len(doc.result.segments):
+        raise SegmentNotFound(f"document {doc_id!r} has no segment {index}",
+                              document=doc_id, segment=index)
+    seg = doc.result.segments[index]
+    found = svc.store.memory.fuzzy(seg.source_lang, doc.result.target_lang, seg.source,
+                                   who.desk, limit=5)
+    titles = svc.store.documents.titles({m.document_id for m in found if m.document_id}, who)
+    return {"segment": index, "source": seg.source,
+            "matches": [{**m.to_dict(), "document_title": titles.get(m.document_id)}
+                        for m in found]}
 
 
 @review.get("/review/<doc_id>/export.<fmt>")

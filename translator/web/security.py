@@ -108,7 +108,8 @@ def access() -> Access:
     they always did: desks bind only with ``api_keys_required``."""
     record: ApiKey | None = g.get("api_key")
     if record is not None:
-        return Access(record.desk, admin=record.admin, memory_writer=record.memory_writer)
+        return Access(record.desk, admin=record.admin, memory_writer=record.memory_writer,
+                      name=record.name)
     settings: Settings = current_app.extensions["translator"].settings
     return Access(DEFAULT_DESK, memory_writer=not settings.api_keys_required)
 

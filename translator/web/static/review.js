@@ -293,8 +293,21 @@
         count();
         progress.textContent = body.progress.reviewed + " / " + body.progress.total + " reviewed";
         showWarnings(row, body.segment.warnings);
+        matchCache.clear();
+        (body.propagated || []).forEach(function (number) {
+          var repeat = document.getElementById("s" + number);
+          if (!repeat) return;
+          area(repeat).value = value;
+          repeat.dataset.status = "reviewed";
+          repeat.querySelector(".status").textContent = "reviewed";
+          takeSaved(repeat, value, body.segment);
+          checkTerms(repeat);
+          showQuality(repeat);
+        });
+        var also = (body.propagated || []).map(function (n) { return n + 1; });
         say("Segment " + (index + 1) + (stillReviewed ? " saved; it stays reviewed" :
-            body.reviewed ? " saved as reviewed" : " saved as draft"));
+            body.reviewed ? " saved as reviewed" : " saved as draft") +
+            (also.length ? "; also given to its repeats: segment" + (also.length > 1 ? "s " : " ") + also.join(", ") : ""));
         return true;
       }).catch(function (error) {
         say("Could not save segment " + (index + 1) + ": " + error.message, true);
@@ -312,6 +325,84 @@
       });
       row.dataset.warnings = warnings.length;
     }
+    // -- translation memory matches of the segment being edited ------------------------------
+    var matchCache = new Map();  // row -> Promise of the matches answer
+    function loadMatches(row) {
+      if (!matchCache.has(row)) {
+        matchCache.set(row, fetch(saveUrl + row.dataset.index + "/matches", {
+          headers: {"Accept": "application/json"}, credentials: "same-origin"
+        }).then(function (response) {
+          return response.ok ? response.json() : {matches: []};
+        }).catch(function () { return {matches: []}; }));
+      }
+      return matchCache.get(row);
+    }
+    function provenance(match) {
+      var parts = [];
+      parts.push(match.document_title ? "from “" + match.document_title + "”"
+                 : match.document_id ? "from another desk's document" : "imported");
+      if (match.created_by) parts.push(match.created_by);
+      parts.push(match.updated_at.replace("T", " ").replace("Z", " UTC"));
+      if (match.desk === "*") parts.push("newsroom memory");
+      return parts.join(" · ");
+    }
+    function useMatch(row, match) {
+      var target = area(row);
+      target.value = match.target;
+      target.dispatchEvent(new Event("input"));
+      target.focus();
+      say("Segment " + (parseInt(row.dataset.index, 10) + 1) + ": memory match (" + match.similarity + "%) inserted");
+    }
+    function showMatches(row) {
+      var panel = row.querySelector("section.matches");
+      loadMatches(row).then(function (body) {
+        panel.textContent = "";
+        row.memoryMatches = body.matches || [];
+        if (!row.memoryMatches.length) { panel.hidden = true; return; }
+        var title = document.createElement("h3");
+        title.textContent = "Memory";
+        panel.appendChild(title);
+        var list = document.createElement("ol");
+        row.memoryMatches.forEach(function (match, n) {
+          var li = document.createElement("li");
+          li.className = "match";
+          var score = document.createElement("span");
+          score.className = "similarity" + (match.similarity === 100 ? " exact" : "");
+          score.textContent = match.similarity + "%";
+          li.appendChild(score);
+          var source = document.createElement("span");
+          source.className = "match-source";
+          match.diff.forEach(function (piece) {
+            var node = piece[0] === "equal" ? document.createElement("span")
+              : document.createElement(piece[0] === "insert" ? "ins" : "del");
+            if (piece[0] === "insert") node.title = "only in the memory's sentence";
+            if (piece[0] === "delete") node.title = "only in this segment";
+            node.textContent = piece[1];
+            source.appendChild(node);
+          });
+          li.appendChild(source);
+          var target = document.createElement("span");
+          target.className = "match-target";
+          target.textContent = match.target;
+          li.appendChild(target);
+          var from = document.createElement("span");
+          from.className = "provenance";
+          from.textContent = provenance(match);
+          li.appendChild(from);
+          var use = document.createElement("button");
+          use.type = "button";
+          use.className = "use";
+          use.textContent = n === 0 ? "Use (Ctrl+I)" : "Use";
+          use.setAttribute("aria-label", "Use the " + match.similarity + "% match in segment " + (parseInt(row.dataset.index, 10) + 1));
+          use.addEventListener("click", function () { useMatch(row, match); });
+          li.appendChild(use);
+          list.appendChild(li);
+        });
+        panel.appendChild(list);
+        panel.hidden = false;
+      });
+    }
+
     function saveDirty() {
       return Promise.all(Array.prototype.map.call(table.querySelectorAll("tr.dirty"), function (row) {
         return save(row, false);
@@ -326,6 +417,7 @@
       target.addEventListener("focus", function () {
         rows.forEach(function (r) { r.classList.remove("current"); });
         row.classList.add("current");
+        showMatches(row);
       });
       target.addEventListener("input", function () {
         row.classList.toggle("dirty", target.value !== state.get(row).saved);
@@ -351,6 +443,10 @@
         } else if (event.altKey && event.key === "ArrowUp") {
           event.preventDefault();
           focusRow(step(row, -1));
+        } else if (mod && (event.key === "i" || event.key === "I")) {
+          event.preventDefault();
+          if (row.memoryMatches && row.memoryMatches.length) useMatch(row, row.memoryMatches[0]);
+          else say("No memory match for segment " + (parseInt(row.dataset.index, 10) + 1));
         } else if (event.key === "Escape") {
           target.value = state.get(row).saved;
           row.classList.remove("dirty");
