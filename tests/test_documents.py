@@ -277,3 +277,26 @@ def test_cli_refuses_a_broken_document_with_one_line(tmp_path):
     assert done.returncode == 2 and "not a readable .docx" in done.stderr
     assert len(done.stderr.strip().splitlines()) == 1
     assert not (tmp_path / "out.docx").exists()
+
+
+def test_bad_documents_on_v1_get_the_api_error_shape(client, tmp_path):
+    import zipfile
+
+    bomb = io.BytesIO()
+    with zipfile.ZipFile(bomb, "w", zipfile.ZIP_DEFLATED) as z:
+        z.writestr("mimetype", "application/vnd.oasis.opendocument.text")
+        z.writestr("content.xml", b"\0" * (257 * 1024 * 1024))
+    for name, data, code in [("bomb.odt", bomb.getvalue(), "bad_document"),
+                             ("x.docx", b"PK\x03\x04 broken", "bad_document"),
+                             ("x.txt", b"\xff\xfe bad", "bad_document"),
+                             ("x.rtf", b"{\\rtf1}", "unsupported_document")]:
+        response = client.post("/v1/translate", data={"file": (io.BytesIO(data), name),
+                                                      "target": "en"})
+        assert response.status_code == 400, (name, response.get_json())
+        assert response.get_json()["error"]["code"] == code
+    unknown = client.post("/v1/translate", data={"file": (io.BytesIO(b"Le chat."), "a.txt"),
+                                                 "target": "en", "colour": "red"})
+    assert unknown.get_json()["error"]["code"] == "unknown_field"
+    missing = client.post("/v1/translate", data={"file": (io.BytesIO(b"Le chat."), "a.txt")})
+    assert missing.get_json()["error"] == {"code": "missing_field", "message": "field 'target' is required",
+                                           "details": {"field": "target"}}

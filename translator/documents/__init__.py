@@ -56,9 +56,32 @@ def document_format(filename: str) -> str:
     return suffix
 
 
+#: most bytes the parts of a .docx or .odt may unpack to (a zip bomb is refused unread)
+MAX_UNPACKED_BYTES = 256 * 1024 * 1024
+ZIPPED = (".docx", ".odt")
+
+
+def check_package(data: bytes, suffix: str) -> None:
+    """A .docx or .odt must be a zip whose parts unpack to at most :data:`MAX_UNPACKED_BYTES`."""
+    import io
+    import zipfile
+
+    try:
+        with zipfile.ZipFile(io.BytesIO(data)) as package:
+            unpacked = sum(info.file_size for info in package.infolist())
+    except (zipfile.BadZipFile, ValueError) as exc:
+        raise BadDocument(f"the file is not a readable {suffix} document: {exc}",
+                          field="file") from None
+    if unpacked > MAX_UNPACKED_BYTES:
+        raise BadDocument(f"the {suffix} document unpacks to {unpacked} bytes; the limit is "
+                          f"{MAX_UNPACKED_BYTES}", field="file", limit=MAX_UNPACKED_BYTES)
+
+
 def translate_document(filename: str, data: bytes, translate: Translate) -> TranslatedDocument:
     """``data`` (a document named ``filename``) translated in its own format."""
     suffix = document_format(filename)
+    if suffix in ZIPPED:
+        check_package(data, suffix)
     if suffix == ".txt":
         from .text import translate_text as run
     elif suffix in (".html", ".htm"):
