@@ -15,7 +15,6 @@ from pathlib import Path
 
 import pytest
 
-from translator import models as models_mod
 from translator.errors import (BadModelPackage, IndexUnavailable, ModelError, ModelExists,
                                ModelNotFound)
 from translator.models import ModelStore, parse_index, safe_unzip
@@ -194,7 +193,7 @@ def test_failed_swap_restores_old_package(store, settings, src, tmp_path, monkey
             raise OSError(28, "No space left on device")
         return real_rename(a, b)
 
-    monkeypatch.setattr(models_mod.os, "rename", failing_rename)
+    monkeypatch.setattr(os, "rename", failing_rename)
     with pytest.raises(ModelError, match="No space left on device"):
         store.install(new, replace=True)
     monkeypatch.undo()
