@@ -305,3 +305,11 @@ def test_files_translation_can_be_turned_off(tmp_path, argos_fr_en):
             "file": (io.BytesIO(b"Le chat."), "a.txt"), "target": "en"}), 403, "files_disabled")
     finally:
         app.extensions["translator"].close()
+
+
+def test_v1_says_when_a_short_text_looks_like_a_language_without_a_route(client):
+    result = client.post("/v1/translate", json={"text": "Xin chào các bạn.", "target": "en"}).get_json()
+    assert any("looks like Vietnamese (vi" in w and "send source" in w for w in result["warnings"])
+    sure = client.post("/v1/translate", json={"text": "Le chat dort sur le canapé du salon.",
+                                              "target": "en"}).get_json()
+    assert not any("looks like" in w for w in sure["warnings"])

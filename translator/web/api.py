@@ -43,6 +43,7 @@ def translate():
     req = translate_request(json_body(), svc.settings.max_chars)
     fmt = negotiate(req.format)
     results = svc.translate(req, access(), ClientGone.of(request.environ))
+    svc.warn_doubtful_detection(req, results)
     return respond(results, fmt, req.is_list)
 
 

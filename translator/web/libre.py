@@ -139,10 +139,8 @@ def source_language(svc, text: str, target: str) -> dict:
     no Vietnamese model), the routable language that is merely closest is no answer, so
     no translation is given in it."""
     found = svc.pipeline.detect(text, target)
-    anywhere = svc.pipeline.detect(text, routable=False)
-    routable = anywhere.language == target or anywhere.language in svc.pipeline.router.sources(target)
-    if anywhere.language != found.language and anywhere.confidence > found.confidence \
-            and not routable:
+    anywhere = svc.unroutable_look(text, target, found)
+    if anywhere is not None:
         raise UndetectableLanguage(
             f"the text looks like {lang_names.name(anywhere.language)} ({anywhere.language}, "
             f"{anywhere.confidence * PERCENT:.0f}%), which cannot be translated to {target} here; "

@@ -40,6 +40,10 @@ def build_pipeline(settings: Settings, store: Store) -> Pipeline:
     return Pipeline.from_settings(settings, memory=memory, wrap=wrap)
 
 
+#: routable detections below this confidence are checked against every language
+DOUBT_BELOW = 0.9
+
+
 class InteractiveRequests:
     """Translations requested over HTTP and not answered yet: batch jobs give way to them
     between chunks, so a newsroom's request does not queue behind an archive."""
@@ -187,6 +191,37 @@ class Service:
                                                 memory=self.store.memory.for_desk(access.desk),
                                                 max_sentences=self.settings.max_request_sentences,
                                                 cancelled=cancelled)
+
+    def unroutable_look(self, text: str, target: str, found=None):
+        """The detection of ``text`` among every language when it points, more surely than the
+        routable detection ``found``, at a language with no route to ``target`` (a short
+        Vietnamese greeting with no Vietnamese model is not Spanish at 58 %); else None."""
+        found = found or self.pipeline.detect(text, target)
+        anywhere = self.pipeline.detect(text, routable=False)
+        if anywhere.language == found.language or anywhere.confidence <= found.confidence:
+            return None
+        if anywhere.language == target or anywhere.language in self.pipeline.router.sources(target):
+            return None
+        return anywhere
+
+    def warn_doubtful_detection(self, req: TranslateRequest, results) -> None:
+        """A warning on each auto-detected result whose text looks like a language with no
+        route: too little evidence is said, never a wrong language passed silently."""
+        if req.source != AUTO:
+            return
+        for text, result in zip(req.texts, results):
+            if not result.detection or result.detection.get("confidence", 1.0) >= DOUBT_BELOW:
+                continue
+            try:
+                look = self.unroutable_look(text, req.target)
+            except TranslatorError:
+                continue
+            if look is not None:
+                result.warnings.append(
+                    f"the text looks like {lang_names.name(look.language)} ({look.language}, "
+                    f"{look.confidence:.2f}), which has no route to {req.target}; it was taken "
+                    f"for {result.source_lang} ({result.detection['confidence']:.2f}): send "
+                    "source to be sure")
 
     def request_glossary(self, req: TranslateRequest, access: Access = OPERATOR):
         """The glossary ``req.glossary`` names (see :meth:`named_glossary`), inline terms over it."""
