@@ -72,5 +72,5 @@ class DocumentFiles:
     def purge(self) -> None:
         """Remove the files older than the setting (and temporary files left by a crash)."""
         for path in self.folder.iterdir():
-            if self._expired(path):
+            if path.is_file() and self._expired(path):
                 path.unlink(missing_ok=True)
