@@ -1,7 +1,8 @@
 """One settings object, built from defaults, environment variables and flags.
 
-Settings are declared once as data (name, type, default, help); the CLI, the web
-app factory and the docs all read this table. Nothing here touches the disk.
+Each setting is declared once, as a field of :class:`Settings` with its type, default and
+help (:func:`setting`); :data:`SETTINGS`, which the environment, the settings file, the
+CLI and the docs' tables read, is derived from those fields. Nothing here touches the disk.
 """
 
 from __future__ import annotations
@@ -51,6 +52,7 @@ def _default_argos_dir() -> Path:
 ARGOS_INDEX_URL = "https://raw.githubusercontent.com/argosopentech/argospm-index/main/index.json"
 
 
+_TYPES = {"Path": Path, "str": str, "int": int, "float": float, "bool": bool}
 _TRUE = ("1", "true", "yes", "on")
 _FALSE = ("0", "false", "no", "off")
 
@@ -84,125 +86,128 @@ class Setting:
             try:
                 return self.type(text)
             except ValueError:
-                raise SettingError(f"{where}={raw!r}: not {'an integer' if self.type is int else 'a number'}") from None
+                expected = "an integer" if self.type is int else "a number"
+                raise SettingError(f"{where}={raw!r}: not {expected}") from None
         return self.type(raw)
 
 
-SETTINGS: tuple[Setting, ...] = (
-    Setting("models_dir", Path, "Folder where `translator models install` puts packages."),
-    Setting("argos_packages_dir", Path, "argostranslate's package folder, read as well (ARGOS_PACKAGES_DIR)."),
-    Setting("index_url", str, "URL of the Argos package index used by `models available/install NAME`."),
-    Setting("max_chars", int, "Largest text accepted in one request, in characters."),
-    Setting("beam_size", int, "Beam size of CTranslate2 decoding (1 = greedy)."),
-    Setting("max_batch_tokens", int, "Tokens per CTranslate2 batch (sorted by length)."),
-    Setting("compute_type", str, "CTranslate2 compute type: int8, int8_float32, float32, auto..."),
-    Setting("inter_threads", int, "CTranslate2 batches decoded in parallel (0 = one per core)."),
-    Setting("intra_threads", int, "Threads per CTranslate2 batch (0 = cores / inter_threads)."),
-    Setting("batch_split", int, "Parts a small CTranslate2 input is split into, so parallel replicas "
-            "share it (0 = one per inter thread). Ray actors take the driver's, so a chunk is "
-            "batched alike wherever it runs."),
-    Setting("device", str, "CTranslate2 device: cpu or cuda."),
-    Setting("apertium", bool, "Use Apertium pairs installed on the system."),
-    Setting("apertium_bin", str, "The apertium command (its folder holds the programs of the modes)."),
-    Setting("apertium_data", str, "Apertium's data folder, with modes/*.mode "
-            "(empty: $APERTIUM_DATADIR or /usr/share/apertium)."),
-    Setting("pivot", str, "Pivot languages in order of preference, comma-separated: among routes of "
-            "equal cost, the one through the earliest listed pivot wins (others follow, alphabetically)."),
-    Setting("pair_pivot", str, "Pivots for given pairs, before `pivot` and the measured defaults "
-            "(fr-en through es, en-fr through ca): e.g. `fr-en:ca,en-fr:es`."),
-    Setting("engine", str, "Prefer this engine when several serve a pair: ctranslate2, apertium or auto."),
-    Setting("detect_seed", int, "Seed of langdetect, so detection is deterministic."),
-    Setting("glossary_dir", Path, "Folder of the default glossary files (*.tsv, *.csv, *.tbx)."),
-    Setting("glossary_db", Path, "SQLite file of the named glossaries (translator glossary import)."),
-    Setting("glossary", str, "Glossary applied by default: 'default' (every file of glossary_dir), "
-            "a stored name, a file, or 'none'."),
-    Setting("host", str, "Address `translator serve` listens on (0.0.0.0: every interface)."),
-    Setting("port", int, "Port `translator serve` listens on."),
-    Setting("workers", int, "Worker processes of `translator serve`; each loads the models once."),
-    Setting("worker_threads", int, "Threads per worker: concurrent requests sharing that worker's models."),
-    Setting("timeout", int, "Seconds one request may take before its worker is restarted."),
-    Setting("db_path", Path, "SQLite file of the service: translation memory, review documents, API keys."),
-    Setting("api_keys_required", bool, "Refuse API requests without a valid key (`translator keys add`)."),
-    Setting("rate_limit", int, "Requests per minute per API key, or per client address without one (0 = no limit)."),
-    Setting("cors_origins", str, "Origins allowed to call the API from a browser: comma-separated, or *; empty = CORS off."),
-    Setting("max_request_bytes", int, "Largest HTTP request body accepted, in bytes (413 above)."),
-    Setting("batch_wait_ms", float, "Milliseconds the service waits to batch sentences of concurrent requests together (0 = off)."),
-    Setting("decode_options", str, "Extra CTranslate2 decoding options as a JSON object (a benchmarking knob: forced lengths)."),
-    Setting("batch_chunk_chars", int, "Characters of source text a batch job translates and commits at a time."),
-    Setting("jobs_dir", Path, "Folder of the service's batch jobs (uploaded archives, ledgers, results)."),
-    Setting("max_upload_bytes", int, "Largest archive accepted by POST /v1/jobs, in bytes."),
-    Setting("ray_address", str, "Ray cluster of `translator batch --ray` and the service's jobs: "
-            "an address (host:port or ray://...), `auto` (the cluster of `ray start`), `local` (a "
-            "Ray started on this machine); empty: batch jobs run in this process."),
-    Setting("jobs_chunk_chars", int, "Characters a service batch job translates at a time: small, "
-            "so an interactive request never waits long behind a job."),
-    Setting("ready_check_seconds", float, "Seconds between the service's checks that every engine "
-            "step still translates a test sentence (/health/ready); 0 = only at start."),
-    Setting("max_request_chars", int, "Characters one service request may hold over all its texts (413 above)."),
-    Setting("max_request_sentences", int, "Sentences one service request may hold over all its texts (413 above)."),
-    Setting("desk_concurrency", int, "Translation requests one desk may have running at once in a worker (429 above; 0 = no limit)."),
-    Setting("suggestions", bool, "Accept LibreTranslate's POST /suggest: a suggestion is stored as a "
-            "reviewed segment in the memory of the key's desk (off: 403, like LibreTranslate's default)."),
-    Setting("files_translation", bool, "Serve POST /translate_file and /download_file (LibreTranslate's "
-            "--disable-files-translation turns it off)."),
-    Setting("files_dir", Path, "Folder of the documents translated by /translate_file, until downloaded "
-            "or `files_keep_hours` old."),
-    Setting("files_keep_hours", float, "Hours a translated document waits in `files_dir` for its download."),
-    Setting("max_file_bytes", int, "Largest document accepted by /translate_file and POST /v1/translate, in bytes."),
-)
+
+
+def setting(default=dataclasses.MISSING, *, help: str, factory=dataclasses.MISSING):
+    """A field of :class:`Settings`: its default (or ``factory``) and its help, the one
+    place a setting is declared (the environment, the settings file, the CLI's help and
+    the docs' tables read it from there: :data:`SETTINGS`)."""
+    return field(default=default, default_factory=factory, metadata={"help": help})
 
 
 @dataclass(frozen=True)
 class Settings:
     """Every knob of the translator. Build with :meth:`from_env`; override with :meth:`replace`."""
 
-    models_dir: Path = field(default_factory=_default_models_dir)
-    argos_packages_dir: Path = field(default_factory=_default_argos_dir)
-    index_url: str = ARGOS_INDEX_URL
-    max_chars: int = 200_000
-    beam_size: int = 2
-    max_batch_tokens: int = 2048
-    compute_type: str = "int8"
-    inter_threads: int = 0
-    intra_threads: int = 0
-    batch_split: int = 0
-    device: str = "cpu"
-    apertium: bool = True
-    apertium_bin: str = "apertium"
-    apertium_data: str = ""
-    pivot: str = "en,es"
-    pair_pivot: str = ""
-    engine: str = "auto"
-    detect_seed: int = 0
-    glossary_dir: Path = field(default_factory=_default_glossary_dir)
-    glossary_db: Path = field(default_factory=_default_glossary_db)
-    glossary: str = "default"
-    host: str = "127.0.0.1"
-    port: int = 5000
-    workers: int = 1
-    worker_threads: int = 16
-    timeout: int = 300
-    db_path: Path = field(default_factory=_default_db_path)
-    api_keys_required: bool = False
-    rate_limit: int = 0
-    cors_origins: str = ""
-    max_request_bytes: int = 4 * 1024 * 1024
-    batch_wait_ms: float = 20.0
-    decode_options: str = ""
-    batch_chunk_chars: int = 40_000
-    jobs_dir: Path = field(default_factory=_default_jobs_dir)
-    max_upload_bytes: int = 512 * 1024 * 1024
-    jobs_chunk_chars: int = 6_000
-    ray_address: str = ""
-    ready_check_seconds: float = 60.0
-    max_request_chars: int = 400_000
-    max_request_sentences: int = 5_000
-    desk_concurrency: int = 0
-    suggestions: bool = False
-    files_translation: bool = True
-    files_dir: Path = field(default_factory=_default_files_dir)
-    files_keep_hours: float = 24.0
-    max_file_bytes: int = 16 * 1024 * 1024
+    models_dir: Path = setting(factory=_default_models_dir, help=(
+        "Folder where `translator models install` puts packages."))
+    argos_packages_dir: Path = setting(factory=_default_argos_dir, help=(
+        "argostranslate's package folder, read as well (ARGOS_PACKAGES_DIR)."))
+    index_url: str = setting(ARGOS_INDEX_URL, help=(
+        "URL of the Argos package index used by `models available/install NAME`."))
+    max_chars: int = setting(200_000, help="Largest text accepted in one request, in characters.")
+    beam_size: int = setting(2, help="Beam size of CTranslate2 decoding (1 = greedy).")
+    max_batch_tokens: int = setting(2048, help="Tokens per CTranslate2 batch (sorted by length).")
+    compute_type: str = setting("int8", help=(
+        "CTranslate2 compute type: int8, int8_float32, float32, auto..."))
+    inter_threads: int = setting(0, help=(
+        "CTranslate2 batches decoded in parallel (0 = one per core)."))
+    intra_threads: int = setting(0, help=(
+        "Threads per CTranslate2 batch (0 = cores / inter_threads)."))
+    batch_split: int = setting(0, help=(
+        "Parts a small CTranslate2 input is split into, so parallel replicas share it (0 = "
+        "one per inter thread). Ray actors take the driver's, so a chunk is batched alike "
+        "wherever it runs."))
+    device: str = setting("cpu", help="CTranslate2 device: cpu or cuda.")
+    apertium: bool = setting(True, help="Use Apertium pairs installed on the system.")
+    apertium_bin: str = setting("apertium", help=(
+        "The apertium command (its folder holds the programs of the modes)."))
+    apertium_data: str = setting("", help=(
+        "Apertium's data folder, with modes/*.mode (empty: $APERTIUM_DATADIR or "
+        "/usr/share/apertium)."))
+    pivot: str = setting("en,es", help=(
+        "Pivot languages in order of preference, comma-separated: among routes of equal cost, "
+        "the one through the earliest listed pivot wins (others follow, alphabetically)."))
+    pair_pivot: str = setting("", help=(
+        "Pivots for given pairs, before `pivot` and the measured defaults (fr-en through es, "
+        "en-fr through ca): e.g. `fr-en:ca,en-fr:es`."))
+    engine: str = setting("auto", help=(
+        "Prefer this engine when several serve a pair: ctranslate2, apertium or auto."))
+    detect_seed: int = setting(0, help="Seed of langdetect, so detection is deterministic.")
+    glossary_dir: Path = setting(factory=_default_glossary_dir, help=(
+        "Folder of the default glossary files (*.tsv, *.csv, *.tbx)."))
+    glossary_db: Path = setting(factory=_default_glossary_db, help=(
+        "SQLite file of the named glossaries (translator glossary import)."))
+    glossary: str = setting("default", help=(
+        "Glossary applied by default: 'default' (every file of glossary_dir), a stored name, "
+        "a file, or 'none'."))
+    host: str = setting("127.0.0.1", help=(
+        "Address `translator serve` listens on (0.0.0.0: every interface)."))
+    port: int = setting(5000, help="Port `translator serve` listens on.")
+    workers: int = setting(1, help=(
+        "Worker processes of `translator serve`; each loads the models once."))
+    worker_threads: int = setting(16, help=(
+        "Threads per worker: concurrent requests sharing that worker's models."))
+    timeout: int = setting(300, help=(
+        "Seconds one request may take before its worker is restarted."))
+    db_path: Path = setting(factory=_default_db_path, help=(
+        "SQLite file of the service: translation memory, review documents, API keys."))
+    api_keys_required: bool = setting(False, help=(
+        "Refuse API requests without a valid key (`translator keys add`)."))
+    rate_limit: int = setting(0, help=(
+        "Requests per minute per API key, or per client address without one (0 = no limit)."))
+    cors_origins: str = setting("", help=(
+        "Origins allowed to call the API from a browser: comma-separated, or *; empty = CORS "
+        "off."))
+    max_request_bytes: int = setting(4 * 1024 * 1024, help=(
+        "Largest HTTP request body accepted, in bytes (413 above)."))
+    batch_wait_ms: float = setting(20.0, help=(
+        "Milliseconds the service waits to batch sentences of concurrent requests together (0 "
+        "= off)."))
+    decode_options: str = setting("", help=(
+        "Extra CTranslate2 decoding options as a JSON object (a benchmarking knob: forced "
+        "lengths)."))
+    batch_chunk_chars: int = setting(40_000, help=(
+        "Characters of source text a batch job translates and commits at a time."))
+    jobs_dir: Path = setting(factory=_default_jobs_dir, help=(
+        "Folder of the service's batch jobs (uploaded archives, ledgers, results)."))
+    max_upload_bytes: int = setting(512 * 1024 * 1024, help=(
+        "Largest archive accepted by POST /v1/jobs, in bytes."))
+    jobs_chunk_chars: int = setting(6_000, help=(
+        "Characters a service batch job translates at a time: small, so an interactive "
+        "request never waits long behind a job."))
+    ray_address: str = setting("", help=(
+        "Ray cluster of `translator batch --ray` and the service's jobs: an address "
+        "(host:port or ray://...), `auto` (the cluster of `ray start`), `local` (a Ray "
+        "started on this machine); empty: batch jobs run in this process."))
+    ready_check_seconds: float = setting(60.0, help=(
+        "Seconds between the service's checks that every engine step still translates a test "
+        "sentence (/health/ready); 0 = only at start."))
+    max_request_chars: int = setting(400_000, help=(
+        "Characters one service request may hold over all its texts (413 above)."))
+    max_request_sentences: int = setting(5_000, help=(
+        "Sentences one service request may hold over all its texts (413 above)."))
+    desk_concurrency: int = setting(0, help=(
+        "Translation requests one desk may have running at once in a worker (429 above; 0 = "
+        "no limit)."))
+    suggestions: bool = setting(False, help=(
+        "Accept LibreTranslate's POST /suggest: a suggestion is stored as a reviewed segment "
+        "in the memory of the key's desk (off: 403, like LibreTranslate's default)."))
+    files_translation: bool = setting(True, help=(
+        "Serve POST /translate_file and /download_file (LibreTranslate's "
+        "--disable-files-translation turns it off)."))
+    files_dir: Path = setting(factory=_default_files_dir, help=(
+        "Folder of the documents translated by /translate_file, until downloaded or "
+        "`files_keep_hours` old."))
+    files_keep_hours: float = setting(24.0, help=(
+        "Hours a translated document waits in `files_dir` for its download."))
+    max_file_bytes: int = setting(16 * 1024 * 1024, help=(
+        "Largest document accepted by /translate_file and POST /v1/translate, in bytes."))
 
     @classmethod
     def from_env(cls, environ: dict | None = None, **overrides) -> "Settings":
@@ -280,3 +285,8 @@ class Settings:
             raise InputError("decode_options must be a JSON object, e.g. "
                              '{"min_decoding_length": 32, "max_decoding_length": 32}')
         return options
+
+
+#: Every setting (name, type, help), read from the fields of :class:`Settings`.
+SETTINGS: tuple[Setting, ...] = tuple(
+    Setting(f.name, _TYPES[f.type], f.metadata["help"]) for f in dataclasses.fields(Settings))
