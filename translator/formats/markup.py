@@ -144,14 +144,23 @@ def _escape(text: str, entities: dict[str, str]) -> str:
     return out
 
 
-def _find(haystack: str, needle: str) -> tuple[int, int] | None:
-    """The one whole-word, case-insensitive occurrence of ``needle``, else None."""
+def _occurrences(haystack: str, needle: str) -> list[tuple[int, int]]:
+    """Spans of ``needle`` in ``haystack``: whole words, case-insensitive."""
     needle = needle.strip()
     if not needle:
-        return None
-    found = [m.span() for m in re.finditer(rf"(?<!\w){re.escape(needle)}(?!\w)", haystack,
-                                           re.IGNORECASE)]
-    return found[0] if len(found) == 1 else None
+        return []
+    return [m.span() for m in re.finditer(rf"(?<!\w){re.escape(needle)}(?!\w)", haystack,
+                                          re.IGNORECASE)]
+
+
+def _find(haystack: str, needle: str, nth: int = 0, count: int = 1) -> tuple[int, int] | None:
+    """The occurrence of ``needle`` that stands for the ``nth`` of ``count`` occurrences of the
+    source words: the only one, or the ``nth`` when the translation has exactly ``count``
+    (a name repeated in a sentence keeps its order); else None."""
+    found = _occurrences(haystack, needle)
+    if len(found) == 1:
+        return found[0]
+    return found[nth] if count > 1 and len(found) == count else None
 
 
 def _render(block: _Block, translation: str, alone: dict[str, str]) -> tuple[str, list[str]]:
@@ -167,8 +176,12 @@ def _render(block: _Block, translation: str, alone: dict[str, str]) -> tuple[str
     for inline in block.inlines:
         words = block.text[inline.start:inline.end]
         span = None
-        if _LETTER.search(words) or words.strip():
-            span = _find(body, alone.get(words.strip(), "")) or _find(body, words)
+        if words.strip():
+            before = block.text[:inline.start + (len(words) - len(words.lstrip()))]
+            nth = len(_occurrences(before, words))
+            count = len(_occurrences(block.text, words))
+            span = (_find(body, alone.get(words.strip(), ""), nth, count)
+                    or _find(body, words, nth, count))
         if span is None and words.strip():
             whole.append(inline)
             warnings.append(f"could not place {inline.start_tag} around the translation of "
