@@ -10,7 +10,7 @@ from pathlib import Path
 
 from . import __version__
 from .errors import InputError, TranslatorError
-from .settings import Settings
+from .settings import SETTINGS, Settings
 
 
 def _read_input(path: str) -> bytes:
@@ -26,12 +26,25 @@ def _read_input(path: str) -> bytes:
         raise InputError(f"{path}: permission denied") from None
 
 
+#: The settings every command takes as flags too (``--models-dir``...); their type and
+#: help come from the setting (translator/settings.py), declared once there.
+COMMON_SETTINGS = ("models_dir", "index_url", "max_chars", "beam_size", "engine",
+                   "inter_threads", "intra_threads", "glossary_dir", "glossary_db")
+_CHOICES = {"engine": ["auto", "ctranslate2", "apertium"]}
+
+
 def _settings(args) -> Settings:
-    return Settings.from_env(
-        models_dir=args.models_dir, index_url=args.index_url, max_chars=args.max_chars,
-        beam_size=args.beam_size, engine=args.engine, inter_threads=args.inter_threads,
-        intra_threads=args.intra_threads, glossary_dir=args.glossary_dir,
-        glossary_db=args.glossary_db)
+    return Settings.from_env(**{name: getattr(args, name) for name in COMMON_SETTINGS})
+
+
+def _setting_flags(group, names) -> None:
+    """One flag per setting, typed and explained by the setting's own declaration."""
+    known = {s.name: s for s in SETTINGS}
+    for name in names:
+        setting = known[name]
+        group.add_argument("--" + name.replace("_", "-"), choices=_CHOICES.get(name),
+                           type=None if setting.type is str else setting.type,
+                           help=setting.help.replace("%", "%%"))
 
 
 def _pipeline(args):
@@ -446,16 +459,7 @@ def cmd_glossary(args) -> int:
 def build_parser() -> argparse.ArgumentParser:
     common = argparse.ArgumentParser(add_help=False)
     group = common.add_argument_group("settings (also TRANSLATOR_* environment variables)")
-    group.add_argument("--models-dir", type=Path, help="folder of installed model packages")
-    group.add_argument("--index-url", help="URL of the Argos package index")
-    group.add_argument("--max-chars", type=int, help="largest accepted text, in characters")
-    group.add_argument("--beam-size", type=int, help="CTranslate2 beam size")
-    group.add_argument("--engine", choices=["auto", "ctranslate2", "apertium"],
-                       help="prefer this engine when several serve a pair")
-    group.add_argument("--inter-threads", type=int, help="CTranslate2 parallel batches")
-    group.add_argument("--intra-threads", type=int, help="CTranslate2 threads per batch")
-    group.add_argument("--glossary-dir", type=Path, help="folder of the default glossary files")
-    group.add_argument("--glossary-db", type=Path, help="SQLite file of the named glossaries")
+    _setting_flags(group, COMMON_SETTINGS)
 
     choose = argparse.ArgumentParser(add_help=False)
     picked = choose.add_mutually_exclusive_group()
@@ -555,15 +559,13 @@ def build_parser() -> argparse.ArgumentParser:
     service = argparse.ArgumentParser(add_help=False)
     group = service.add_argument_group("service settings")
     group.add_argument("--config", type=Path, help="TOML file of settings (keys: setting names)")
-    group.add_argument("--db-path", type=Path, help="SQLite file: translation memory, reviews, API keys")
+    _setting_flags(group, ("db_path",))
 
     p = sub.add_parser("serve", parents=[common, service],
                        help="run the HTTP service (JSON API, LibreTranslate API, review page)")
-    p.add_argument("--host", help="address to listen on (default 127.0.0.1)")
-    p.add_argument("--port", type=int, help="port to listen on (default 5000)")
-    p.add_argument("--workers", type=int, help="worker processes; each loads the models once")
+    _setting_flags(p, ("host", "port", "workers"))
     p.add_argument("--threads", dest="worker_threads", type=int, metavar="THREADS",
-                   help="threads per worker (concurrent requests)")
+                   help=next(s.help for s in SETTINGS if s.name == "worker_threads"))
     p.set_defaults(func=cmd_serve)
 
     p = sub.add_parser("keys", help="manage API keys of the HTTP service")
