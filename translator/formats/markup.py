@@ -187,8 +187,9 @@ def _render(block: _Block, translation: str, alone: dict[str, str]) -> tuple[str
             warnings.append(f"could not place {inline.start_tag} around the translation of "
                             f"{words.strip()!r}: the tag is kept around the whole block")
             continue
-        if span is None:
-            span = (0, 0)
+        if span is None:  # an empty element (an anchor): at the end if it was, else first
+            at_end = inline.start >= len(block.text.rstrip())
+            span = (len(body), len(body)) if at_end else (0, 0)
         if any(s < span[0] < e < span[1] or span[0] < s < span[1] < e for s, e in placed):
             whole.append(inline)  # would cross a tag already placed
             warnings.append(f"{inline.start_tag} would overlap another tag: kept around the block")
