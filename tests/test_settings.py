@@ -46,3 +46,40 @@ def test_a_bad_value_in_the_settings_file_names_the_file_and_the_key(tmp_path, c
     path.write_text('port = "abc"\n', encoding="utf-8")
     assert cli.main(["serve", "--config", str(path)]) == 2
     assert capsys.readouterr().err == f"translator: error: {path}: port='abc': not an integer\n"
+
+
+def documented_settings() -> dict[str, set[str]]:
+    """Setting name -> the defaults the docs' settings tables give it (README.md, docs/)."""
+    import re
+    from pathlib import Path
+
+    root = Path(__file__).resolve().parent.parent
+    found: dict[str, set[str]] = {}
+    for doc in [root / "README.md", *sorted((root / "docs").glob("*.md"))]:
+        for line in doc.read_text(encoding="utf-8").splitlines():
+            row = re.match(r"\|\s*`([a-z_]+)`(?:\s*/\s*`([a-z_]+)`)?\s*\|\s*([^|]*)\|", line)
+            if not row:
+                continue
+            names = [n for n in row.group(1, 2) if n]
+            defaults = [d.strip() for d in row.group(3).split(" / ")] if len(names) > 1 else \
+                [row.group(3).strip()]
+            for name, default in zip(names, defaults):
+                found.setdefault(name, set()).add(default)
+    return found
+
+
+def test_the_docs_tables_list_every_setting_with_its_default():
+    """Each setting appears in a settings table of the docs; where the table gives a plain
+    value (a number, true/false, a word, or nothing for an empty text), it is the default."""
+    documented = documented_settings()
+    defaults = Settings()
+    missing = [s.name for s in SETTINGS if s.name not in documented]
+    assert not missing, f"settings missing from the docs' tables: {missing}"
+    for setting in SETTINGS:
+        value = getattr(defaults, setting.name)
+        expected = (str(value).lower() if isinstance(value, bool) else
+                    format(value, "g") if isinstance(value, float) else str(value))
+        for shown in documented[setting.name]:
+            plain = shown == "" or shown.replace(".", "").replace(",", "").isalnum()
+            if plain and setting.type is not type(None):
+                assert shown == expected, (setting.name, shown, expected)
