@@ -300,3 +300,22 @@ def test_bad_documents_on_v1_get_the_api_error_shape(client, tmp_path):
     missing = client.post("/v1/translate", data={"file": (io.BytesIO(b"Le chat."), "a.txt")})
     assert missing.get_json()["error"] == {"code": "missing_field", "message": "field 'target' is required",
                                            "details": {"field": "target"}}
+
+
+def test_the_aligned_results_of_a_document_carry_the_glossary(client):
+    from docx import Document
+
+    doc = Document()
+    doc.add_heading("Vladimir Poutine à Pyongyang", level=1)
+    doc.add_paragraph("Le président Vladimir Poutine est arrivé.")
+    data = io.BytesIO()
+    doc.save(data)
+    response = client.post("/v1/translate", data={
+        "file": (io.BytesIO(data.getvalue()), "a.docx"), "source": "fr", "target": "en",
+        "format": "json"})
+    terms = [t for r in response.get_json()["results"] for s in r["segments"] for t in s["terms"]]
+    assert {t["target"] for t in terms} >= {"Vladimir Putin"}, terms
+    document = client.post("/v1/translate", data={
+        "file": (io.BytesIO(data.getvalue()), "a.docx"), "source": "fr", "target": "en"})
+    texts = [p.text for p in Document(io.BytesIO(document.data)).paragraphs]
+    assert all("Vladimir Putin" in text for text in texts), texts
