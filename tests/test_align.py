@@ -7,14 +7,14 @@ English, French and Vietnamese, each a translation of the others.
 import itertools
 import json
 import math
-import subprocess
-import sys
 import time
 import xml.etree.ElementTree as ET
 from pathlib import Path
 
 import numpy as np
 import pytest
+
+from cli_runner import run_cli
 
 from translator.align import AlignOptions, align_sentences, align_texts, render_alignment
 from translator.alignment import search as S
@@ -487,8 +487,7 @@ def test_glossary_terms_match_whole_words_case_insensitively():
 
 
 def run(*args, stdin: bytes | None = None):
-    return subprocess.run([sys.executable, "-m", "translator", "align", *map(str, args)],
-                          input=stdin, capture_output=True, timeout=120)
+    return run_cli("align", *args, stdin=stdin)
 
 
 def test_cli_json_with_detected_languages():

@@ -1,12 +1,12 @@
-"""The `translator` command as a user runs it: a real process, real files, real engines."""
+"""The `translator` command as a user runs it (in this process: tests/cli_runner.py), real
+files, real engines; tests/test_serve.py and tests/test_batch_cli.py run real processes."""
 
 import json
-import subprocess
-import sys
 from pathlib import Path
 
 import pytest
 
+from cli_runner import run_cli
 from translator.engines.apertium import ApertiumEngine
 
 SAMPLE = Path(__file__).resolve().parent.parent / "examples" / "sggp-putin-dprk.fr.txt"
@@ -14,11 +14,7 @@ needs_apertium = pytest.mark.skipif(not ApertiumEngine.available(), reason="aper
 
 
 def run(*args, stdin: bytes | None = None, env_extra: dict | None = None):
-    import os
-
-    env = {**os.environ, **(env_extra or {})}
-    return subprocess.run([sys.executable, "-m", "translator", *map(str, args)], input=stdin,
-                          capture_output=True, env=env, timeout=120)
+    return run_cli(*args, stdin=stdin, env_extra=env_extra)
 
 
 @pytest.fixture

@@ -1,14 +1,12 @@
-"""`translator glossary ...` and `translate --glossary` as a user runs them: real processes,
-real files, a real SQLite store, real engines."""
+"""`translator glossary ...` and `translate --glossary` as a user runs them (in this process:
+tests/cli_runner.py): real files, a real SQLite store, real engines."""
 
 import json
-import os
-import subprocess
-import sys
 from pathlib import Path
 
 import pytest
 
+from cli_runner import run_cli
 from translator.engines.apertium import ApertiumEngine
 from translator.glossary import files, rules
 
@@ -17,8 +15,7 @@ needs_apertium = pytest.mark.skipif(not ApertiumEngine.available(), reason="aper
 
 
 def run(*args, stdin: bytes | None = None, cwd=None):
-    return subprocess.run([sys.executable, "-m", "translator", *map(str, args)], input=stdin,
-                          capture_output=True, env=dict(os.environ), timeout=120, cwd=cwd)
+    return run_cli(*args, stdin=stdin, cwd=cwd)
 
 
 @pytest.fixture
