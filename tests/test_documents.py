@@ -319,3 +319,62 @@ def test_the_aligned_results_of_a_document_carry_the_glossary(client):
         "file": (io.BytesIO(data.getvalue()), "a.docx"), "source": "fr", "target": "en"})
     texts = [p.text for p in Document(io.BytesIO(document.data)).paragraphs]
     assert all("Vladimir Putin" in text for text in texts), texts
+
+
+def write_pptx(path: Path) -> Path:
+    from pptx import Presentation
+    from pptx.util import Inches
+
+    deck = Presentation()
+    slide = deck.slides.add_slide(deck.slide_layouts[1])  # title and content
+    slide.shapes.title.text = "Le chat noir"
+    body = slide.placeholders[1].text_frame
+    first = body.paragraphs[0]
+    first.add_run().text = "Le "
+    bold = first.add_run()
+    bold.text = "chat"
+    bold.font.bold = True
+    first.add_run().text = " noir dort."
+    item = body.add_paragraph()
+    item.text = "Le chien dort."
+    item.level = 1
+    linked = body.add_paragraph()
+    linked.add_run().text = "Le "
+    link = linked.add_run()
+    link.text = "chat"
+    link.hyperlink.address = LINK
+    linked.add_run().text = " dort."
+    table = slide.shapes.add_table(1, 2, Inches(1), Inches(5), Inches(6), Inches(1)).table
+    table.cell(0, 0).text = "Le chat"
+    table.cell(0, 1).text = "La maison est grande."
+    slide.notes_slide.notes_text_frame.text = "Le chien dort."
+    deck.save(path)
+    return path
+
+
+def read_pptx(data: bytes) -> dict:
+    from pptx import Presentation
+
+    slide = Presentation(io.BytesIO(data)).slides[0]
+    body = slide.placeholders[1].text_frame.paragraphs
+    table = next(s for s in slide.shapes if s.has_table).table
+    return {
+        "title": slide.shapes.title.text,
+        "body": [(p.level, p.text) for p in body],
+        "bold": [r.text for p in body for r in p.runs if r.font.bold],
+        "links": [(r.text, r.hyperlink.address) for p in body for r in p.runs if r.hyperlink.address],
+        "table": [c.text for c in table.rows[0].cells],
+        "notes": slide.notes_slide.notes_text_frame.text,
+    }
+
+
+def test_pptx_through_translate_file_keeps_levels_tables_notes_and_marks(client, tmp_path):
+    out = read_pptx(translate_file(client, write_pptx(tmp_path / "slides.pptx")))
+    assert out == {
+        "title": "The black cat",
+        "body": [(0, "The black cat sleeps."), (1, "The dog sleeps."), (0, "The cat sleeps.")],
+        "bold": ["cat"],
+        "links": [("cat", LINK)],
+        "table": ["The cat", "The house is big."],
+        "notes": "The dog sleeps.",
+    }

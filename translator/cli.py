@@ -74,7 +74,7 @@ def _glossary_pipeline(args):
 
 
 #: formats only ever translated as documents (binary); .txt and .html are too with --output
-DOCUMENT_ONLY = (".docx", ".odt")
+DOCUMENT_ONLY = (".docx", ".odt", ".pptx")
 
 
 def cmd_translate(args) -> int:

@@ -1,4 +1,5 @@
-"""Documents translated in their own format: plain text, HTML, Word (.docx), OpenDocument (.odt).
+"""Documents translated in their own format: plain text, HTML, Word (.docx), OpenDocument
+(.odt), PowerPoint (.pptx).
 
 Each format module reads a document into the texts to translate, hands them all at once
 to a ``translate`` callable (texts in, their translations out, in order) and writes the
@@ -28,6 +29,7 @@ FORMATS = {
     ".htm": "text/html; charset=utf-8",
     ".docx": "application/vnd.openxmlformats-officedocument.wordprocessingml.document",
     ".odt": "application/vnd.oasis.opendocument.text",
+    ".pptx": "application/vnd.openxmlformats-officedocument.presentationml.presentation",
 }
 
 
@@ -58,7 +60,7 @@ def document_format(filename: str) -> str:
 
 #: most bytes the parts of a .docx or .odt may unpack to (a zip bomb is refused unread)
 MAX_UNPACKED_BYTES = 256 * 1024 * 1024
-ZIPPED = (".docx", ".odt")
+ZIPPED = (".docx", ".odt", ".pptx")
 
 
 def check_package(data: bytes, suffix: str) -> None:
@@ -88,6 +90,8 @@ def translate_document(filename: str, data: bytes, translate: Translate) -> Tran
         from .htmldoc import translate_html_document as run
     elif suffix == ".docx":
         from .docx import translate_docx as run
+    elif suffix == ".pptx":
+        from .pptx import translate_pptx as run
     else:
         from .odt import translate_odt as run
     out, warnings = run(data, translate)

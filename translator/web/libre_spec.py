@@ -22,7 +22,7 @@ _ENDPOINTS = (
         ("api_key", "formData", False, "API key"),
     ), {"$ref": "#/definitions/translate"}),
     ("/translate_file", "post", "Translate a File", (
-        ("file", "formData", True, "The document: .txt, .html, .docx or .odt"),
+        ("file", "formData", True, "The document: .txt, .html, .docx, .odt or .pptx"),
         ("source", "formData", False, "Source language code, or auto"),
         ("target", "formData", True, "Target language code"),
         ("api_key", "formData", False, "API key"),

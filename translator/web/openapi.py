@@ -313,7 +313,7 @@ SCHEMAS: dict[str, dict] = {
     "DocumentUpload": {
         "type": "object", "required": ["file", "target"],
         "properties": {"file": {"type": "string", "contentMediaType": "application/octet-stream",
-                                "description": ".txt, .html, .htm, .docx or .odt"},
+                                "description": ".txt, .html, .htm, .docx, .odt or .pptx"},
                        "target": {"type": "string", "minLength": 1},
                        "source": {"type": "string", "default": "auto"},
                        "format": {"enum": ["document", "json", "tmx", "xliff", "html"],
@@ -326,7 +326,7 @@ SCHEMAS: dict[str, dict] = {
     "LibreFileRequest": {
         "type": "object", "required": ["file", "target"],
         "properties": {"file": {"type": "string", "contentMediaType": "application/octet-stream",
-                                "description": ".txt, .html, .htm, .docx or .odt"},
+                                "description": ".txt, .html, .htm, .docx, .odt or .pptx"},
                        "source": {"type": "string", "default": "auto"},
                        "target": {"type": "string", "minLength": 1}, "api_key": {"type": "string"}}},
     "LibreDetected": {"type": "object", "required": ["confidence", "language"],
@@ -419,7 +419,9 @@ FORMATS_CONTENT = {
 DOCUMENT_CONTENT = {media.split(";")[0]: {"schema": {"type": "string", "format": "binary"}}
                     for media in ("application/vnd.openxmlformats-officedocument."
                                   "wordprocessingml.document",
-                                  "application/vnd.oasis.opendocument.text")}
+                                  "application/vnd.oasis.opendocument.text",
+                                  "application/vnd.openxmlformats-officedocument."
+                                  "presentationml.presentation")}
 
 
 def _paths() -> dict:
