@@ -18,7 +18,7 @@ from typing import Callable
 from ..errors import InputError
 
 __all__ = ["FORMATS", "TranslatedDocument", "UnsupportedDocument", "BadDocument",
-           "document_format", "translate_document"]
+           "available_formats", "document_format", "translate_document"]
 
 Translate = Callable[[list[str]], list[str]]
 
@@ -48,13 +48,31 @@ class TranslatedDocument:
     warnings: list[str] = field(default_factory=list)
 
 
+#: formats that need a library of the ``docs`` extra
+LIBRARIES = {".docx": ("docx", "python-docx"), ".pptx": ("pptx", "python-pptx")}
+
+
+def available_formats() -> list[str]:
+    """The extensions translated here: every format whose library is installed."""
+    from importlib.util import find_spec
+
+    return [suffix for suffix in FORMATS
+            if suffix not in LIBRARIES or find_spec(LIBRARIES[suffix][0]) is not None]
+
+
 def document_format(filename: str) -> str:
     """The format (extension) of ``filename``; raises when it is not one translated here."""
     suffix = PurePath(filename or "").suffix.lower()
     if suffix not in FORMATS:
         raise UnsupportedDocument(
             f"Invalid request: file format not supported ({suffix or 'no extension'}); "
-            f"supported: {', '.join(FORMATS)}", field="file", supported=list(FORMATS))
+            f"supported: {', '.join(available_formats())}", field="file",
+            supported=available_formats())
+    if suffix not in available_formats():
+        package = LIBRARIES[suffix][1]
+        raise UnsupportedDocument(
+            f"{suffix} documents need {package}, which is not installed on this server "
+            "(pip install 'translator[docs]')", field="file", supported=available_formats())
     return suffix
 
 

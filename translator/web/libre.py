@@ -238,12 +238,12 @@ def languages():
 @libre.get("/frontend/settings")
 def frontend_settings():
     settings = service().settings
-    from .libre_files import FILE_FORMATS
+    from ..documents import available_formats
 
     return {"charLimit": settings.max_chars, "frontendTimeout": 500,
             "apiKeys": settings.api_keys_required, "keyRequired": settings.api_keys_required,
             "suggestions": settings.suggestions, "filesTranslation": settings.files_translation,
-            "supportedFilesFormat": list(FILE_FORMATS) if settings.files_translation else [],
+            "supportedFilesFormat": available_formats() if settings.files_translation else [],
             "language": {"source": {"code": "auto", "name": "Auto Detect"},
                          "target": {"code": "en", "name": lang_names.name("en")}}}
 

@@ -8,16 +8,13 @@ from __future__ import annotations
 
 from flask import request, send_file, url_for
 
-from ..documents import FORMATS, translate_document
+from ..documents import translate_document
 from ..errors import TranslatorError
 from .errors import MissingField
 from .document_upload import document_translator
 from .files import DocumentFiles
 from .libre import libre, service
 from .validation import AUTO, language_field
-
-FILE_FORMATS = tuple(FORMATS)
-
 
 class FilesDisabled(TranslatorError):
     code = "files_disabled"
