@@ -197,6 +197,8 @@ class Service:
         routable detection ``found``, at a language with no route to ``target`` (a short
         Vietnamese greeting with no Vietnamese model is not Spanish at 58 %); else None."""
         found = found or self.pipeline.detect(text, target)
+        if found.confidence >= DOUBT_BELOW:  # enough evidence: no second detection
+            return None
         anywhere = self.pipeline.detect(text, routable=False)
         if anywhere.language == found.language or anywhere.confidence <= found.confidence:
             return None
@@ -213,7 +215,7 @@ class Service:
             if not result.detection or result.detection.get("confidence", 1.0) >= DOUBT_BELOW:
                 continue
             try:
-                look = self.unroutable_look(text, req.target)
+                look = self.unroutable_look(text, req.target, self.pipeline.detect(text, req.target))
             except TranslatorError:
                 continue
             if look is not None:
