@@ -49,7 +49,8 @@ class TranslatedDocument:
 
 
 #: formats that need a library of the ``docs`` extra
-LIBRARIES = {".docx": ("docx", "python-docx"), ".pptx": ("pptx", "python-pptx")}
+LIBRARIES = {".docx": ("docx", "python-docx"), ".odt": ("lxml", "lxml"),
+             ".pptx": ("pptx", "python-pptx")}
 
 
 def available_formats() -> list[str]:
