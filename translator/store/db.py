@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 import os
 import sqlite3
 import threading
@@ -12,7 +13,7 @@ from pathlib import Path
 from typing import Iterator
 
 from ..errors import TranslatorError
-from .typography import typography_key
+from .typography import index_words, typography_key
 
 SCHEMA_VERSION = 3
 
@@ -42,16 +43,29 @@ CREATE INDEX IF NOT EXISTS memory_key ON memory (source_lang, target_lang, key);
 -- memory), kept in step by triggers.
 CREATE VIRTUAL TABLE IF NOT EXISTS memory_words USING fts5(
     key, content='memory', content_rowid='id', tokenize='unicode61 remove_diacritics 2');
-CREATE VIRTUAL TABLE IF NOT EXISTS memory_vocab USING fts5vocab(memory_words, row);
+-- How many entries hold each word (FTS5's own counts, fts5vocab, are a scan): which
+-- words of a sentence are rare enough to look up. tm_words() is index_words() as JSON.
+CREATE TABLE IF NOT EXISTS memory_word_counts (
+    word    TEXT PRIMARY KEY,
+    entries INTEGER NOT NULL
+) WITHOUT ROWID;
 CREATE TRIGGER IF NOT EXISTS memory_words_add AFTER INSERT ON memory BEGIN
     INSERT INTO memory_words (rowid, key) VALUES (new.id, new.key);
+    INSERT INTO memory_word_counts (word, entries) SELECT value, 1 FROM json_each(tm_words(new.key))
+        WHERE true ON CONFLICT (word) DO UPDATE SET entries = entries + 1;
 END;
 CREATE TRIGGER IF NOT EXISTS memory_words_remove AFTER DELETE ON memory BEGIN
     INSERT INTO memory_words (memory_words, rowid, key) VALUES ('delete', old.id, old.key);
+    UPDATE memory_word_counts SET entries = entries - 1
+        WHERE word IN (SELECT value FROM json_each(tm_words(old.key)));
 END;
 CREATE TRIGGER IF NOT EXISTS memory_words_change AFTER UPDATE OF key ON memory BEGIN
     INSERT INTO memory_words (memory_words, rowid, key) VALUES ('delete', old.id, old.key);
     INSERT INTO memory_words (rowid, key) VALUES (new.id, new.key);
+    UPDATE memory_word_counts SET entries = entries - 1
+        WHERE word IN (SELECT value FROM json_each(tm_words(old.key)));
+    INSERT INTO memory_word_counts (word, entries) SELECT value, 1 FROM json_each(tm_words(new.key))
+        WHERE true ON CONFLICT (word) DO UPDATE SET entries = entries + 1;
 END
 """
 
@@ -222,6 +236,8 @@ class Database:
             conn.execute("PRAGMA synchronous = FULL")
             conn.execute("PRAGMA foreign_keys = ON")
             conn.create_function("tm_key", 1, typography_key, deterministic=True)
+            conn.create_function("tm_words", 1, lambda key: json.dumps(index_words(key)),
+                                 deterministic=True)
         except (sqlite3.Error, OSError) as exc:
             raise StoreError(f"cannot open the database {self.path}: {exc}") from None
         with self._lock:

@@ -32,9 +32,9 @@ from .typography import index_words, typography_key
 _CHUNK = 500
 #: the candidates' entries to read at most, summed over the words searched: past it, the
 #: more common words are left out (the rarest word is always searched)
-POSTINGS_BUDGET = 20_000
+POSTINGS_BUDGET = 3_000
 #: at most this many of a sentence's words are searched
-SEARCH_WORDS = 8
+SEARCH_WORDS = 5
 #: candidates scored with rapidfuzz
 CANDIDATES = 30
 #: fuzzy matches below this similarity (percent) are not offered
@@ -158,9 +158,9 @@ class TranslationMemory:
         words = index_words(key)
         if not words:
             return []
-        counts = {row["term"]: row["doc"] for row in self.db.query(
-            f"SELECT term, doc FROM memory_vocab WHERE term IN ({','.join('?' * len(words))})",
-            words)}
+        counts = {row["word"]: row["entries"] for row in self.db.query(
+            f"SELECT word, entries FROM memory_word_counts WHERE entries > 0 AND word IN "
+            f"({','.join('?' * len(words))})", words)}
         chosen, spent = [], 0
         for word in sorted(counts, key=counts.get):
             if chosen and (spent + counts[word] > POSTINGS_BUDGET or len(chosen) >= SEARCH_WORDS):
