@@ -32,8 +32,20 @@ if [ ! -x "$VENV/bin/python" ]; then
 fi
 echo "==> installing the project into $VENV"
 "$VENV/bin/python" -m pip install -q --disable-pip-version-check --upgrade pip
-# ray: translator batch --ray, tested for real on a local two-node cluster
-"$VENV/bin/python" -m pip install -q --disable-pip-version-check -e ".[test,ray]"
+# ray: translator batch --ray, tested for real on a local two-node cluster; docs: .docx,
+# .pptx and .odt documents
+"$VENV/bin/python" -m pip install -q --disable-pip-version-check -e ".[test,ray,docs]"
+
+# LibreTranslate's npm client, run unchanged by tests/test_libre_clients.py (Node 18 or later)
+if ! command -v npm >/dev/null 2>&1; then
+  echo "==> installing Debian packages: nodejs npm"
+  SUDO=""
+  [ "$(id -u)" -ne 0 ] && SUDO="sudo"
+  $SUDO apt-get update -qq
+  DEBIAN_FRONTEND=noninteractive $SUDO apt-get install -y -qq --no-install-recommends nodejs npm >/dev/null
+fi
+echo "==> installing the npm test clients (tests/js)"
+npm ci --prefix tests/js --no-audit --no-fund --loglevel=error
 
 if [ "$demo" = 1 ]; then
   echo "==> translating examples/sggp-putin-dprk.fr.txt to English (built-in default engine: Apertium)"
