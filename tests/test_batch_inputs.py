@@ -500,3 +500,24 @@ def test_the_same_inputs_give_the_same_keys_every_run():
     second = [a.key for a in articles("in", "in/0/*.txt")]
     assert first == second and len(first) == 30 + 20 + 20 + 20
     assert len(set(first)) == len(first)
+
+
+def test_documents_are_articles_of_their_paragraphs(tmp_path):
+    """.docx and .odt (the test documents of tests/test_documents.py: headings, a list, a
+    table, marked runs, a link) become articles of their paragraphs; a broken one fails
+    alone, with the documents' own error."""
+    from test_documents import write_docx, write_odt
+
+    folder = tmp_path / "docs"
+    folder.mkdir()
+    write_docx(folder / "a.docx")
+    write_odt(folder / "b.odt")
+    (folder / "c.docx").write_bytes(b"PK\x03\x04 not a zip at all")
+    found = articles(str(folder))
+    assert [a.key for a in found] == [str(folder / n) for n in ("a.docx", "b.odt", "c.docx")]
+    for article in found[:2]:
+        assert article.error is None
+        paragraphs = article.text.split("\n\n")
+        assert len(paragraphs) >= 5 and all(p.strip() == p and p for p in paragraphs)
+        assert "<" not in article.text  # marks are the document's, not the text's
+    assert found[2].error is not None and found[2].error.code == "bad_document"

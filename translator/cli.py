@@ -487,7 +487,7 @@ def build_parser() -> argparse.ArgumentParser:
                        help="translate many articles (files, folders, globs, .jsonl, .zip, "
                             ".tar.gz) into a folder; resumable")
     p.add_argument("inputs", nargs="+", metavar="INPUT",
-                   help=".txt/.md/.html/.jsonl files, folders, globs, .zip/.tar.gz archives")
+                   help=".txt/.md/.html/.docx/.odt/.pptx/.jsonl files, folders, globs, .zip/.tar.gz archives")
     p.add_argument("--to", required=True, help="target language code")
     p.add_argument("--from", dest="source", default="auto", help="source language (default: detect)")
     p.add_argument("--out", required=True, type=Path,

@@ -5,6 +5,9 @@
 
 * ``.txt`` / ``.md``: the text as is (UTF-8, a leading BOM dropped);
 * ``.html`` / ``.htm``: the visible text, one paragraph per block element (:func:`html_text`);
+* ``.docx`` / ``.odt`` / ``.pptx``: the document's paragraphs (headings, list items, table
+  cells, slides), a blank line between them (:func:`translator.documents.document_text`;
+  the ``docs`` extra);
 * ``.jsonl``: one article per line, ``{"id": ..., "text": ...}``;
 * ``.zip`` / ``.tar.gz`` / ``.tgz``: the supported files inside (read in memory, never
   extracted; see :mod:`translator.archive`). Archives inside archives are not read.
@@ -37,11 +40,13 @@ from ..pipeline import check_text
 
 __all__ = ["SUPPORTED", "ARCHIVES", "Article", "expand_inputs", "iter_articles", "html_text"]
 
-SUPPORTED = (".txt", ".md", ".html", ".htm", ".jsonl")   # article files
+SUPPORTED = (".txt", ".md", ".html", ".htm", ".docx", ".odt", ".pptx", ".jsonl")  # article files
 ARCHIVES = (".zip", ".tar.gz", ".tgz")
 
 _TEXT, _HTML, _JSONL, _ARCHIVE = "text", "html", "jsonl", "archive"
-_KINDS = {".txt": _TEXT, ".md": _TEXT, ".html": _HTML, ".htm": _HTML, ".jsonl": _JSONL}
+_DOCUMENTS = (".docx", ".odt", ".pptx")  # the kind of each is its extension
+_KINDS = {".txt": _TEXT, ".md": _TEXT, ".html": _HTML, ".htm": _HTML, ".jsonl": _JSONL,
+          **{suffix: suffix for suffix in _DOCUMENTS}}
 _GLOB_CHARS = frozenset("*?[")
 _BOM = codecs.BOM_UTF8
 _MiB = 1024 * 1024
@@ -210,9 +215,14 @@ def _file_article(path: Path, where: str, kind: str, max_chars: int,
 def _text_article(key: str, ident: str, where: str, data: bytes, kind: str,
                   max_chars: int) -> Article:
     try:
-        text = _decoded(data)
-        if kind == _HTML:
-            text = html_text(text)
+        if kind in _DOCUMENTS:
+            from ..documents import document_text
+
+            text = document_text("article" + kind, data)
+        else:
+            text = _decoded(data)
+            if kind == _HTML:
+                text = html_text(text)
         text = check_text(text, max_chars)
     except InputError as exc:
         return _failed(key, ident, where, exc)
@@ -244,7 +254,7 @@ def _too_many_bytes(kind: str, size: int, cap: int, max_chars: int) -> InputTooL
     elif kind == _TEXT:
         reason = f"text has more than {max_chars} characters ({size} bytes); the limit is {max_chars}"
     else:
-        reason = f"{kind.upper()} file has {size} bytes; the limit is {cap} bytes"
+        reason = f"{kind.lstrip('.').upper()} file has {size} bytes; the limit is {cap} bytes"
     return InputTooLarge(reason, limit=max_chars if kind == _TEXT else cap, size=size)
 
 

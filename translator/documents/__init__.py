@@ -18,7 +18,7 @@ from typing import Callable
 from ..errors import InputError
 
 __all__ = ["FORMATS", "TranslatedDocument", "UnsupportedDocument", "BadDocument",
-           "available_formats", "document_format", "translate_document"]
+           "available_formats", "document_format", "document_text", "translate_document"]
 
 Translate = Callable[[list[str]], list[str]]
 
@@ -115,6 +115,20 @@ def translate_document(filename: str, data: bytes, translate: Translate) -> Tran
         from .odt import translate_odt as run
     out, warnings = run(data, translate)
     return TranslatedDocument(out, FORMATS[suffix], warnings)
+
+
+def document_text(filename: str, data: bytes) -> str:
+    """The text of a document as a batch job reads it: its paragraphs (headings, list
+    items, table cells, slides' text) in reading order, a blank line between them."""
+    paragraphs: list[str] = []
+
+    def read(texts: list[str]) -> list[str]:
+        if not paragraphs:  # the first call holds the paragraphs; a second, marked words
+            paragraphs.extend(texts)
+        return list(texts)
+
+    translate_document(filename, data, read)
+    return "\n\n".join(text.strip() for text in paragraphs if text.strip())
 
 
 def decode_text(data: bytes, what: str = "file") -> str:

@@ -224,9 +224,10 @@ def translate_html(markup: str, translate: Callable[[list[str]], list[str]]
     words = list(dict.fromkeys(
         w for b in blocks for i in b.inlines
         if _LETTER.search(w := b.text[i.start:i.end].strip()) and w != b.text.strip()))
-    done = translate([b.text.strip() for b in blocks] + words)
-    translations = dict(zip(map(id, blocks), done[:len(blocks)]))
-    alone = dict(zip(words, done[len(blocks):]))
+    # The blocks first, as one call: what a reader of the document's text gets
+    # (translator.documents.document_text); then the marked words alone, to place the marks.
+    translations = dict(zip(map(id, blocks), translate([b.text.strip() for b in blocks])))
+    alone = dict(zip(words, translate(words))) if words else {}
     out, warnings = [], []
     for piece in reader.pieces:
         if isinstance(piece, str):
