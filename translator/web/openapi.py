@@ -500,7 +500,24 @@ def _paths() -> dict:
             "parameters": [{"name": "doc_id", "in": "path", "required": True, "schema": {"type": "string"}},
                            {"name": "index", "in": "path", "required": True, "schema": {"type": "integer"}}],
             "requestBody": body("SegmentUpdate"),
-            "responses": {"200": _json(_ref("SegmentSaved"), "Saved"), **_errors(400, 403, 404)}}},
+            "responses": {"200": _json(_ref("SegmentSaved"), "Saved"), **_errors(400, 403, 404)}},
+            "delete": {
+            "summary": "Restore the machine translation of a segment (review page): the edit and the review mark dropped",
+            "parameters": [{"name": "doc_id", "in": "path", "required": True, "schema": {"type": "string"}},
+                           {"name": "index", "in": "path", "required": True, "schema": {"type": "integer"}}],
+            "responses": {"200": _json(_ref("SegmentSaved"), "Restored"), **_errors(403, 404)}}},
+        "/review/{doc_id}/concordance": {"get": {
+            "summary": "Memory entries whose source holds a phrase (review page's concordance)",
+            "parameters": [{"name": "doc_id", "in": "path", "required": True, "schema": {"type": "string"}},
+                           {"name": "q", "in": "query", "required": True, "schema": {"type": "string", "maxLength": 500}}],
+            "responses": {"200": _json({"type": "object", "required": ["q", "entries"],
+                                        "properties": {"q": {"type": "string"},
+                                                       "entries": {"type": "array", "items": {"type": "object"}}}},
+                                       "Entries"), **_errors(400, 404)}}},
+        "/review/{doc_id}/delete": {"post": {
+            "summary": "Delete a review document and its edits (the start page's recent list); redirects to /",
+            "parameters": [{"name": "doc_id", "in": "path", "required": True, "schema": {"type": "string"}}],
+            "responses": {"303": {"description": "Deleted: back to the start page"}, **_errors(403, 404)}}},
         "/review/{doc_id}/segments/{index}/matches": {"get": {
             "summary": "Translation memory matches for a segment (review page): exact and fuzzy, with provenance",
             "parameters": [{"name": "doc_id", "in": "path", "required": True, "schema": {"type": "string"}},

@@ -60,6 +60,7 @@ def _form_context(**values) -> dict:
     svc = service()
     langs = svc.languages()["languages"]
     return {"languages": langs, "sources": [lang for lang in langs if lang["targets"]],
+            "glossaries": svc.glossaries.names(access().desk),
             "targets": sorted({t for lang in langs for t in lang["targets"]}),
             "recent": svc.store.documents.recent(access=access()), "name": lang_names.name,
             "max_chars": svc.settings.max_chars, "form": values}
@@ -67,7 +68,8 @@ def _form_context(**values) -> dict:
 
 @review.get("/")
 def index():
-    return render_template("index.html", **_form_context(target="en", source=AUTO))
+    return render_template("index.html", deleted=request.args.get("deleted") == "1",
+                           **_form_context(target="en", source=AUTO))
 
 
 def _submitted_text(max_chars: int) -> str:
@@ -95,10 +97,12 @@ def create():
         text = _submitted_text(svc.settings.max_chars)
         target = language_field(form.get("target", ""), "target")
         source = language_field(form.get("source", AUTO), "source", allow_auto=True)
-        result = svc.translate(TranslateRequest((text,), target, source), access())[0]
+        glossary = form.get("glossary") or None
+        result = svc.translate(TranslateRequest((text,), target, source, glossary=glossary),
+                               access())[0]
     except TranslatorError as exc:
         context = _form_context(text=form.get("text", ""), target=form.get("target"),
-                                source=form.get("source"))
+                                source=form.get("source"), glossary=form.get("glossary"))
         return render_template("index.html", error=public_error(exc), **context), exc.http_status
     doc_id = svc.store.documents.create(result, desk=access().desk)
     return redirect(url_for("review.document", doc_id=doc_id), code=303)
@@ -172,6 +176,42 @@ def save_segment(doc_id: str, index: int):
     return {"segment": segment.to_dict(), "reviewed": index in doc.reviewed,
             "propagated": repeats,
             "progress": {"reviewed": len(doc.reviewed), "total": len(doc.result.segments)}}
+
+
+@review.delete("/review/<doc_id>/segments/<int:index>")
+def restore_segment(doc_id: str, index: int):
+    """Restore the machine translation of a segment (the reviewer's text and mark dropped)."""
+    svc = service()
+    who = access()
+    segment = svc.store.documents.restore(doc_id, index, who)
+    doc = svc.store.documents.get(doc_id, who)
+    return {"segment": segment.to_dict(), "reviewed": False, "propagated": [],
+            "progress": {"reviewed": len(doc.reviewed), "total": len(doc.result.segments)}}
+
+
+@review.post("/review/<doc_id>/delete")
+def delete_document(doc_id: str):
+    """Delete a document from the recent list (its edits with it)."""
+    service().store.documents.delete(doc_id, access())
+    return redirect(url_for("review.index", deleted=1), code=303)
+
+
+@review.get("/review/<doc_id>/concordance")
+def concordance(doc_id: str):
+    """Memory entries whose source holds a phrase, in the document's language pair."""
+    svc = service()
+    who = access()
+    doc = svc.store.documents.get(doc_id, who)
+    phrase = request.args.get("q", "")
+    if not phrase.strip():
+        raise InvalidField("give a phrase to look for in 'q'", field="q")
+    if len(phrase) > 500:
+        raise InvalidField("the phrase has more than 500 characters", field="q")
+    found = svc.store.memory.concordance(doc.result.source_lang, doc.result.target_lang,
+                                         phrase, who.desk)
+    titles = svc.store.documents.titles({m.document_id for m in found if m.document_id}, who)
+    return {"q": phrase, "entries": [{**m.to_dict(), "document_title": titles.get(m.document_id)}
+                                     for m in found]}
 
 
 @review.get("/review/<doc_id>/segments/<int:index>/matches")

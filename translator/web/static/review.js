@@ -59,6 +59,14 @@
     var shown = document.getElementById("shown");
     var nothing = document.getElementById("nothing");
     var fallbackThreshold = parseFloat(threshold.defaultValue);
+    var statusFilter = document.getElementById("status-filter");
+    var warningsOnly = document.getElementById("warnings-only");
+    var lowOnly = document.getElementById("low-only");
+    var find = document.getElementById("find");
+    var replaceWith = document.getElementById("replace-with");
+    var words = document.getElementById("words");
+    var progressBar = document.getElementById("progress-bar");
+    var docUrl = saveUrl.replace(/\/segments\/$/, "");
     var state = new Map();  // row -> {saved, leftovers: [{li, word, kind, step}], savedSpans, spans}
 
     function area(row) { return row.querySelector("textarea.target"); }
@@ -96,6 +104,17 @@
         item.li.hidden = !there;
         if (there) marks.push({span: span, kind: item.kind});
       });
+      var leftoverCount = marks.length;
+      // glossary terms whose rendering the text holds, marked as in the source
+      row.querySelectorAll("ul.terms li").forEach(function (li) {
+        var rendering = li.dataset.target;
+        if (!rendering) return;
+        var at = text.indexOf(rendering);
+        while (at >= 0 && marks.some(function (m) { return at < m.span[1] && m.span[0] < at + rendering.length; })) {
+          at = text.indexOf(rendering, at + 1);
+        }
+        if (at >= 0) marks.push({span: [at, at + rendering.length], term: true});
+      });
       marks.sort(function (a, b) { return a.span[0] - b.span[0]; });
       backdrop.textContent = "";
       var position = 0;
@@ -103,16 +122,16 @@
         if (m.span[0] < position) return;  // overlapping spans: the first one is marked
         backdrop.appendChild(document.createTextNode(text.slice(position, m.span[0])));
         var mark = document.createElement("mark");
-        mark.className = "leftover kind-" + (/^(unknown|generation|transfer)$/.test(m.kind) ? m.kind : "unknown");
+        mark.className = m.term ? "term" : "leftover kind-" + (/^(unknown|generation|transfer)$/.test(m.kind) ? m.kind : "unknown");
         mark.textContent = text.slice(m.span[0], m.span[1]);
         backdrop.appendChild(mark);
         position = m.span[1];
       });
       backdrop.appendChild(document.createTextNode(text.slice(position)));
-      row.querySelector("ul.leftovers").hidden = marks.length === 0;
-      row.dataset.leftovers = marks.length;
+      row.querySelector("ul.leftovers").hidden = leftoverCount === 0;
+      row.dataset.leftovers = leftoverCount;
       // A hidden list referenced by aria-describedby would still be read out, fixed words and all.
-      area(row).setAttribute("aria-describedby", "cf" + row.dataset.index + (marks.length ? " lo" + row.dataset.index : ""));
+      area(row).setAttribute("aria-describedby", "cf" + row.dataset.index + (leftoverCount ? " lo" + row.dataset.index : ""));
     }
     function followTyping(row) {
       var st = state.get(row);
@@ -194,13 +213,17 @@
       table.classList.toggle("sorted", byConfidence);
       rows.forEach(function (row) {
         showQuality(row);
-        row.hidden = attention.checked && !needsAttention(row);
+        row.hidden = !passes(row);
       });
       count();
       var query = new URLSearchParams();
       if (byConfidence) query.set("order", "confidence");
       if (attention.checked) query.set("attention", "1");
       if (threshold.value !== threshold.defaultValue) query.set("below", threshold.value);
+      if (statusFilter.value) query.set("status", statusFilter.value);
+      if (warningsOnly.checked) query.set("warnings", "1");
+      if (lowOnly.checked) query.set("low", "1");
+      if (find.value) query.set("find", find.value);
       var search = query.toString();
       history.replaceState(history.state, "", location.pathname + (search ? "?" + search : ""));
     }
@@ -210,6 +233,35 @@
       attention.checked = query.get("attention") === "1";
       var below = parseFloat(query.get("below"));
       if (!isNaN(below)) threshold.value = Math.min(100, Math.max(0, below));
+      var status = query.get("status");
+      if (status && statusFilter.querySelector('option[value="' + status.replace(/[^a-z]/g, "") + '"]')) statusFilter.value = status;
+      warningsOnly.checked = query.get("warnings") === "1";
+      lowOnly.checked = query.get("low") === "1";
+      find.value = query.get("find") || "";
+    }
+    // Whether a row passes every filter chosen: attention, status, warnings, confidence, text.
+    function passes(row) {
+      if (attention.checked && !needsAttention(row)) return false;
+      var status = statusFilter.value;
+      if (status === "todo" ? row.dataset.status === "reviewed" : status && row.dataset.status !== status) return false;
+      if (warningsOnly.checked && !(row.dataset.warnings > 0)) return false;
+      var confidence = confidenceOf(row);
+      if (lowOnly.checked && !(confidence !== null && confidence < lowBelow())) return false;
+      var wanted = find.value.toLowerCase();
+      if (wanted && (row.dataset.source + "\n" + area(row).value).toLowerCase().indexOf(wanted) < 0) return false;
+      return true;
+    }
+    function showProgress() {
+      var total = 0, done = 0, reviewed = 0;
+      rows.forEach(function (row) {
+        var n = parseInt(row.dataset.words, 10) || 0;
+        total += n;
+        if (row.dataset.status === "reviewed") { done += n; reviewed++; }
+      });
+      progress.textContent = reviewed + " / " + rows.length + " reviewed";
+      words.textContent = done.toLocaleString() + " of " + total.toLocaleString() + " source words reviewed (" +
+        (total ? Math.floor(100 * done / total) : 0) + "%)";
+      progressBar.value = total ? done / total : 0;
     }
 
     function focusRow(row) {
@@ -257,23 +309,27 @@
     // Saves of one row go out one after the other, so a draft saved on blur can
     // never land after the "reviewed" save that followed it.
     var pending = {};
-    function save(row, reviewed) {
+    function save(row, reviewed, how) {
       var index = row.dataset.index;
       pending[index] = (pending[index] || Promise.resolve()).then(function () {
-        return send(row, reviewed);
+        return send(row, reviewed, how || "");
       });
       return pending[index];
     }
-    function send(row, reviewed) {
+    // how: "" (a save), "unreview" (the same text, not reviewed any more), "restore" (the
+    // machine's translation back)
+    function send(row, reviewed, how) {
       var index = parseInt(row.dataset.index, 10);
       var value = area(row).value;
-      if (!reviewed && value === state.get(row).saved) return Promise.resolve(true);
+      if (!reviewed && !how && value === state.get(row).saved) return Promise.resolve(true);
       // A change to a reviewed segment stays reviewed (the memory gets the new text):
       // only "un-review" takes the mark away, never a draft save.
-      var stillReviewed = !reviewed && row.dataset.status === "reviewed";
+      var stillReviewed = !reviewed && !how && row.dataset.status === "reviewed";
       reviewed = reviewed || stillReviewed;
       say("Saving segment " + (index + 1) + "…");
-      return fetch(saveUrl + index, {
+      return fetch(saveUrl + index, how === "restore" ? {
+        method: "DELETE", headers: {"Accept": "application/json"}, credentials: "same-origin"
+      } : {
         method: "PUT",
         headers: {"Content-Type": "application/json", "Accept": "application/json"},
         body: JSON.stringify({target: value, reviewed: reviewed}),
@@ -286,12 +342,16 @@
       }).then(function (body) {
         var status = body.reviewed ? "reviewed" : body.segment.origin;
         row.dataset.status = status;
+        if (how === "restore") {
+          value = body.segment.target;
+          area(row).value = value;
+        }
         takeSaved(row, value, body.segment);
         row.classList.toggle("dirty", area(row).value !== value);
         row.querySelector(".status").textContent = status;
         showQuality(row);
         count();
-        progress.textContent = body.progress.reviewed + " / " + body.progress.total + " reviewed";
+        showProgress();
         showWarnings(row, body.segment.warnings);
         matchCache.clear();
         (body.propagated || []).forEach(function (number) {
@@ -305,7 +365,8 @@
           showQuality(repeat);
         });
         var also = (body.propagated || []).map(function (n) { return n + 1; });
-        say("Segment " + (index + 1) + (stillReviewed ? " saved; it stays reviewed" :
+        say("Segment " + (index + 1) + (how === "restore" ? ": the machine translation is back" :
+            how === "unreview" ? " is no longer reviewed" : stillReviewed ? " saved; it stays reviewed" :
             body.reviewed ? " saved as reviewed" : " saved as draft") +
             (also.length ? "; also given to its repeats: segment" + (also.length > 1 ? "s " : " ") + also.join(", ") : ""));
         return true;
@@ -443,6 +504,12 @@
         } else if (event.altKey && event.key === "ArrowUp") {
           event.preventDefault();
           focusRow(step(row, -1));
+        } else if (event.ctrlKey && event.altKey && (event.key === "m" || event.key === "M")) {
+          event.preventDefault();
+          save(row, false, "restore");
+        } else if (event.ctrlKey && event.altKey && (event.key === "u" || event.key === "U")) {
+          event.preventDefault();
+          save(row, false, "unreview");
         } else if (mod && (event.key === "i" || event.key === "I")) {
           event.preventDefault();
           if (row.memoryMatches && row.memoryMatches.length) useMatch(row, row.memoryMatches[0]);
@@ -458,9 +525,70 @@
       row.querySelector("button.mark").addEventListener("click", function () {
         reviewAndNext(row);
       });
+      row.querySelector("button.restore").addEventListener("click", function () { save(row, false, "restore"); });
+      row.querySelector("button.unreview").addEventListener("click", function () { save(row, false, "unreview"); });
     });
-    [order, attention].forEach(function (control) { control.addEventListener("change", applyView); });
+    [order, attention, statusFilter, warningsOnly, lowOnly].forEach(function (control) {
+      control.addEventListener("change", applyView);
+    });
     threshold.addEventListener("input", applyView);
+    find.addEventListener("input", applyView);
+    document.getElementById("replace-all").addEventListener("click", function () {
+      var wanted = find.value;
+      if (!wanted) { say("Type what to find first.", true); return; }
+      var pattern = new RegExp(wanted.replace(/[.*+?^${}()|[\]\\]/g, "\\$&"), "gi");
+      var count = 0, changed = [];
+      visibleRows().forEach(function (row) {
+        var target = area(row);
+        var found = target.value.match(pattern);
+        if (!found) return;
+        count += found.length;
+        target.value = target.value.replace(pattern, function () { return replaceWith.value; });
+        target.dispatchEvent(new Event("input"));
+        changed.push(row);
+      });
+      Promise.all(changed.map(function (row) { return save(row, false); })).then(function () {
+        say("Replaced " + count + " occurrence" + (count === 1 ? "" : "s") + " in " + changed.length +
+            " segment" + (changed.length === 1 ? "" : "s") + " (saved; reviewed ones stay reviewed).");
+        applyView();
+      });
+    });
+    var concordance = document.getElementById("concordance");
+    var concordanceResults = document.getElementById("concordance-results");
+    concordance.addEventListener("keydown", function (event) {
+      if (event.key !== "Enter") return;
+      event.preventDefault();
+      var phrase = concordance.value.trim();
+      if (!phrase) return;
+      fetch(docUrl + "/concordance?q=" + encodeURIComponent(phrase), {
+        headers: {"Accept": "application/json"}, credentials: "same-origin"
+      }).then(function (response) { return response.json(); }).then(function (body) {
+        concordanceResults.textContent = "";
+        var title = document.createElement("h2");
+        var entries = body.entries || [];
+        title.textContent = "Concordance: “" + phrase + "” in the memory (" + entries.length + ")";
+        concordanceResults.appendChild(title);
+        var list = document.createElement("ul");
+        entries.forEach(function (entry) {
+          var li = document.createElement("li");
+          [["match-source", entry.source], ["match-target", entry.target], ["provenance", provenance(entry)]].forEach(function (part) {
+            var span = document.createElement("span");
+            span.className = part[0];
+            span.textContent = part[1];
+            li.appendChild(span);
+          });
+          list.appendChild(li);
+        });
+        concordanceResults.appendChild(list);
+        concordanceResults.hidden = false;
+      });
+    });
+    document.addEventListener("keydown", function (event) {
+      if ((event.ctrlKey || event.metaKey) && event.shiftKey && (event.key === "F" || event.key === "f")) {
+        event.preventDefault();
+        find.focus();
+      }
+    });
     document.querySelectorAll("a.export").forEach(function (link) {
       link.addEventListener("click", function (event) {
         if (!table.querySelector("tr.dirty")) return;
@@ -475,6 +603,8 @@
       if (table.querySelector("tr.dirty")) event.preventDefault();
     });
     document.getElementById("tools").hidden = false;
+    document.getElementById("search").hidden = false;
+    showProgress();
     readView();
     applyView();
     var visible = visibleRows();
