@@ -162,7 +162,8 @@ def test_missing_inputs_are_one_clear_error(given, message):
 def test_an_explicit_unsupported_file_names_the_supported_types():
     write("report.pdf", b"%PDF")
     with pytest.raises(InputError, match=r"report\.pdf: unsupported file type; supported: \.txt, "
-                                         r"\.md, \.html, \.htm, \.jsonl and archives \.zip, "
+                                         r"\.md, \.html, \.htm, \.docx, \.odt, \.pptx, \.jsonl and "
+                                         r"archives \.zip, "
                                          r"\.tar\.gz, \.tgz"):
         expand_inputs(["report.pdf"])
 
