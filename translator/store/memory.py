@@ -94,6 +94,17 @@ def _pieces(text: str) -> list[str]:
     return re.findall(r"\w+|\s+|[^\w\s]", text)
 
 
+def _one_per_source(matches: list[Match]) -> list[Match]:
+    """The first of the matches with one source: a review written to the desk's memory and
+    the newsroom's is one match (the desk's own, when sorted first), not two."""
+    seen, out = set(), []
+    for match in matches:
+        if match.source not in seen:
+            seen.add(match.source)
+            out.append(match)
+    return out
+
+
 class TranslationMemory:
     """Memory keyed by (desk, source language, target language, source sentence)."""
 
@@ -149,7 +160,7 @@ class TranslationMemory:
                 matches.append(Match(row["source"], row["target"], similarity, row["desk"],
                                      row["document_id"], row["created_by"], row["updated_at"],
                                      row["id"]))
-        matches.sort(key=lambda m: (-m.similarity, m.desk == NEWSROOM, m.updated_at), reverse=False)
+        matches = _one_per_source(sorted(matches, key=lambda m: (-m.similarity, m.desk == NEWSROOM)))
         for match in matches[:limit]:
             match.diff = source_diff(sentence, match.source)
         return matches[:limit]
@@ -191,9 +202,10 @@ class TranslationMemory:
             "FROM memory_words w JOIN memory m ON m.id = w.rowid WHERE memory_words MATCH ? "
             f"AND m.source_lang = ? AND m.target_lang = ? AND m.desk IN ({','.join('?' * len(desks))}) "
             "ORDER BY m.updated_at DESC, m.id DESC LIMIT ?",
-            (query, source, target, *desks, limit))
-        return [Match(r["source"], r["target"], 0, r["desk"], r["document_id"], r["created_by"],
-                      r["updated_at"], r["id"]) for r in rows]
+            (query, source, target, *desks, 2 * limit))
+        found = [Match(r["source"], r["target"], 0, r["desk"], r["document_id"], r["created_by"],
+                       r["updated_at"], r["id"]) for r in rows]
+        return _one_per_source(sorted(found, key=lambda m: m.desk == NEWSROOM))[:limit]
 
     def for_desk(self, desk: str) -> "DeskMemory":
         """What a request of ``desk`` translates with: its desk's memory over the newsroom's."""
