@@ -38,9 +38,10 @@ def create_app(settings: Settings | None = None, *, service: Service | None = No
 
     from .api import api, health
     from .libre import libre
+    from .memory_api import memory_api
     from .review import review
 
-    for blueprint in (api, health, libre, review):
+    for blueprint in (api, health, libre, review, memory_api):
         app.register_blueprint(blueprint)
     if load_models:
         service.start_loading()

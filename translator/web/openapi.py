@@ -506,6 +506,28 @@ def _paths() -> dict:
             "parameters": [{"name": "doc_id", "in": "path", "required": True, "schema": {"type": "string"}},
                            {"name": "index", "in": "path", "required": True, "schema": {"type": "integer"}}],
             "responses": {"200": _json(_ref("SegmentSaved"), "Restored"), **_errors(403, 404)}}},
+        "/v1/memory": {
+            "get": {"summary": "Search the desk's translation memory (and the newsroom's): concordance (q) or fuzzy matches (match)",
+                    "parameters": [{"name": n, "in": "query", "required": r, "schema": {"type": "string"}}
+                                   for n, r in (("source", True), ("target", True), ("q", False), ("match", False))],
+                    "responses": {"200": _json({"type": "object", "required": ["source", "target", "entries"],
+                                                "properties": {"source": {"type": "string"}, "target": {"type": "string"},
+                                                               "entries": {"type": "array", "items": {"type": "object"}}}},
+                                               "Entries"), **_errors(400, 401, 403)}},
+            "post": {"summary": "Import a TMX file (the body) into the desk's memory (into=newsroom: the newsroom's, memory writers only); all or nothing",
+                     "parameters": [{"name": n, "in": "query", "required": False, "schema": {"type": "string"}}
+                                    for n in ("into", "name")],
+                     "requestBody": {"required": True, "content": {"application/x-tmx+xml": {"schema": {"type": "string"}}}},
+                     "responses": {"200": _json({"type": "object", "required": ["stored", "skipped", "pairs"],
+                                                 "properties": {"stored": {"type": "integer"}, "skipped": {"type": "integer"},
+                                                                "pairs": {"type": "object"}}}, "Imported"),
+                                   **_errors(400, 401, 403, 413)}}},
+        "/v1/memory/export.tmx": {"get": {
+            "summary": "The desk's memory as TMX 1.4b (from=newsroom: the newsroom's)",
+            "parameters": [{"name": n, "in": "query", "required": False, "schema": {"type": "string"}}
+                           for n in ("source", "target", "from")],
+            "responses": {"200": {"description": "TMX", "content": {"application/x-tmx+xml": {"schema": {"type": "string"}}}},
+                          **_errors(400, 401, 403)}}},
         "/review/{doc_id}/concordance": {"get": {
             "summary": "Memory entries whose source holds a phrase (review page's concordance)",
             "parameters": [{"name": "doc_id", "in": "path", "required": True, "schema": {"type": "string"}},
