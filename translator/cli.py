@@ -333,6 +333,54 @@ def cmd_keys(args) -> int:
     return 0
 
 
+def cmd_memory(args) -> int:
+    from . import languages
+    from .store import Store
+    from .store.db import DEFAULT_DESK, NEWSROOM
+    from .store.memory_tmx import export_tmx, import_tmx
+
+    store = Store(_service_settings(args).db_path)
+    desk = NEWSROOM if args.newsroom else args.desk or DEFAULT_DESK
+    try:
+        if args.action == "import":
+            path = Path(args.file)
+            try:
+                data = path.read_bytes()
+            except OSError as exc:
+                raise InputError(f"cannot read {path}: {exc.strerror}") from None
+            report = import_tmx(store.memory, data, desk, path.name)
+            pairs = ", ".join(f"{pair}: {n}" for pair, n in sorted(report.pairs.items())) or "none"
+            print(f"stored {report.stored} pairs in the memory of {desk!r} ({pairs}); "
+                  f"skipped {report.skipped} units with fewer than two languages")
+        else:
+            source = languages.canonical(args.source) if args.source else None
+            target = languages.canonical(args.target) if args.target else None
+            body = export_tmx(store.memory, desk, source, target)
+            if args.output:
+                _write_atomically(Path(args.output), body)
+            else:
+                sys.stdout.buffer.write(body)
+    finally:
+        store.close()
+    return 0
+
+
+def _write_atomically(path: Path, data: bytes) -> None:
+    import os
+    import tempfile
+
+    handle, temp = tempfile.mkstemp(dir=path.parent or ".", prefix=f".{path.name}.")
+    try:
+        with os.fdopen(handle, "wb") as out:
+            out.write(data)
+            out.flush()
+            os.fsync(out.fileno())
+        os.replace(temp, path)
+    except BaseException:
+        Path(temp).unlink(missing_ok=True)
+        raise
+
+
 def _pair(text: str | None) -> list[str] | None:
     from . import languages
 
@@ -582,6 +630,19 @@ def build_parser() -> argparse.ArgumentParser:
     k = ksub.add_parser("revoke", parents=[service], help="revoke a key")
     k.add_argument("name")
     p.set_defaults(func=cmd_keys)
+
+    p = sub.add_parser("memory", help="import and export translation memories (TMX)")
+    msub = p.add_subparsers(dest="action", required=True)
+    m = msub.add_parser("import", parents=[service], help="store a TMX file's pairs (all or nothing)")
+    m.add_argument("file")
+    m = msub.add_parser("export", parents=[service], help="write the memory as TMX 1.4b")
+    m.add_argument("--source", help="only entries from this language")
+    m.add_argument("--target", help="only entries into this language")
+    m.add_argument("-o", "--output", help="file to write (default: standard output)")
+    for m in msub.choices.values():
+        m.add_argument("--desk", help="the desk whose memory (default: default)")
+        m.add_argument("--newsroom", action="store_true", help="the newsroom-wide memory")
+    p.set_defaults(func=cmd_memory)
 
     p = sub.add_parser("glossary", help="manage glossaries (term bases)")
     gsub = p.add_subparsers(dest="action", required=True)
