@@ -142,3 +142,28 @@ def test_a_database_of_the_release_before_fuzzy_memory_is_migrated_in_place(tmp_
     assert [m.target for m in store.memory.fuzzy("fr", "en", "Le chat dort sur le lit.")] == [
         "The cat naps on the sofa."]
     store.close()
+
+
+def test_an_edit_keeps_terms_moves_them_and_warns_for_a_lost_one():
+    from translator.result import Segment
+    from translator.store.documents import edited
+
+    target = "Russia and North Korea cooperate."
+    terms = [{"source": "Russie", "target": "Russia", "source_span": [3, 9], "target_span": [0, 6]},
+             {"source": "Corée du Nord", "target": "North Korea", "source_span": [16, 29],
+              "target_span": [11, 22]}]
+    seg = Segment(0, 0, "La Russie et la Corée du Nord coopèrent.", target, (0, 41), (0, 33), "fr",
+                  terms=terms, warnings=["glossary: 'x' -> 'y' not rendered", "other"])
+    moved = edited(seg, "North Korea and Russia work together.", "edited")
+    assert [t["target_span"] for t in moved.terms] == [[16, 22], [0, 11]]
+    assert moved.warnings == ["other"]  # every term is rendered: no term warning left
+    lost = edited(seg, "Russia and Pyongyang cooperate.", "reviewed")
+    assert [t["target_span"] for t in lost.terms] == [[0, 6], [-1, -1]]
+    assert lost.warnings == ["other", "glossary: 'Corée du Nord' -> 'North Korea' not rendered"]
+    assert edited(seg, target, "reviewed").terms == terms
+    # saved as the machine left it: a term the machine could not render keeps its warning
+    failed = Segment(0, 0, seg.source, "Russia and Korea cooperate.", (0, 41), (0, 27), "fr",
+                     terms=[terms[0], {**terms[1], "target_span": [-1, -1]}],
+                     warnings=["glossary: 'Corée du Nord' -> 'North Korea' not rendered"])
+    same = edited(failed, failed.target, "reviewed")
+    assert same.warnings == failed.warnings and same.terms == failed.terms

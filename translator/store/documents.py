@@ -108,8 +108,6 @@ def terms_after_edit(seg: Segment, text: str) -> tuple[list[dict], list[dict]]:
 
     A span the edit left alone moves with its words; otherwise the rendering is looked
     for anew (the reviewer may have moved it), never inside a span already given."""
-    if text == seg.target:
-        return seg.terms, []
     spans = [tuple(t.get("target_span") or (-1, -1)) for t in seg.terms]
     valid = [s if 0 <= s[0] < s[1] <= len(seg.target) else (0, 0) for s in spans]
     moved = follow_edit(seg.target, text, valid)
