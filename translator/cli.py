@@ -138,11 +138,29 @@ def cmd_detect(args) -> int:
 
 
 def cmd_align(args) -> int:
-    from .align import align_texts, render_alignment
-
-    if args.source_file == "-" and args.target_file == "-":
-        raise InputError("only one of SOURCE and TARGET can be - (standard input)")
+    """Two texts aligned sentence by sentence, or the files of two folders paired by name;
+    with ``--into-memory`` the confident pairs go to a desk's translation memory."""
     from .glossary.store import default_glossary
+
+    source_dir, target_dir = Path(args.source_file), Path(args.target_file)
+    folders = args.source_file != "-" and source_dir.is_dir()
+    if folders != (args.target_file != "-" and target_dir.is_dir()):
+        folder, other = (source_dir, target_dir) if folders else (target_dir, source_dir)
+        raise InputError(f"{folder} is a folder but {other} is not: give two files or two folders")
+    if not folders and args.source_file == "-" and args.target_file == "-":
+        raise InputError("only one of SOURCE and TARGET can be - (standard input)")
+    if folders and args.format in ("tsv", "tmx"):
+        raise InputError("two folders are aligned as a summary per pair (side-by-side) or as "
+                         f"JSON lines (json), not {args.format}")
+    if (args.desk or args.newsroom) and not args.into_memory:
+        raise InputError("--desk and --newsroom say which memory --into-memory adds to: "
+                         "add --into-memory")
+    desk = None
+    if args.into_memory:
+        from .store.db import DEFAULT_DESK, NEWSROOM
+        from .store.keys import check_desk
+
+        desk = NEWSROOM if args.newsroom else check_desk(args.desk or DEFAULT_DESK)
 
     settings = _settings(args)
     pipeline = None
@@ -151,11 +169,125 @@ def cmd_align(args) -> int:
 
         pipeline = Pipeline.from_settings(settings)
     glossary = pipeline.glossary if pipeline else default_glossary(settings)
-    alignment = align_texts(_read_input(args.source_file), _read_input(args.target_file),
-                            args.source, args.target, pipeline=pipeline, mt=args.mt,
-                            settings=settings, glossary=glossary or ())
-    sys.stdout.write(render_alignment(alignment, args.format))
+    options = dict(pipeline=pipeline, mt=args.mt, settings=settings, glossary=glossary or ())
+    if folders:
+        return _align_folders(args, source_dir, target_dir, desk, options)
+    alignment = _align_pair(args, _read_input(args.source_file), _read_input(args.target_file),
+                            options)
+    if desk is None:
+        from .align import render_alignment
+
+        sys.stdout.write(render_alignment(alignment, args.format))
+        return 0
+    names = [_document_name(args.source_file), _document_name(args.target_file)]
+    selection = _memory_selection(alignment, names)
+    added = _add_to_memory(args, desk, [(alignment, names, selection)])
+    print(f"added {added} pairs to the memory of {desk!r} ({alignment.source_lang}-"
+          f"{alignment.target_lang}) from {names[0]} and {names[1]}; "
+          f"{selection.describe_left_out()}")
     return 0
+
+
+def _document_name(path: str) -> str:
+    return "standard input" if path == "-" else Path(path).name
+
+
+def _align_pair(args, source: bytes, target: bytes, options: dict):
+    from .align import align_texts
+
+    return align_texts(source, target, args.source, args.target, **options)
+
+
+def _memory_selection(alignment, names: list[str]):
+    """The confident pairs of an alignment; an error if a language is unknown (the memory
+    is kept by language pair)."""
+    from .alignment.intomemory import confident_pairs
+
+    for lang, name, side in ((alignment.source_lang, names[0], "SOURCE"),
+                             (alignment.target_lang, names[1], "TARGET")):
+        if lang is None:
+            flag = "--from" if side == "SOURCE" else "--to"
+            raise InputError(f"the language of {name} was not detected, and the memory is kept "
+                             f"by language: give it with {flag}")
+    if alignment.source_lang == alignment.target_lang:
+        raise InputError(f"{names[0]} and {names[1]} are both in {alignment.source_lang}: "
+                         "the memory keeps translations from one language into another")
+    return confident_pairs(alignment)
+
+
+def _add_to_memory(args, desk: str, aligned: list) -> int:
+    """Store every selected pair in one transaction (all or nothing); the number stored.
+    Provenance: ``align:SOURCE | TARGET``, the documents' names."""
+    from .store import Store
+
+    store = Store(_service_settings(args).db_path)
+    added = 0
+    try:
+        with store.db.transaction() as conn:
+            for alignment, names, selection in aligned:
+                by = f"align:{names[0]} | {names[1]}"
+                for source, target in dict(selection.pairs).items():
+                    store.memory.put(conn, alignment.source_lang, alignment.target_lang,
+                                     source, target, None, desk, by=by)
+                    added += 1
+    finally:
+        store.close()
+    return added
+
+
+def _align_folders(args, source_dir: Path, target_dir: Path, desk: str | None,
+                   options: dict) -> int:
+    """Every pair of files of two folders, paired by name; files on one side only are
+    reported (not an error); a pair that cannot be aligned is reported and skipped, and the
+    exit status is then 1. With a desk, the confident pairs of every aligned pair are stored
+    together at the end."""
+    from .align import render_alignment
+    from .alignment.intomemory import pair_folders
+
+    found = pair_folders(source_dir, target_dir)
+    for path in found.only_source:
+        print(f"translator: only in {source_dir}: {path.name} (no file of that name in "
+              f"{target_dir})", file=sys.stderr)
+    for path in found.only_target:
+        print(f"translator: only in {target_dir}: {path.name} (no file of that name in "
+              f"{source_dir})", file=sys.stderr)
+    for key, paths in found.ambiguous:
+        print(f"translator: skipped {key!r}: several files have that name "
+              f"({', '.join(str(p) for p in paths)})", file=sys.stderr)
+    if not found.pairs:
+        raise InputError(f"no file of {source_dir} has a file of the same name in {target_dir}")
+    failed = len(found.ambiguous)
+    aligned, done = [], 0
+    for source, target in found.pairs:
+        names = [source.name, target.name]
+        try:
+            alignment = _align_pair(args, _read_input(str(source)), _read_input(str(target)),
+                                    options)
+            selection = _memory_selection(alignment, names) if desk is not None else None
+        except TranslatorError as exc:
+            print(f"translator: skipped {names[0]} and {names[1]}: {exc.message}", file=sys.stderr)
+            failed += 1
+            continue
+        done += 1
+        if desk is not None:
+            aligned.append((alignment, names, selection))
+            print(f"{names[0]}\t{names[1]}\t{len(selection.pairs)} pairs to add; "
+                  f"{selection.describe_left_out()}")
+        elif args.format == "json":
+            body = {"source_file": str(source), "target_file": str(target), **alignment.to_dict()}
+            print(json.dumps(body, ensure_ascii=False))
+        else:
+            print(f"{names[0]}\t{names[1]}\t" + render_alignment(alignment, "side-by-side")
+                  .splitlines()[0])
+    if desk is not None and aligned:
+        added = _add_to_memory(args, desk, aligned)
+        left = sum(sum(s.left_out.values()) for _, _, s in aligned)
+        print(f"added {added} pairs to the memory of {desk!r} from {len(aligned)} document "
+              f"pairs; {left} beads left out")
+    only = len(found.only_source) + len(found.only_target)
+    print(f"translator: {done} document pairs aligned, {failed} skipped, {only} files without "
+          "a counterpart", file=sys.stderr)
+    return 1 if failed else 0
 
 
 def cmd_batch(args) -> int:
@@ -577,15 +709,30 @@ def build_parser() -> argparse.ArgumentParser:
                    help="only consider languages that have a translation route")
     p.set_defaults(func=cmd_detect)
 
-    p = sub.add_parser("align", parents=[common],
-                       help="align a text with its existing translation, sentence by sentence")
-    p.add_argument("source_file", metavar="SOURCE", help="UTF-8 text file, or - for stdin")
-    p.add_argument("target_file", metavar="TARGET", help="its translation (UTF-8), or - for stdin")
+    service = argparse.ArgumentParser(add_help=False)
+    group = service.add_argument_group("service settings")
+    group.add_argument("--config", type=Path, help="TOML file of settings (keys: setting names)")
+    _setting_flags(group, ("db_path",))
+
+    p = sub.add_parser("align", parents=[common, service],
+                       help="align a text with its existing translation, sentence by sentence "
+                            "(or the files of two folders, paired by name)")
+    p.add_argument("source_file", metavar="SOURCE",
+                   help="UTF-8 text file, - for stdin, or a folder of originals")
+    p.add_argument("target_file", metavar="TARGET",
+                   help="its translation (UTF-8), - for stdin, or a folder of translations "
+                        "(files paired by name: floods.txt or floods.fr.txt with floods.vi.txt)")
     p.add_argument("--from", dest="source", default="auto", help="language of SOURCE (default: detect)")
     p.add_argument("--to", dest="target", default="auto", help="language of TARGET (default: detect)")
     p.add_argument("--format", default="side-by-side", choices=["json", "tsv", "tmx", "side-by-side"])
     p.add_argument("--mt", default="auto", choices=["auto", "on", "off"],
                    help="compare with a machine translation: when a route exists (auto), always, never")
+    p.add_argument("--into-memory", action="store_true",
+                   help="add the pairs the aligner is confident about to a desk's translation "
+                        "memory (and report what was left out) instead of printing them")
+    p.add_argument("--desk", help="with --into-memory: the desk whose memory (default: default)")
+    p.add_argument("--newsroom", action="store_true",
+                   help="with --into-memory: the newsroom-wide memory")
     p.set_defaults(func=cmd_align)
 
     p = sub.add_parser("languages", parents=[common], help="list translation routes")
@@ -603,11 +750,6 @@ def build_parser() -> argparse.ArgumentParser:
     m.add_argument("name")
     m = msub.add_parser("available", parents=[common], help="packages in the Argos index")
     p.set_defaults(func=cmd_models)
-
-    service = argparse.ArgumentParser(add_help=False)
-    group = service.add_argument_group("service settings")
-    group.add_argument("--config", type=Path, help="TOML file of settings (keys: setting names)")
-    _setting_flags(group, ("db_path",))
 
     p = sub.add_parser("serve", parents=[common, service],
                        help="run the HTTP service (JSON API, LibreTranslate API, review page)")
