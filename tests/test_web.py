@@ -402,7 +402,8 @@ def test_readiness_is_503_until_models_are_loaded(settings):
 
 def test_openapi_documents_every_api_route(app, openapi):
     jsonschema.Draft202012Validator.check_schema({"$defs": openapi["components"]["schemas"]})
-    pages = {"/", "/review", "/review/<doc_id>", "/login", "/logout", "/static/<path:filename>"}
+    pages = {"/", "/review", "/review/<doc_id>", "/align", "/login", "/logout",
+             "/static/<path:filename>"}
     routes = {rule.rule for rule in app.url_map.iter_rules()} - pages
     documented = {path.replace("{", "<").replace("}", ">").replace("<index>", "<int:index>")
                   for path in openapi["paths"]}

@@ -36,6 +36,7 @@ def create_app(settings: Settings | None = None, *, service: Service | None = No
     errors.register(app)
     security.init(app)
 
+    from . import align_page  # noqa: F401 (the alignment page's routes, on the review blueprint)
     from .api import api, health
     from .libre import libre
     from .memory_api import memory_api

@@ -528,6 +528,21 @@ def _paths() -> dict:
                            for n in ("source", "target", "from")],
             "responses": {"200": {"description": "TMX", "content": {"application/x-tmx+xml": {"schema": {"type": "string"}}}},
                           **_errors(400, 401, 403)}}},
+        "/align/memory": {"post": {
+            "summary": "Add accepted pairs of the alignment page to the desk's translation memory, all or nothing (provenance align:SOURCE | TARGET)",
+            "requestBody": {"required": True, "content": {JSON: {"schema": {
+                "type": "object", "additionalProperties": False,
+                "required": ["source_lang", "target_lang", "source_name", "target_name", "pairs"],
+                "properties": {"source_lang": {"type": "string"}, "target_lang": {"type": "string"},
+                               "source_name": {"type": "string", "minLength": 1, "maxLength": 200},
+                               "target_name": {"type": "string", "minLength": 1, "maxLength": 200},
+                               "pairs": {"type": "array", "minItems": 1, "maxItems": 5000,
+                                         "items": {"type": "array", "minItems": 2, "maxItems": 2,
+                                                   "items": {"type": "string", "minLength": 1}}}}}}}},
+            "responses": {"200": _json({"type": "object", "required": ["stored", "desk", "source", "target"],
+                                        "properties": {"stored": {"type": "integer"}, "desk": {"type": "string"},
+                                                       "source": {"type": "string"}, "target": {"type": "string"}}},
+                                       "Stored"), **_errors(400, 403, 413)}}},
         "/review/{doc_id}/concordance": {"get": {
             "summary": "Memory entries whose source holds a phrase (review page's concordance)",
             "parameters": [{"name": "doc_id", "in": "path", "required": True, "schema": {"type": "string"}},

@@ -1,0 +1,147 @@
+"""The alignment page: an original and its existing translation (uploaded or pasted)
+aligned sentence by sentence, reviewed with the least certain beads first (merge, split,
+move a sentence), and the accepted pairs added to the desk's translation memory.
+
+The alignment is the one of ``translator align`` and ``POST /v1/align``; which beads start
+accepted is :func:`translator.alignment.intomemory.confident_pairs`'s rule. The page's
+script (``static/align.js``) keeps the beads while they are edited; ``POST
+/align/memory`` stores the accepted pairs in one transaction, with the documents' names as
+provenance (``align:SOURCE | TARGET``), as ``translator align --into-memory`` does.
+"""
+
+from __future__ import annotations
+
+from flask import current_app, render_template, request
+
+from .. import languages as lang_names
+from ..errors import InvalidEncoding, TranslatorError
+from .errors import InvalidField, public_error
+from .review import review
+from .security import access
+from .validation import (AUTO, AlignRequest, check_fields, json_body, language_field, required,
+                         text_value)
+
+# Routes of the review blueprint: the same key cookie, login redirect, same-origin check,
+# page CSP and error pages as the review page.
+
+#: pairs one request may add (a long report has a few hundred sentences)
+MAX_PAIRS = 5000
+MAX_NAME = 200
+
+
+def service():
+    return current_app.extensions["translator"]
+
+
+def _side(side: str, label: str, max_chars: int) -> tuple[str, str]:
+    """(text, document name) of one side: its uploaded file or its pasted text, not both."""
+    upload = request.files.get(f"{side}_file")
+    pasted = request.form.get(f"{side}_text", "")
+    if upload is not None and upload.filename:
+        if pasted.strip():
+            raise InvalidField(f"the {label} was given twice, as a file ({upload.filename}) and "
+                               "as pasted text: clear the text or remove the file",
+                               field=f"{side}_text")
+        raw = upload.read()
+        try:
+            text = raw.decode("utf-8-sig")
+        except UnicodeDecodeError as exc:
+            raise InvalidEncoding(f"the {label} ({upload.filename}) is not UTF-8 text "
+                                  f"(byte {exc.start})", field=f"{side}_file") from None
+        return text_value(text, f"{side}_file", max_chars), upload.filename[:MAX_NAME]
+    if not pasted.strip():
+        raise InvalidField(f"the {label} is missing: upload a file or paste the text",
+                           field=f"{side}_text")
+    return text_value(pasted, f"{side}_text", max_chars), f"pasted {label}"
+
+
+def _form(**values):
+    langs = service().languages()["languages"]
+    codes = sorted({lang["code"] for lang in langs} | {t for lang in langs for t in lang["targets"]})
+    return {"codes": codes, "name": lang_names.name, "form": values}
+
+
+@review.get("/align")
+def align_form():
+    return render_template("align.html", **_form(source=AUTO, target=AUTO))
+
+
+@review.post("/align")
+def align_create():
+    """Align the two texts and open them for review (nothing is stored yet)."""
+    svc = service()
+    f = request.form
+    try:
+        source_text, source_name = _side("source", "original", svc.settings.max_chars)
+        target_text, target_name = _side("target", "translation", svc.settings.max_chars)
+        source = language_field(f.get("source", AUTO), "source", allow_auto=True)
+        target = language_field(f.get("target", AUTO), "target", allow_auto=True)
+        alignment = svc.align(AlignRequest(source_text, target_text, source, target, "auto"))
+        for lang, label, field in ((alignment.source_lang, "original", "source"),
+                                   (alignment.target_lang, "translation", "target")):
+            if lang is None:
+                raise InvalidField(f"the language of the {label} was not detected: choose it",
+                                   field=field)
+        if alignment.source_lang == alignment.target_lang:
+            raise InvalidField(f"the original and the translation are both in "
+                               f"{lang_names.name(alignment.source_lang)}: give the translation "
+                               "in another language", field="target")
+    except TranslatorError as exc:
+        context = _form(source_text=f.get("source_text", ""), target_text=f.get("target_text", ""),
+                        source=f.get("source"), target=f.get("target"))
+        return render_template("align.html", error=public_error(exc), **context), exc.http_status
+    data = alignment.to_dict()
+    data = {"source_lang": data["source_lang"], "target_lang": data["target_lang"],
+            "source_name": source_name, "target_name": target_name,
+            "source_sentences": [s["text"] for s in data["source_sentences"]],
+            "target_sentences": [s["text"] for s in data["target_sentences"]],
+            "beads": [{"source": b["source"], "target": b["target"], "score": b["score"],
+                       "low": b["low_confidence"]} for b in data["beads"]],
+            "desk": access().desk}
+    return render_template("align_review.html", data=data, alignment=alignment,
+                           name=lang_names.name)
+
+
+def _name(body: dict, field: str) -> str:
+    value = required(body, field)
+    if not isinstance(value, str) or not value.strip() or len(value) > MAX_NAME:
+        raise InvalidField(f"field '{field}' must be the document's name (1-{MAX_NAME} characters)",
+                           field=field)
+    return " ".join(value.split())
+
+
+@review.post("/align/memory")
+def align_add_to_memory():
+    """Store accepted pairs ``[[source, target], ...]`` in the desk's memory, all or nothing."""
+    svc = service()
+    body = json_body()
+    check_fields(body, ("source_lang", "target_lang", "source_name", "target_name", "pairs"),
+                 required=("source_lang", "target_lang", "source_name", "target_name", "pairs"))
+    source = language_field(required(body, "source_lang"), "source_lang")
+    target = language_field(required(body, "target_lang"), "target_lang")
+    if source == target:
+        raise InvalidField("source_lang and target_lang must differ", field="target_lang")
+    names = _name(body, "source_name"), _name(body, "target_name")
+    pairs = required(body, "pairs")
+    if not isinstance(pairs, list) or not pairs:
+        raise InvalidField("field 'pairs' must be a non-empty list of [source, target]",
+                           field="pairs")
+    if len(pairs) > MAX_PAIRS:
+        raise InvalidField(f"{len(pairs)} pairs; at most {MAX_PAIRS} at once", field="pairs")
+    clean = {}
+    for n, pair in enumerate(pairs):
+        if (not isinstance(pair, list) or len(pair) != 2
+                or not all(isinstance(side, str) and side.strip() for side in pair)):
+            raise InvalidField(f"pair {n} must be [source, target], two non-empty strings",
+                               field="pairs")
+        if any(len(side) > svc.settings.max_chars for side in pair):
+            raise InvalidField(f"pair {n} is longer than {svc.settings.max_chars} characters",
+                               field="pairs")
+        clean[" ".join(pair[0].split())] = " ".join(pair[1].split())
+    desk = access().desk
+    memory = svc.store.memory
+    with memory.db.transaction() as conn:
+        for text, translation in clean.items():
+            memory.put(conn, source, target, text, translation, None, desk,
+                       by=f"align:{names[0]} | {names[1]}")
+    return {"stored": len(clean), "desk": desk, "source": source, "target": target}
