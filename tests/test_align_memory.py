@@ -163,7 +163,7 @@ def test_a_pair_that_cannot_be_aligned_is_skipped_and_the_others_stored(tmp_path
     (lambda t, vi, fr: [DATA / "floods.vi.txt", DATA / "floods.vi.txt", "--into-memory"],
      "are both in vi"),
     (lambda t, vi, fr: [vi, fr, "--format", "tmx"], "not tmx"),
-    (lambda t, vi, fr: [vi, t / "nothing", "--into-memory"], "is a folder but"),
+    (lambda t, vi, fr: [vi, t / "nothing", "--into-memory"], "nothing: no such file or folder"),
     (lambda t, vi, fr: [t / "empty-vi", t / "empty-fr", "--into-memory"],
      "has a file of the same name"),
 ])
@@ -178,3 +178,12 @@ def test_bad_inputs_are_one_clear_line_and_store_nothing(tmp_path, make_args, me
     assert len(err.strip().splitlines()) == 1 and "Traceback" not in err
     assert message in err
     assert not db.exists() or entries(db) == []
+
+
+def test_files_pair_by_stem_without_a_known_language_tag():
+    from translator.alignment.intomemory import match_key
+
+    assert match_key(Path("floods.vi.txt")) == match_key(Path("Floods.fr.txt")) == "floods"
+    assert match_key(Path("floods.txt")) == match_key(Path("floods.fr-FR.md")) == "floods"
+    assert match_key(Path("report.new.txt")) == "report.new"  # 'new' is no language
+    assert match_key(Path(".fr.txt")) == ".fr"

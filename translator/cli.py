@@ -146,6 +146,8 @@ def cmd_align(args) -> int:
     folders = args.source_file != "-" and source_dir.is_dir()
     if folders != (args.target_file != "-" and target_dir.is_dir()):
         folder, other = (source_dir, target_dir) if folders else (target_dir, source_dir)
+        if str(other) != "-" and not other.exists():
+            raise InputError(f"{other}: no such file or folder")
         raise InputError(f"{folder} is a folder but {other} is not: give two files or two folders")
     if not folders and args.source_file == "-" and args.target_file == "-":
         raise InputError("only one of SOURCE and TARGET can be - (standard input)")

@@ -63,11 +63,25 @@ def confident_pairs(alignment: Alignment) -> Selection:
 
 
 def match_key(path: Path) -> str:
-    """The name files are paired by: the stem, without a trailing language tag
-    (``floods.vi.txt`` and ``floods.fr.txt`` -> ``floods``; ``floods.txt`` -> ``floods``)."""
+    """The name files are paired by: the stem, without a trailing language tag (a code we
+    know: ``floods.vi.txt`` and ``floods.fr.txt`` -> ``floods``; ``floods.txt`` ->
+    ``floods``; ``report.new.txt`` keeps ``report.new``), case aside."""
     stem = path.stem
-    bare = _LANG_SUFFIX.sub("", stem)
-    return (bare or stem).casefold()
+    tag = _LANG_SUFFIX.search(stem)
+    if tag and tag.start() > 0 and _is_language(tag.group()[1:]):
+        stem = stem[:tag.start()]
+    return stem.casefold()
+
+
+def _is_language(code: str) -> bool:
+    from .. import languages
+    from ..errors import UnknownLanguage
+
+    try:
+        languages.canonical(code)
+    except UnknownLanguage:
+        return False
+    return True
 
 
 @dataclass
