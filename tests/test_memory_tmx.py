@@ -102,3 +102,14 @@ def test_v1_memory_bad_input_is_a_clear_400_and_stores_nothing(client, method, u
     assert response.status_code == 400, response.data
     assert response.get_json()["error"]["code"] == code
     assert client.get("/v1/memory/export.tmx").data.count(b"<tu ") == before.count(b"<tu ")
+
+
+def test_cli_refuses_a_bad_desk_name_before_opening_the_store(tmp_path):
+    from cli_runner import run_cli
+
+    db = tmp_path / "translator.db"
+    proc = run_cli("memory", "export", "--desk", "Sports Desk!", env_extra={
+        "TRANSLATOR_DB_PATH": str(db)})
+    assert proc.returncode == 2 and not db.exists()
+    assert proc.stderr == (b"translator: error: bad desk name 'Sports Desk!': 1-32 lowercase "
+                           b"letters, digits, '_' or '-'\n")

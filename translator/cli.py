@@ -471,10 +471,11 @@ def cmd_memory(args) -> int:
     from . import languages
     from .store import Store
     from .store.db import DEFAULT_DESK, NEWSROOM
+    from .store.keys import check_desk
     from .store.memory_tmx import export_tmx, import_tmx
 
+    desk = NEWSROOM if args.newsroom else check_desk(args.desk or DEFAULT_DESK)
     store = Store(_service_settings(args).db_path)
-    desk = NEWSROOM if args.newsroom else args.desk or DEFAULT_DESK
     try:
         if args.action == "import":
             path = Path(args.file)

@@ -145,14 +145,18 @@ def _json_type(value) -> str:
 
 
 def check_fields(body: dict, allowed: tuple[str, ...], required: tuple[str, ...] = ()) -> None:
-    """Refuse fields outside ``allowed``, and null in an optional field (leave it out
-    instead: null is no value the OpenAPI document allows)."""
+    """Refuse fields outside ``allowed``, a missing (or null) ``required`` field, and null
+    in an optional field (leave it out instead: null is no value the OpenAPI document
+    allows). A handler may then read its required fields directly."""
     unknown = sorted(set(body) - set(allowed))
     if unknown:
         raise UnknownField(f"unknown field {unknown[0]!r}; fields: {', '.join(allowed)}",
                            field=unknown[0])
+    for name in required:
+        if body.get(name) is None:
+            raise MissingField(f"field {name!r} is required", field=name)
     for name in allowed:
-        if name in body and body[name] is None and name not in required:
+        if name in body and body[name] is None:
             raise InvalidField(f"field {name!r} must not be null; leave it out for its default",
                                field=name)
 
