@@ -52,9 +52,17 @@ def batch(*args, env, **kwargs):
                           capture_output=True, text=True, env=env, timeout=300, **kwargs)
 
 
+def _default_sigint() -> None:
+    """In the child: Ctrl-C as in a terminal, whatever this process inherited (a shell
+    without job control starts background commands with SIGINT ignored, and Python then
+    leaves it ignored)."""
+    signal.signal(signal.SIGINT, signal.SIG_DFL)
+
+
 def start(*args, env):
     return subprocess.Popen([sys.executable, "-m", "translator", "batch", *map(str, args)],
-                            stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True, env=env)
+                            stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True, env=env,
+                            preexec_fn=_default_sigint)
 
 
 def done_articles(out: Path) -> int:
