@@ -10,6 +10,7 @@ from pathlib import Path
 
 from . import __version__
 from .errors import InputError, TranslatorError
+from .fsutil import atomic_write
 from .settings import SETTINGS, Settings
 
 
@@ -492,28 +493,12 @@ def cmd_memory(args) -> int:
             target = languages.canonical(args.target) if args.target else None
             body = export_tmx(store.memory, desk, source, target)
             if args.output:
-                _write_atomically(Path(args.output), body)
+                atomic_write(Path(args.output), body)
             else:
                 sys.stdout.buffer.write(body)
     finally:
         store.close()
     return 0
-
-
-def _write_atomically(path: Path, data: bytes) -> None:
-    import os
-    import tempfile
-
-    handle, temp = tempfile.mkstemp(dir=path.parent or ".", prefix=f".{path.name}.")
-    try:
-        with os.fdopen(handle, "wb") as out:
-            out.write(data)
-            out.flush()
-            os.fsync(out.fileno())
-        os.replace(temp, path)
-    except BaseException:
-        Path(temp).unlink(missing_ok=True)
-        raise
 
 
 def _pair(text: str | None) -> list[str] | None:

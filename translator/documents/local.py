@@ -2,10 +2,9 @@
 
 from __future__ import annotations
 
-import os
-import tempfile
 from pathlib import Path
 
+from ..fsutil import atomic_write
 from . import Translate, translate_document
 
 AUTO = "auto"
@@ -40,14 +39,5 @@ def translate_file(path: Path, output: Path, data: bytes, translate: Translate) 
     (nothing is written when translation fails); returns the warnings."""
     translated = translate_document(path.name, data, translate)
     output.parent.mkdir(parents=True, exist_ok=True)
-    fd, tmp = tempfile.mkstemp(dir=output.parent, prefix=f".{output.name}.")
-    try:
-        with os.fdopen(fd, "wb") as out:
-            out.write(translated.data)
-            out.flush()
-            os.fsync(out.fileno())
-        os.replace(tmp, output)
-    except BaseException:
-        Path(tmp).unlink(missing_ok=True)
-        raise
+    atomic_write(output, translated.data)
     return translated.warnings

@@ -7,9 +7,7 @@ the download gets. Files are written atomically and removed ``files_keep_hours``
 
 from __future__ import annotations
 
-import os
 import re
-import tempfile
 import time
 import uuid
 from pathlib import Path
@@ -17,6 +15,7 @@ from pathlib import Path
 from werkzeug.utils import secure_filename
 
 from ..errors import TranslatorError
+from ..fsutil import atomic_write
 
 _NAME = re.compile(r"^[0-9a-f]{32}\.[A-Za-z0-9][A-Za-z0-9._-]{0,200}$")
 
@@ -39,16 +38,7 @@ class DocumentFiles:
         self.purge()
         safe = secure_filename(filename) or "document"
         name = f"{uuid.uuid4().hex}.{safe}"
-        fd, tmp = tempfile.mkstemp(dir=self.folder, prefix=".incoming-")
-        try:
-            with os.fdopen(fd, "wb") as out:
-                out.write(data)
-                out.flush()
-                os.fsync(out.fileno())
-            os.replace(tmp, self.folder / name)
-        except BaseException:
-            Path(tmp).unlink(missing_ok=True)
-            raise
+        atomic_write(self.folder / name, data)
         return name
 
     def path(self, name: str) -> Path:
