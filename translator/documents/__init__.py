@@ -98,6 +98,21 @@ def check_package(data: bytes, suffix: str) -> None:
                           f"{MAX_UNPACKED_BYTES}", field="file", limit=MAX_UNPACKED_BYTES)
 
 
+def open_package(load: Callable, data: bytes, what: str, not_found: tuple = ()):
+    """``load`` (python-docx's ``Document``, python-pptx's ``Presentation``) over ``data``;
+    a file it cannot read is one :class:`BadDocument` naming ``what``."""
+    import io
+    import zipfile
+
+    try:
+        return load(io.BytesIO(data))
+    except (*not_found, zipfile.BadZipFile, KeyError, ValueError) as exc:
+        raise BadDocument(f"the file is not a readable {what}: {exc}", field="file") from None
+    except Exception as exc:  # lxml's XMLSyntaxError and friends: a corrupt part
+        raise BadDocument(f"the file is not a readable {what}: {type(exc).__name__}",
+                          field="file") from None
+
+
 def translate_document(filename: str, data: bytes, translate: Translate) -> TranslatedDocument:
     """``data`` (a document named ``filename``) translated in its own format."""
     suffix = document_format(filename)

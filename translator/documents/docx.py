@@ -11,9 +11,8 @@ from __future__ import annotations
 
 import copy
 import io
-import zipfile
 
-from . import BadDocument, Translate
+from . import Translate, open_package
 from .runs import Piece, translate_paragraphs
 
 _W = "http://schemas.openxmlformats.org/wordprocessingml/2006/main"
@@ -34,13 +33,7 @@ def _open(data: bytes):
     from docx import Document
     from docx.opc.exceptions import PackageNotFoundError
 
-    try:
-        return Document(io.BytesIO(data))
-    except (PackageNotFoundError, zipfile.BadZipFile, KeyError, ValueError) as exc:
-        raise BadDocument(f"the file is not a readable .docx document: {exc}", field="file") from None
-    except Exception as exc:  # lxml's XMLSyntaxError and friends: a corrupt part
-        raise BadDocument(f"the file is not a readable .docx document: {type(exc).__name__}",
-                          field="file") from None
+    return open_package(Document, data, ".docx document", (PackageNotFoundError,))
 
 
 def _run_text(run) -> str | None:

@@ -11,9 +11,8 @@ from __future__ import annotations
 
 import copy
 import io
-import zipfile
 
-from . import BadDocument, Translate
+from . import Translate, open_package
 from .runs import Piece, translate_paragraphs
 
 _A = "http://schemas.openxmlformats.org/drawingml/2006/main"
@@ -27,13 +26,7 @@ def _open(data: bytes):
     from pptx import Presentation
     from pptx.exc import PackageNotFoundError
 
-    try:
-        return Presentation(io.BytesIO(data))
-    except (PackageNotFoundError, zipfile.BadZipFile, KeyError, ValueError) as exc:
-        raise BadDocument(f"the file is not a readable .pptx presentation: {exc}", field="file") from None
-    except Exception as exc:  # lxml's XMLSyntaxError and friends: a corrupt part
-        raise BadDocument(f"the file is not a readable .pptx presentation: {type(exc).__name__}",
-                          field="file") from None
+    return open_package(Presentation, data, ".pptx presentation", (PackageNotFoundError,))
 
 
 def _trees(presentation):
