@@ -13,8 +13,7 @@ from pathlib import Path
 
 import pytest
 
-from test_web import needs_apertium, wait_ready, web_settings
-from translator.web import create_app
+from test_web import needs_apertium, ready_app, web_settings
 
 pytestmark = needs_apertium
 
@@ -164,10 +163,8 @@ EXPECTED_ODT = {
 @pytest.fixture(scope="module")
 def app(tmp_path_factory):
     """Apertium alone: fr->en goes fr->es->en, which reorders "chat noir" -> "black cat"."""
-    app = create_app(web_settings(tmp_path_factory.mktemp("documents")))
-    wait_ready(app.test_client())
-    yield app
-    app.extensions["translator"].close()
+    with ready_app(web_settings(tmp_path_factory.mktemp("documents"))) as app:
+        yield app
 
 
 @pytest.fixture

@@ -240,13 +240,11 @@ def test_ctranslate2_sentence_alone_equals_inside_any_batch(ct2, batch):
 def web(tmp_path_factory):
     """The service on Apertium alone, micro-batching on with a long wait, so that
     concurrent requests surely share engine batches."""
-    from test_web import wait_ready, web_settings
-    from translator.web import create_app
+    from test_web import ready_app, web_settings
 
-    app = create_app(web_settings(tmp_path_factory.mktemp("isolation-web"), batch_wait_ms=300))
-    wait_ready(app.test_client())
-    yield app
-    app.extensions["translator"].close()
+    with ready_app(web_settings(tmp_path_factory.mktemp("isolation-web"),
+                                batch_wait_ms=300)) as app:
+        yield app
 
 
 @needs_apertium

@@ -8,17 +8,15 @@ import io
 
 import pytest
 
-from test_web import needs_apertium, wait_ready, web_settings
+from test_web import needs_apertium, ready_app, wait_ready, web_settings
 from translator.web import create_app
 
 
 @pytest.fixture(scope="module")
 def app(tmp_path_factory, argos_fr_en):
-    app = create_app(web_settings(tmp_path_factory.mktemp("libre"), argos_fr_en,
-                                  suggestions=True))
-    wait_ready(app.test_client())
-    yield app
-    app.extensions["translator"].close()
+    with ready_app(web_settings(tmp_path_factory.mktemp("libre"), argos_fr_en,
+                                suggestions=True)) as app:
+        yield app
 
 
 @pytest.fixture
@@ -40,10 +38,8 @@ def locked(tmp_path_factory, argos_fr_en):
 @pytest.fixture(scope="module")
 def apertium_app(tmp_path_factory):
     """Apertium alone (no model): fr->en goes fr->es->en."""
-    app = create_app(web_settings(tmp_path_factory.mktemp("libre-apertium")))
-    wait_ready(app.test_client())
-    yield app
-    app.extensions["translator"].close()
+    with ready_app(web_settings(tmp_path_factory.mktemp("libre-apertium"))) as app:
+        yield app
 
 
 def is_libre_error(response, status: int, code: str | None = None) -> str:

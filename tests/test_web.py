@@ -4,6 +4,7 @@ OpenAPI document the app serves."""
 
 from __future__ import annotations
 
+import contextlib
 import json
 import shutil
 import threading
@@ -44,6 +45,17 @@ def wait_ready(client, timeout: float = 60.0) -> None:
     while client.get("/health/ready").status_code != 200:
         assert time.monotonic() < deadline, "models never became ready"
         time.sleep(0.05)
+
+
+@contextlib.contextmanager
+def ready_app(settings, **options):
+    """The app of ``settings``, once its models are loaded and checked; closed after."""
+    app = create_app(settings, **options)
+    wait_ready(app.test_client())
+    try:
+        yield app
+    finally:
+        app.extensions["translator"].close()
 
 
 def validate_schemas(doc: dict, schema: dict, instance) -> None:
@@ -106,10 +118,8 @@ def settings(tmp_path_factory, argos_fr_en):
 
 @pytest.fixture(scope="module")
 def app(settings):
-    app = create_app(settings)
-    wait_ready(app.test_client())
-    yield app
-    app.extensions["translator"].close()
+    with ready_app(settings) as app:
+        yield app
 
 
 @pytest.fixture

@@ -2,18 +2,15 @@
 
 import pytest
 
-from test_web import check_alignment, openapi_caller, web_settings, wait_ready, xliff_is_valid
-from translator.web import create_app
+from test_web import check_alignment, openapi_caller, ready_app, web_settings, xliff_is_valid
 
 TSV = "id\ttype\ten\tfr\nchat\tother\tthe feline\tLe chat\n"
 
 
 @pytest.fixture(scope="module")
 def app(tmp_path_factory, argos_fr_en):
-    app = create_app(web_settings(tmp_path_factory.mktemp("web-glossary"), argos_fr_en))
-    wait_ready(app.test_client())
-    yield app
-    app.extensions["translator"].close()
+    with ready_app(web_settings(tmp_path_factory.mktemp("web-glossary"), argos_fr_en)) as app:
+        yield app
 
 
 @pytest.fixture

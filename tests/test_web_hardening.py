@@ -10,7 +10,7 @@ from urllib.parse import quote, urlsplit
 import jsonschema
 import pytest
 
-from test_web import openapi_caller, tmx_is_valid, wait_ready, web_settings, xliff_is_valid
+from test_web import openapi_caller, ready_app, tmx_is_valid, web_settings, xliff_is_valid
 from translator.web import create_app
 
 NESTED = b"[" * 100_000
@@ -19,11 +19,9 @@ SURROGATE = b'"Le chat \\ud800 dort."'
 
 @pytest.fixture(scope="module")
 def app(tmp_path_factory, argos_fr_en):
-    app = create_app(web_settings(tmp_path_factory.mktemp("hardening"), argos_fr_en,
-                                  max_request_bytes=4 * 1024 * 1024))
-    wait_ready(app.test_client())
-    yield app
-    app.extensions["translator"].close()
+    with ready_app(web_settings(tmp_path_factory.mktemp("hardening"), argos_fr_en,
+                                max_request_bytes=4 * 1024 * 1024)) as app:
+        yield app
 
 
 @pytest.fixture

@@ -7,7 +7,7 @@ import time
 
 import pytest
 
-from test_web import wait_ready, web_settings
+from test_web import ready_app, web_settings
 from translator.web import create_app
 
 SENTENCE = "Le chat dort sur le canapé. "
@@ -15,11 +15,9 @@ SENTENCE = "Le chat dort sur le canapé. "
 
 @pytest.fixture(scope="module")
 def app(tmp_path_factory, argos_fr_en):
-    app = create_app(web_settings(tmp_path_factory.mktemp("limits"), argos_fr_en, max_chars=5000,
-                                  max_request_chars=8000, max_request_sentences=20))
-    wait_ready(app.test_client())
-    yield app
-    app.extensions["translator"].close()
+    with ready_app(web_settings(tmp_path_factory.mktemp("limits"), argos_fr_en, max_chars=5000,
+                                max_request_chars=8000, max_request_sentences=20)) as app:
+        yield app
 
 
 @pytest.fixture

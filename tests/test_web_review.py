@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from test_web import tmx_is_valid, wait_ready, web_settings, xliff_is_valid
+from test_web import ready_app, tmx_is_valid, web_settings, xliff_is_valid
 from translator.engines.apertium import ApertiumEngine
 from translator.web import create_app
 
@@ -19,10 +19,8 @@ needs_apertium = pytest.mark.skipif(not ApertiumEngine.available(), reason="aper
 
 @pytest.fixture(scope="module")
 def app(tmp_path_factory, argos_fr_en):
-    app = create_app(web_settings(tmp_path_factory.mktemp("review"), argos_fr_en))
-    wait_ready(app.test_client())
-    yield app
-    app.extensions["translator"].close()
+    with ready_app(web_settings(tmp_path_factory.mktemp("review"), argos_fr_en)) as app:
+        yield app
 
 
 @pytest.fixture

@@ -14,8 +14,7 @@ from schemathesis.specs.openapi.checks import (content_type_conformance,  # noqa
                                                response_schema_conformance,
                                                status_code_conformance)
 
-from test_web import wait_ready, web_settings  # noqa: E402
-from translator.web import create_app  # noqa: E402
+from test_web import ready_app, web_settings  # noqa: E402
 
 CHECKS = [not_a_server_error, status_code_conformance, content_type_conformance,
           response_schema_conformance, negative_data_rejection]
@@ -23,11 +22,9 @@ CHECKS = [not_a_server_error, status_code_conformance, content_type_conformance,
 
 @pytest.fixture(scope="module")
 def app(tmp_path_factory, argos_fr_en):
-    app = create_app(web_settings(tmp_path_factory.mktemp("schemathesis"), argos_fr_en,
-                                  batch_wait_ms=0, ready_check_seconds=0), run_jobs=False)
-    wait_ready(app.test_client())
-    yield app
-    app.extensions["translator"].close()
+    with ready_app(web_settings(tmp_path_factory.mktemp("schemathesis"), argos_fr_en,
+                                batch_wait_ms=0, ready_check_seconds=0), run_jobs=False) as app:
+        yield app
 
 
 def operations(app) -> list:
