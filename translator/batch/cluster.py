@@ -226,9 +226,6 @@ class RayExecutor:
         self.thread = threading.Thread(target=self._loop, name="batch-ray", daemon=True)
         self.thread.start()
 
-    def describe(self) -> str:
-        return f"Ray ({len(self.idle) + len(self.running) + len(self.starting)} actors)"
-
     def _start_actor(self) -> None:
         actor = self.remote.remote(*self.args)
         self.starting[actor.ready.remote()] = actor

@@ -120,9 +120,6 @@ class LocalExecutor:
         self.thread = threading.Thread(target=self._run, name="batch-engine", daemon=True)
         self.thread.start()
 
-    def describe(self) -> str:
-        return "this process"
-
     def submit(self, order: int, todo: Todo) -> None:
         self.queue.put((order, todo))
 

@@ -23,7 +23,6 @@ allows on notes. The file's notes carry the document's confidence the same way.
 
 from __future__ import annotations
 
-import re
 import xml.etree.ElementTree as ET
 from itertools import groupby
 from typing import Iterable, Sequence
