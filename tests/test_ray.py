@@ -19,7 +19,6 @@ from test_batch import engine_settings, mixed_articles
 from test_batch_cli import done_articles
 from translator.batch import BatchJob
 from translator.batch.cluster import ClusterError, RayExecutor, RayOptions, TranslationActor
-from translator.batch.progress import Progress
 from translator.batch.work import Failure, Work
 from translator.engines.apertium import ApertiumEngine
 from translator.pipeline import Pipeline
@@ -53,19 +52,6 @@ def expected(job_settings, inputs, tmp_path_factory) -> bytes:
     return local_bytes(job_settings, inputs, tmp_path_factory.mktemp("local") / "out")
 
 
-class OnFirstCommit(Progress):
-    """Runs ``action`` once, when the first chunk is committed (the rest are in flight)."""
-
-    def __init__(self, action):
-        self.action, self.fired, self.commits = action, False, 0
-
-    def advance(self, *, done: int, failed: int, sentences: int) -> None:
-        self.commits += 1
-        if not self.fired:
-            self.fired = True
-            self.action()
-
-
 def test_a_job_on_ray_writes_the_bytes_of_the_local_job(ray_cluster, job_settings, inputs,
                                                        expected, tmp_path):
     """Two actors, one per node; the CTranslate2 model is shipped through the object
@@ -80,24 +66,62 @@ def test_a_job_on_ray_writes_the_bytes_of_the_local_job(ray_cluster, job_setting
     assert (tmp_path / "out" / "translations.jsonl").read_bytes() == expected
 
 
+def gated_job(out: Path, pipeline: Pipeline, options: RayOptions, gate: Path,
+              doomed: str) -> BatchJob:
+    """A job whose actors hold each chunk until ``gate/go`` exists, and whose actor on
+    node ``doomed`` never finishes one: when a ``gate/<doomed>-*`` marker appears, that
+    actor is mid-chunk, and the other actors have not finished anything yet."""
+
+    class GatedActor(TranslationActor):  # defined here: Ray ships it by value
+        def translate(self, todo):
+            import ray
+
+            node = ray.get_runtime_context().get_node_id()
+            (gate / f"{node}-{os.getpid()}").touch()
+            while node == doomed or not (gate / "go").exists():
+                time.sleep(0.05)
+            return super().translate(todo)
+
+    class GatedJob(BatchJob):
+        def _executor(self, deliver):
+            return RayExecutor(self.ray, self.pipeline, self.target, self.glossary, deliver,
+                               actor=GatedActor)
+
+    return GatedJob(out, pipeline, target="en", source="fr", ray=options)
+
+
 def test_a_node_lost_mid_job_costs_no_article_and_no_byte(ray_cluster, job_settings, inputs,
                                                          expected, tmp_path, caplog):
-    """A third node joins, takes one of three actors, and is removed after the first
-    commit: its chunk goes to another actor, and the job ends with the same bytes."""
+    """A third node joins and takes one of three actors; it is removed while that actor
+    translates a chunk: the chunk goes to another actor, and the job ends with the same
+    bytes."""
     node = ray_cluster.add_node(num_cpus=1, node_ip_address="127.0.0.1")
     ray_cluster.wait_for_nodes()
-    progress = OnFirstCommit(lambda: ray_cluster.remove_node(node))
+    gate = tmp_path / "gate"
+    gate.mkdir()
+
+    def remove_when_busy() -> None:
+        deadline = time.monotonic() + 120
+        try:
+            while not any(gate.glob(f"{node.node_id}-*")) and time.monotonic() < deadline:
+                time.sleep(0.05)
+            ray_cluster.remove_node(node)
+        finally:
+            (gate / "go").touch()
+
+    remover = threading.Thread(target=remove_when_busy)
+    remover.start()
     pipeline = Pipeline.from_settings(job_settings)
     try:
-        summary = BatchJob(tmp_path / "out", pipeline, target="en", source="fr",
-                           ray=RayOptions(address=ray_cluster.address, actors=3,
-                                          ship_models=not job_settings.apertium)
-                           ).run([str(inputs)], progress=progress)
+        job = gated_job(tmp_path / "out", pipeline,
+                        RayOptions(address=ray_cluster.address, actors=3,
+                                   ship_models=not job_settings.apertium), gate, node.node_id)
+        summary = job.run([str(inputs)])
     finally:
+        (gate / "go").touch()
+        remover.join()
         pipeline.close()
-        if progress.fired is False:
-            ray_cluster.remove_node(node)
-    assert progress.fired and progress.commits > 2
+    assert any(gate.glob(f"{node.node_id}-*")), "the third node's actor never took a chunk"
     # the lost node's actor was translating a chunk, which another actor did again
     assert any("its Ray actor died; retrying" in r.getMessage() for r in caplog.records)
     assert summary.complete and summary.counts.done == 30 and summary.counts.failed == 0
