@@ -258,3 +258,20 @@ def test_every_format_shows_what_apertium_left_in_the_sample(apertium_sample):
     tsv = render(result, "tsv").splitlines()[1:]
     words = " ".join(row.split("\t")[5] for row in tsv).split()
     assert words == [entry["word"] for _, entry in left_words]
+
+
+def test_every_writer_the_registry_declares_exists_and_renders():
+    """A format record names its writers by path: each must import, and each result
+    writer must render a real result (a typo in the registry fails here, not in use)."""
+    from translator.formats import registry
+
+    for form in registry.FORMATS.values():
+        for subject in form.writers:
+            assert callable(form.writer(subject)), (form.name, subject)
+        if "result" in form.writers:
+            assert form.write("result", result())
+        if "results" in form.writers:
+            assert form.write("results", [result(), result()])
+    with pytest.raises(registry.UnknownFormat, match="unknown format 'pdf'; choose one of json, "
+                                                     "tmx, xliff, tsv, html, text, side-by-side"):
+        registry.get("pdf", "result")

@@ -16,6 +16,7 @@ import pytest
 from lxml import etree
 
 from translator.engines.apertium import ApertiumEngine
+from translator.formats import registry
 from translator.settings import SETTINGS, Settings
 from translator.web import create_app
 
@@ -244,6 +245,38 @@ def test_lists_take_multi_document_formats_only(call):
     assert len(tmx_is_valid(tmx.get_data(as_text=True)).findall(".//tu")) == 2
     response = call("POST", "/v1/translate", json={**body, "format": "tsv"})
     assert response.status_code == 400 and response.get_json()["error"]["details"]["field"] == "format"
+
+
+@pytest.mark.parametrize("name", registry.names("result", web=True))
+def test_each_result_format_is_served_as_the_registry_declares_it(call, openapi, name):
+    """The registry's record is what the client gets: the format by name or by its media
+    type, lists only for multi-document formats, and the OpenAPI enum lists it."""
+    form = registry.FORMATS[name]
+    body = {"text": "Le chat dort.", "source": "fr", "target": "en"}
+    by_name = call("POST", "/v1/translate", json={**body, "format": name})
+    by_accept = call("POST", "/v1/translate", json=body, headers={"Accept": form.media_type})
+    assert (by_name.status_code, by_name.mimetype) == (200, form.media_type)
+    assert by_accept.mimetype == form.media_type
+    assert by_name.get_data(as_text=True).count("Le chat dort.") >= (name != "text")
+    listed = call("POST", "/v1/translate", json={**body, "text": ["Le chat dort.", "Il pleut."],
+                                                 "format": name})
+    assert listed.status_code == (200 if form.multi else 400)
+    schemas = openapi["components"]["schemas"]
+    assert schemas["TranslateRequest"]["properties"]["format"]["enum"] == list(
+        registry.names("result", web=True))
+
+
+@pytest.mark.parametrize("name", registry.names("alignment", web=True))
+def test_each_alignment_format_is_served_as_the_registry_declares_it(call, name):
+    form = registry.FORMATS[name]
+    body = {"source_text": "Le chat dort.", "target_text": "The cat sleeps.", "source": "fr",
+            "target": "en", "mt": "off"}
+    by_name = call("POST", "/v1/align", json={**body, "format": name})
+    by_accept = call("POST", "/v1/align", json=body, headers={"Accept": form.media_type})
+    assert (by_name.status_code, by_name.mimetype) == (200, form.media_type)
+    assert by_accept.mimetype == form.media_type and "The cat sleeps." in by_accept.get_data(
+        as_text=True)
+    assert call("POST", "/v1/align", json=body, headers={"Accept": "text/html"}).status_code == 406
 
 
 def test_hostile_text_is_escaped_in_html_and_well_formed_in_xml(call):

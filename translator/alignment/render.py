@@ -8,7 +8,7 @@ import json
 import shutil
 import textwrap
 
-from ..errors import InputError
+from ..formats import registry
 from ..formats.tmx import Unit, tmx_document
 from ..formats.writers import _pad
 from .result import Alignment, Bead
@@ -79,12 +79,10 @@ def to_side_by_side(alignment: Alignment, width: int | None = None) -> str:
     return "\n".join(lines) + "\n"
 
 
-ALIGN_FORMATS = {"json": to_json, "tsv": to_tsv, "tmx": to_tmx, "side-by-side": to_side_by_side}
+ALIGN_FORMATS = registry.names("alignment")
 
 
 def render_alignment(alignment: Alignment, fmt: str) -> str:
-    try:
-        writer = ALIGN_FORMATS[fmt]
-    except KeyError:
-        raise InputError(f"unknown format {fmt!r}; choose one of {', '.join(ALIGN_FORMATS)}") from None
-    return writer(alignment)
+    """``alignment`` in the format named ``fmt`` (:func:`~translator.formats.registry.get`
+    names the choices)."""
+    return registry.get(fmt, "alignment").write("alignment", alignment)

@@ -18,11 +18,12 @@ from typing import Callable, Iterable, Iterator, TextIO
 
 from ..errors import TranslatorError
 from ..fsutil import atomic_file
+from ..formats import registry
 from ..formats.tmx import Unit, segment_unit, write_tmx
 from ..messages import os_reason
 from .ledger import Ledger
 
-FORMATS = ("jsonl", "tmx", "txt")
+FORMATS = registry.names("batch")
 JSONL_NAME = "translations.jsonl"
 TMX_NAME = "translations.tmx"
 TXT_DIR = "txt"
@@ -82,7 +83,7 @@ def _observed(ledger: Ledger, observe: Observer | None) -> Records:
 
 def _write_outputs(ledger: Ledger, out_dir: Path, fmt: str, created: str,
                    observe: Observer | None) -> list[Path]:
-    writer = {"jsonl": _write_jsonl, "tmx": _write_tmx, "txt": _write_txt}[fmt]
+    writer = registry.FORMATS[fmt].writer("batch")
     written = [writer(ledger, _observed(ledger, observe), out_dir, created)]
     failures = ledger.failures()
     failures_path = out_dir / FAILURES_NAME
@@ -98,7 +99,7 @@ def _record_line(article_id: str, input_: str, result: dict) -> str:
     return json.dumps({"id": article_id, "input": input_, **result}, ensure_ascii=False) + "\n"
 
 
-def _write_jsonl(ledger: Ledger, records: Records, out_dir: Path, created: str) -> Path:
+def write_jsonl(ledger: Ledger, records: Records, out_dir: Path, created: str) -> Path:
     def write(stream: TextIO) -> None:
         for article_id, input_, result in records:
             stream.write(_record_line(article_id, input_, result))
@@ -113,7 +114,7 @@ def _units(records: Records) -> Iterable[Unit]:
                                target_lang=result["target_lang"])
 
 
-def _write_tmx(ledger: Ledger, records: Records, out_dir: Path, created: str) -> Path:
+def write_tmx_file(ledger: Ledger, records: Records, out_dir: Path, created: str) -> Path:
     target = ledger.params()["identity"]["target"]
     return write_atomically(out_dir / TMX_NAME, write=lambda stream: write_tmx(
         stream, _units(records), "*all*", target, created=_tmx_stamp(created)))
@@ -124,7 +125,7 @@ def _tmx_stamp(created: str) -> datetime:
     return datetime.strptime(created, "%Y-%m-%dT%H:%M:%SZ")
 
 
-def _write_txt(ledger: Ledger, records: Records, out_dir: Path, created: str) -> Path:
+def write_txt(ledger: Ledger, records: Records, out_dir: Path, created: str) -> Path:
     """One text file per article under ``txt/``, its path derived from the article id.
     The tree is built beside the old one and swapped in."""
     final = out_dir / TXT_DIR

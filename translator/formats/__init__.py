@@ -1,5 +1,7 @@
-"""Writers that render results in the formats users read (text, JSON, TSV, TMX, side by side)."""
+"""Writers that render results in the formats users read (text, JSON, TSV, TMX, XLIFF,
+HTML, side by side), and the registry that declares each format once."""
 
-from .writers import FORMATS, render
+from .registry import FORMATS, Format, UnknownFormat
+from .writers import render
 
-__all__ = ["FORMATS", "render"]
+__all__ = ["FORMATS", "Format", "UnknownFormat", "render"]

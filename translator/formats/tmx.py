@@ -15,6 +15,7 @@ from datetime import datetime, timezone
 from typing import Iterable, TextIO
 
 from .. import __version__
+from ..errors import InputError
 from . import xmlchars
 from .marks import leftovers
 
@@ -103,6 +104,26 @@ def result_to_tmx(result) -> str:
     """A :class:`~translator.result.TranslationResult` as TMX, one unit per segment."""
     units = [segment_unit(seg.to_dict()) for seg in result.segments]
     return tmx_document(units, result.source_lang, result.target_lang)
+
+
+class MixedLanguagePairs(InputError):
+    """One TMX holds one language pair."""
+
+    code = "invalid_field"
+
+
+def results_to_tmx(results) -> str:
+    """Several results in one TMX (one ``x-document`` per result): they must share one
+    language pair."""
+    if len(results) == 1:
+        return result_to_tmx(results[0])
+    pairs = {(r.source_lang, r.target_lang) for r in results}
+    if len(pairs) > 1:
+        raise MixedLanguagePairs("TMX of several texts needs one language pair; these are in "
+                                 + ", ".join(sorted(f"{s}-{t}" for s, t in pairs)), field="format")
+    units = [segment_unit(seg.to_dict(), document=str(n))
+             for n, result in enumerate(results) for seg in result.segments]
+    return tmx_document(units, results[0].source_lang, results[0].target_lang)
 
 
 def _xml_safe(text: str, lost: list[str]) -> str:

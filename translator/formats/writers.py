@@ -1,4 +1,5 @@
-"""Text, JSON, TSV and side-by-side renderings of one :class:`TranslationResult`."""
+"""Text, JSON, TSV and side-by-side renderings of one :class:`TranslationResult`; which
+format calls which writer is declared in :mod:`.registry`."""
 
 from __future__ import annotations
 
@@ -10,11 +11,10 @@ import textwrap
 import unicodedata
 
 from .. import quality
-from ..errors import InputError
 from ..result import TranslationResult
 from .marks import confidence_text, describe, leftovers, marked_count
 
-__all__ = ["FORMATS", "render"]
+__all__ = ["render"]
 
 
 def to_text(result: TranslationResult) -> str:
@@ -24,6 +24,11 @@ def to_text(result: TranslationResult) -> str:
 
 def to_json(result: TranslationResult) -> str:
     return json.dumps(result.to_dict(), ensure_ascii=False, indent=2)
+
+
+def results_to_json(results) -> str:
+    """Several results as one JSON document (``{"results": [...]}``, as the API sends)."""
+    return json.dumps({"results": [r.to_dict() for r in results]}, ensure_ascii=False, indent=2)
 
 
 def to_tsv(result: TranslationResult) -> str:
@@ -142,20 +147,8 @@ def to_html(result: TranslationResult) -> str:
     return html_page(result)
 
 
-FORMATS = {
-    "text": to_text,
-    "json": to_json,
-    "tsv": to_tsv,
-    "tmx": to_tmx,
-    "xliff": to_xliff,
-    "html": to_html,
-    "side-by-side": to_side_by_side,
-}
-
-
 def render(result: TranslationResult, fmt: str) -> str:
-    try:
-        writer = FORMATS[fmt]
-    except KeyError:
-        raise InputError(f"unknown format {fmt!r}; choose one of {', '.join(FORMATS)}") from None
-    return writer(result)
+    """``result`` in the format named ``fmt`` (:func:`.registry.get` names the choices)."""
+    from .registry import get
+
+    return get(fmt, "result").write("result", result)

@@ -17,7 +17,6 @@ from .model import Entry, Glossary
 from .rules import same_everywhere
 
 
-FORMATS = ("tsv", "csv", "tbx", "json")
 
 
 
@@ -136,21 +135,26 @@ def write_json(glossary: Glossary, langs: list[str] | None = None) -> str:
 
 
 
-_WRITERS = {"tsv": write_tsv, "csv": write_csv, "tbx": write_tbx, "json": write_json}
 
 
 
 def dumps(glossary: Glossary, fmt: str = "tsv", langs: list[str] | None = None) -> str:
     """The glossary in ``fmt`` (tsv, csv, tbx, json), optionally restricted to ``langs``."""
-    if fmt not in _WRITERS:
-        raise GlossaryError(f"unknown glossary format {fmt!r} (one of {', '.join(_WRITERS)})")
-    return _WRITERS[fmt](glossary, langs)
+    from ..formats import registry
+
+    if fmt not in registry.names("glossary"):
+        raise GlossaryError(f"unknown glossary format {fmt!r} "
+                            f"(one of {', '.join(registry.names('glossary'))})")
+    return registry.FORMATS[fmt].write("glossary", glossary, langs)
 
 
 
 def format_for(path: str | os.PathLike, default: str = "tsv") -> str:
     ext = Path(path).suffix.lower().lstrip(".")
-    return ext if ext in _WRITERS else default
+    from ..formats import registry
+
+    by_extension = {registry.FORMATS[name].extension: name for name in registry.names("glossary")}
+    return by_extension.get(ext, default)
 
 
 

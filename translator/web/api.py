@@ -11,11 +11,12 @@ from ..languages import canonical
 from ..store.keys import check_desk
 from . import jobs as batch_jobs
 from .disconnect import ClientGone
-from .errors import NotAcceptable, NotReady
+from ..formats import registry
+from .errors import NotReady
 from .openapi import openapi_document
 from .output import negotiate, respond, respond_alignment
 from .security import access, guard
-from .validation import (ALIGN_FORMATS, InvalidField, align_request, check_fields, detect_request,
+from .validation import (InvalidField, align_request, check_fields, detect_request,
                          json_body, required, translate_request)
 
 api = Blueprint("api", __name__, url_prefix="/v1")
@@ -52,9 +53,7 @@ def align():
     """Align an existing translation with its original: beads with scores, flagged when unsure."""
     svc = service()
     req = align_request(json_body(), svc.settings.max_chars)
-    fmt = negotiate(req.format)
-    if fmt not in ALIGN_FORMATS:
-        raise NotAcceptable(f"alignments come as {', '.join(ALIGN_FORMATS)}, not {fmt}")
+    fmt = negotiate(req.format, "alignment")
     return respond_alignment(svc.align(req), fmt)
 
 
@@ -99,9 +98,10 @@ def readiness():
 
 # -- named glossaries -------------------------------------------------------------------
 
-GLOSSARY_TYPES = {"text/tab-separated-values": "tsv", "text/csv": "csv", "application/x-tbx+xml": "tbx",
-                  "application/xml": "tbx", "text/xml": "tbx", "application/json": "json"}
-GLOSSARY_FORMATS = ("json", "tsv", "csv", "tbx")
+GLOSSARY_FORMATS = registry.names("glossary", web=True)
+#: an uploaded glossary's format by its Content-Type (TBX also as plain XML)
+GLOSSARY_TYPES = {media: name for name, media in registry.media_types("glossary").items()} | {
+    "application/xml": "tbx", "text/xml": "tbx"}
 
 
 def _glossary_format(default: str) -> str:
@@ -138,8 +138,8 @@ def glossary(name: str):
     stored = service().glossaries.get(name, _glossary_desk(name))
     if fmt == "json":
         return {"name": stored.name, "entries": [entry.to_dict() for entry in stored.entries]}
-    mimetype = {"tsv": "text/tab-separated-values", "csv": "text/csv", "tbx": "application/x-tbx+xml"}[fmt]
-    return Response(dumps(stored, fmt), mimetype=mimetype + "; charset=utf-8")
+    return Response(dumps(stored, fmt),
+                    mimetype=registry.FORMATS[fmt].media_type + "; charset=utf-8")
 
 
 @api.put("/glossaries/<name>")

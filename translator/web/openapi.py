@@ -7,9 +7,22 @@ against them with ``jsonschema``.
 from __future__ import annotations
 
 from .. import __version__
+from ..documents import FORMATS as DOCUMENT_TYPES
+from ..formats import registry
 
 JSON = "application/json"
 REF = "#/components/schemas/"
+
+
+def _formats(subject: str) -> list[str]:
+    return list(registry.names(subject, web=True))
+
+
+def _content(subject: str, json_schema: dict | None = None) -> dict:
+    """The media types of ``subject``'s formats, JSON with ``json_schema``, the others text."""
+    return {f.media_type: {"schema": json_schema} if f.name == "json" and json_schema else
+            {"schema": {"type": "string", "description": f"{f.name}: {f.description}"}}
+            for f in map(registry.FORMATS.get, registry.names(subject, web=True))}
 
 
 def _ref(name: str) -> dict:
@@ -163,7 +176,7 @@ SCHEMAS: dict[str, dict] = {
                        "description": "language code, or auto to detect"},
             "target": {"type": "string", "minLength": 1,
                        "description": "language code (fr, en, vi, fra, fr-FR...)"},
-            "format": {"enum": ["json", "tmx", "xliff", "tsv", "html", "text"], "default": "json",
+            "format": {"enum": _formats("result"), "default": "json",
                        "description": "also ?format= or the Accept header"},
             "glossary": {"type": "string",
                          "description": "a stored glossary applied over the default one, or none"},
@@ -206,7 +219,7 @@ SCHEMAS: dict[str, dict] = {
             "target": {"type": "string", "default": "auto"},
             "mt": {"enum": ["auto", "on", "off"], "default": "auto",
                    "description": "compare with a machine translation: when a route exists, always, never"},
-            "format": {"enum": ["json", "tsv", "tmx"], "default": "json"},
+            "format": {"enum": _formats("alignment"), "default": "json"},
         },
     },
     "Bead": {
@@ -316,7 +329,7 @@ SCHEMAS: dict[str, dict] = {
                                 "description": ".txt, .html, .htm, .docx, .odt or .pptx"},
                        "target": {"type": "string", "minLength": 1},
                        "source": {"type": "string", "default": "auto"},
-                       "format": {"enum": ["document", "json", "tmx", "xliff", "html"],
+                       "format": {"enum": ["document", *_formats("results")],
                                   "default": "document"},
                        "glossary": {"type": "string"}}},
     "LibreSuggestRequest": {
@@ -372,7 +385,7 @@ SCHEMAS: dict[str, dict] = {
             "finished": {"type": ["string", "null"], "format": "date-time"},
             "target": {"type": "string"}, "source": {"type": "string"},
             "glossary": {"type": ["string", "null"]},
-            "format": {"enum": ["jsonl", "tmx", "txt"]},
+            "format": {"enum": _formats("batch")},
             "filename": {"type": "string", "description": "the uploaded archive's (sanitised) name"},
             "size": {"type": "integer", "description": "bytes uploaded"},
             "counts": _ref("JobCounts"),
@@ -397,7 +410,7 @@ SCHEMAS: dict[str, dict] = {
             "source": {"type": "string", "default": "auto"},
             "glossary": {"type": "string", "description": "a stored glossary over the default one, "
                                                           "or none; absent: the default glossary"},
-            "format": {"enum": ["jsonl", "tmx", "txt"], "default": "jsonl"},
+            "format": {"enum": _formats("batch"), "default": "jsonl"},
             "filename": {"type": "string", "description": "the archive's name in article ids "
                                                           "(default: the uploaded file's)"},
         }},
@@ -406,22 +419,9 @@ SCHEMAS: dict[str, dict] = {
                                   "code": {"type": "string"}}},
 }
 
-FORMATS_CONTENT = {
-    JSON: {"schema": _ref("TranslateResponse")},
-    "application/x-tmx+xml": {"schema": {"type": "string", "description": "TMX 1.4b"}},
-    "application/xliff+xml": {"schema": {"type": "string", "description": "XLIFF 2.1"}},
-    "text/tab-separated-values": {"schema": {"type": "string"}},
-    "text/html": {"schema": {"type": "string", "description": "side-by-side HTML page"}},
-    "text/plain": {"schema": {"type": "string", "description": "the translation alone"}},
-}
-
-
+FORMATS_CONTENT = _content("result", _ref("TranslateResponse"))
 DOCUMENT_CONTENT = {media.split(";")[0]: {"schema": {"type": "string", "format": "binary"}}
-                    for media in ("application/vnd.openxmlformats-officedocument."
-                                  "wordprocessingml.document",
-                                  "application/vnd.oasis.opendocument.text",
-                                  "application/vnd.openxmlformats-officedocument."
-                                  "presentationml.presentation")}
+                    for media in DOCUMENT_TYPES.values() if not media.startswith("text/")}
 
 
 def _paths() -> dict:
@@ -442,10 +442,8 @@ def _paths() -> dict:
         "/v1/align": {"post": {
             "summary": "Align an existing translation with its original, sentence by sentence",
             "requestBody": body("AlignRequest"),
-            "responses": {"200": {"description": "Beads with scores", "content": {
-                JSON: {"schema": _ref("Alignment")},
-                "application/x-tmx+xml": {"schema": {"type": "string", "description": "TMX 1.4b"}},
-                "text/tab-separated-values": {"schema": {"type": "string"}}}},
+            "responses": {"200": {"description": "Beads with scores",
+                                  "content": _content("alignment", _ref("Alignment"))},
                           **_errors(400, 401, 403, 406, 413, 422, 429, 503)}}},
         "/v1/glossaries": {"get": {
             "summary": "Stored glossaries, and the default glossary applied to every translation",
@@ -453,13 +451,10 @@ def _paths() -> dict:
         "/v1/glossaries/{name}": {
             "parameters": [{"name": "name", "in": "path", "required": True, "schema": {"type": "string"}},
                            {"name": "format", "in": "query", "required": False,
-                            "schema": {"enum": ["json", "tsv", "csv", "tbx"]}}],
+                            "schema": {"enum": _formats("glossary")}}],
             "get": {"summary": "One stored glossary: JSON entries or the TSV/CSV/TBX file",
-                    "responses": {"200": {"description": "The glossary", "content": {
-                        JSON: {"schema": _ref("GlossaryEntries")},
-                        "text/tab-separated-values": {"schema": {"type": "string"}},
-                        "text/csv": {"schema": {"type": "string"}},
-                        "application/x-tbx+xml": {"schema": {"type": "string"}}}},
+                    "responses": {"200": {"description": "The glossary",
+                                          "content": _content("glossary", _ref("GlossaryEntries"))},
                         **_errors(400, 401, 403, 404, 429)}},
             "put": {"summary": "Create (201) or with ?replace=true replace (200) a glossary from a "
                                "TSV/CSV/TBX body or JSON entries",
@@ -561,10 +556,10 @@ def _paths() -> dict:
                            {"name": "index", "in": "path", "required": True, "schema": {"type": "integer"}}],
             "responses": {"200": _json(_ref("MemoryMatches"), "Matches"), **_errors(404)}}},
         "/review/{doc_id}/export.{fmt}": {"get": {
-            "summary": "Download a reviewed document (tmx, xliff, json, html, tsv, text)",
+            "summary": f"Download a reviewed document ({', '.join(_formats('result'))})",
             "parameters": [{"name": "doc_id", "in": "path", "required": True, "schema": {"type": "string"}},
                            {"name": "fmt", "in": "path", "required": True,
-                            "schema": {"enum": ["tmx", "xliff", "json", "html", "tsv", "text"]}}],
+                            "schema": {"enum": _formats("result")}}],
             "responses": {"200": {"description": "The document as an attachment",
                                   "content": {k: v for k, v in FORMATS_CONTENT.items() if k != JSON}
                                   | {JSON: {"schema": _ref("TranslationResult")}}},
@@ -628,7 +623,7 @@ def _job_paths() -> dict:
     query = [{"name": name, "in": "query", "required": False, "schema": {"type": "string"},
               "description": text} for name, text in (
         ("target", "the target language (or a form field)"), ("source", "or a form field"),
-        ("glossary", "or a form field"), ("format", "jsonl, tmx or txt (or a form field)"),
+        ("glossary", "or a form field"), ("format", f"{', '.join(_formats('batch'))} (or a form field)"),
         ("filename", "the archive's name (default: the file's, or Content-Disposition)"))]
     raw = {media: {"schema": ARCHIVE} for media in
            ("application/zip", "application/gzip", "application/x-gzip", "application/x-tar+gzip",
@@ -657,13 +652,8 @@ def _job_paths() -> dict:
         "/v1/jobs/{job_id}/result": {"get": {
             "summary": "The translations of a done job",
             "parameters": [JOB_ID],
-            "responses": {"200": {"description": "An attachment in the job's format", "content": {
-                "application/x-ndjson": {"schema": {"type": "string", "description":
-                                                    "jsonl: one aligned result per article, "
-                                                    "with id and input, in archive order"}},
-                "application/x-tmx+xml": {"schema": {"type": "string", "description": "TMX 1.4b"}},
-                "application/zip": {"schema": {"type": "string", "description":
-                                               "txt: one translated text file per article"}}}},
+            "responses": {"200": {"description": "An attachment in the job's format",
+                                  "content": _content("batch")},
                           **_errors(401, 403, 404, 409, 429)}}},
         "/v1/jobs/{job_id}/failures": {"get": {
             "summary": "The failed articles of a done job, one JSON object per line",

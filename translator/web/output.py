@@ -4,52 +4,31 @@ from __future__ import annotations
 
 from flask import Response, current_app, request
 
-from ..formats.html import results_to_html
-from ..formats.tmx import result_to_tmx, segment_unit, tmx_document
-from ..formats.writers import to_text, to_tsv
-from ..formats.xliff import results_to_xliff
+from ..formats import registry
 from ..result import TranslationResult
 from .errors import InvalidField, NotAcceptable
 from .security import CSP_DOCUMENT
 
-MEDIA_TYPES = {
-    "json": "application/json",
-    "tmx": "application/x-tmx+xml",
-    "xliff": "application/xliff+xml",
-    "tsv": "text/tab-separated-values",
-    "html": "text/html",
-    "text": "text/plain",
-}
-EXTENSIONS = {"json": "json", "tmx": "tmx", "xliff": "xlf", "tsv": "tsv", "html": "html",
-              "text": "txt"}
-# formats that hold several documents; the others take one text
-MULTI_DOCUMENT = {"json", "tmx", "xliff", "html"}
+#: the formats of translation results on the API (``format``, ``?format=``, Accept)
+RESULT_FORMATS = registry.names("result", web=True)
+#: those that hold several documents; the others take one text
+MULTI_DOCUMENT = tuple(name for name in RESULT_FORMATS if registry.FORMATS[name].multi)
 
 
-def negotiate(explicit: str | None) -> str:
-    """The format: ``explicit`` if given, else the best match of the Accept header, else JSON."""
+def negotiate(explicit: str | None, subject: str = "result") -> str:
+    """The format: ``explicit`` if given, else the best match of the Accept header among
+    the formats of ``subject``, else JSON."""
     if explicit:
         return explicit
     accept = request.accept_mimetypes
     if not accept:
         return "json"
-    best = accept.best_match(list(MEDIA_TYPES.values()))
+    offered = registry.media_types(subject)
+    best = accept.best_match(list(offered.values()))
     if best is None:
         raise NotAcceptable(f"none of the formats matches Accept: {request.headers.get('Accept')}; "
-                            f"available: {', '.join(MEDIA_TYPES.values())}")
-    return next(name for name, media in MEDIA_TYPES.items() if media == best)
-
-
-def _tmx(results: list[TranslationResult]) -> str:
-    if len(results) == 1:
-        return result_to_tmx(results[0])
-    pairs = {(r.source_lang, r.target_lang) for r in results}
-    if len(pairs) > 1:
-        raise InvalidField("TMX of several texts needs one language pair; these are in "
-                           + ", ".join(sorted(f"{s}-{t}" for s, t in pairs)), field="format")
-    units = [segment_unit(seg.to_dict(), document=str(n))
-             for n, result in enumerate(results) for seg in result.segments]
-    return tmx_document(units, results[0].source_lang, results[0].target_lang)
+                            f"available: {', '.join(offered.values())}")
+    return next(name for name, media in offered.items() if media == best)
 
 
 def render_body(results: list[TranslationResult], fmt: str, is_list: bool) -> str | dict:
@@ -59,13 +38,10 @@ def render_body(results: list[TranslationResult], fmt: str, is_list: bool) -> st
     if is_list and fmt not in MULTI_DOCUMENT:
         raise InvalidField(f"format {fmt!r} takes one text; send a string, or use "
                            f"{', '.join(sorted(MULTI_DOCUMENT))} for a list", field="format")
-    if fmt == "tmx":
-        return _tmx(results)
-    if fmt == "xliff":
-        return results_to_xliff(results)
-    if fmt == "html":
-        return results_to_html(results)
-    return to_tsv(results[0]) if fmt == "tsv" else to_text(results[0])
+    form = registry.FORMATS[fmt]
+    if form.multi:
+        return form.write("results", results)
+    return form.write("result", results[0])
 
 
 def respond(results: list[TranslationResult], fmt: str, is_list: bool = False,
@@ -75,20 +51,19 @@ def respond(results: list[TranslationResult], fmt: str, is_list: bool = False,
     if isinstance(body, dict):
         response = current_app.json.response(body)
     else:
-        response = Response(body, content_type=f"{MEDIA_TYPES[fmt]}; charset=utf-8")
+        response = Response(body, content_type=f"{registry.FORMATS[fmt].media_type}; charset=utf-8")
     if fmt == "html":
         response.headers["Content-Security-Policy"] = CSP_DOCUMENT
     if filename:
         response.headers["Content-Disposition"] = (
-            f'attachment; filename="{filename}.{EXTENSIONS[fmt]}"')
+            f'attachment; filename="{filename}.{registry.FORMATS[fmt].extension}"')
     return response
 
 
 def respond_alignment(alignment, fmt: str) -> Response:
-    """An alignment as JSON, TSV or TMX."""
+    """An alignment in one of the web's alignment formats (JSON, TSV, TMX)."""
     if fmt == "json":
         return current_app.json.response(alignment.to_dict())
-    from ..align import render_alignment
-
-    return Response(render_alignment(alignment, fmt),
-                    content_type=f"{MEDIA_TYPES[fmt]}; charset=utf-8")
+    form = registry.FORMATS[fmt]
+    return Response(form.write("alignment", alignment),
+                    content_type=f"{form.media_type}; charset=utf-8")

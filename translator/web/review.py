@@ -19,7 +19,7 @@ from flask import (Blueprint, current_app, make_response, redirect, render_templ
 
 from .. import languages as lang_names
 from ..errors import InvalidEncoding, TranslatorError
-from ..formats import marks
+from ..formats import marks, registry
 from ..store.documents import SegmentNotFound
 from .errors import ApiKeyRequired, InvalidApiKey, InvalidField, public_error
 from .output import respond
@@ -29,7 +29,7 @@ from .validation import (AUTO, TranslateRequest, bool_field, check_fields, json_
 
 review = Blueprint("review", __name__)
 
-EXPORT_FORMATS = ("tmx", "xliff", "json", "html", "tsv", "text")
+EXPORT_FORMATS = registry.names("result", web=True)
 COOKIE_DAYS = 30
 _SLUG = re.compile(r"[^a-z0-9]+")
 #: below this confidence a segment needs attention (the page's starting threshold; the

@@ -15,11 +15,12 @@ from flask import request
 from werkzeug.sansio.multipart import Data, Epilogue, Field, File, MultipartDecoder, NeedData
 
 from .. import languages
+from ..formats import registry
 from ..errors import EmptyInput, InputTooLarge, InvalidEncoding, UnknownLanguage
 from .errors import InvalidBody, InvalidField, InvalidJSON, MissingField, UnknownField
 
 AUTO = "auto"
-FORMATS = ("json", "tmx", "xliff", "tsv", "html", "text")
+FORMATS = registry.names("result", web=True)
 
 
 @dataclass(frozen=True)
@@ -271,7 +272,7 @@ def detect_request(body: dict, max_chars: int) -> DetectRequest:
                          bool_field(body, "routable", True))
 
 
-ALIGN_FORMATS = ("json", "tsv", "tmx")
+ALIGN_FORMATS = registry.names("alignment", web=True)
 MT_MODES = ("auto", "on", "off")
 
 

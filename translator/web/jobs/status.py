@@ -7,6 +7,7 @@ from pathlib import Path
 from ...batch.ledger import Counts
 from ...batch.outputs import FAILURES_NAME, JSONL_NAME, TMX_NAME
 from ...errors import TranslatorError
+from ...formats import registry
 from .store import TXT_ZIP, Job, JobStore
 
 LIST_LIMIT = 50
@@ -53,9 +54,9 @@ def result_file(store: JobStore, job: Job) -> tuple[Path, str, str]:
     """(path, media type, download name) of a done job's result; JobNotDone otherwise."""
     require_done(job, "result")
     if job.format == "txt":
-        return store.root / job.id / TXT_ZIP, "application/zip", f"{job.label}.{job.target}.zip"
-    media = "application/x-ndjson" if job.format == "jsonl" else "application/x-tmx+xml"
-    return (store.out_dir(job) / RESULT_FILES[job.format], media,
+        return (store.root / job.id / TXT_ZIP, registry.FORMATS["txt"].media_type,
+                f"{job.label}.{job.target}.zip")
+    return (store.out_dir(job) / RESULT_FILES[job.format], registry.FORMATS[job.format].media_type,
             f"{job.label}.{job.target}.{job.format}")
 
 
