@@ -34,10 +34,10 @@ def env(tmp_path_factory, argos_fr_en):
 
 @pytest.fixture(scope="module")
 def archive(tmp_path_factory) -> Path:
-    """A zip of 400 articles in folders, a JSONL feed inside, and a few bad members."""
+    """A zip of 200 articles in folders, a JSONL feed inside, and a few bad members."""
     path = tmp_path_factory.mktemp("archive") / "news.zip"
     with zipfile.ZipFile(path, "w", zipfile.ZIP_DEFLATED) as zf:
-        for n in range(400):
+        for n in range(200):
             zf.writestr(f"2024/{n % 12 + 1:02d}/article-{n:04d}.txt", article(n))
         zf.writestr("feed.jsonl", "".join(json.dumps({"id": f"w{n}", "text": article(1000 + n)}) + "\n"
                                           for n in range(20)))
@@ -45,6 +45,14 @@ def archive(tmp_path_factory) -> Path:
         zf.writestr("bad/empty.txt", "")
         zf.writestr("../escape.txt", "Le chat est noir.")
     return path
+
+
+@pytest.fixture(scope="module")
+def full(tmp_path_factory, env, archive) -> tuple[subprocess.CompletedProcess, Path]:
+    """The archive's job run once without interruption (with ``--progress log``): what
+    every interrupted run must end with, byte for byte."""
+    out = tmp_path_factory.mktemp("full") / "out"
+    return batch(archive, "--to", "en", "--out", out, "--progress", "log", env=env), out
 
 
 def batch(*args, env, **kwargs):
@@ -78,12 +86,15 @@ def done_articles(out: Path) -> int:
 
 
 def kill_and_resume(tmp_path: Path, env: dict, archive: Path, points: list[int], articles: int,
-                    failed: int) -> None:
-    """Run the job uninterrupted; then kill it with SIGKILL once during the scan and at each
-    of ``points`` (finished articles), resume it, and compare the bytes."""
-    full = batch(archive, "--to", "en", "--out", tmp_path / "full", env=env)
-    assert full.returncode == (1 if failed else 0), full.stderr
-    expected = (tmp_path / "full" / "translations.jsonl").read_bytes()
+                    failed: int, full: Path | None = None) -> None:
+    """Run the job uninterrupted (unless ``full`` holds its outputs); then kill it with
+    SIGKILL once during the scan and at each of ``points`` (finished articles), resume it,
+    and compare the bytes."""
+    if full is None:
+        full = tmp_path / "full"
+        proc = batch(archive, "--to", "en", "--out", full, env=env)
+        assert proc.returncode == (1 if failed else 0), proc.stderr
+    expected = (full / "translations.jsonl").read_bytes()
     assert len(expected.splitlines()) == articles
 
     out = tmp_path / "out"
@@ -102,15 +113,15 @@ def kill_and_resume(tmp_path: Path, env: dict, archive: Path, points: list[int],
     final = batch(archive, "--to", "en", "--out", out, env=env)
     assert final.returncode == (1 if failed else 0), final.stderr
     assert (out / "translations.jsonl").read_bytes() == expected
-    failures, full_failures = out / "failures.jsonl", tmp_path / "full" / "failures.jsonl"
+    failures, full_failures = out / "failures.jsonl", full / "failures.jsonl"
     assert failures.exists() == full_failures.exists() == bool(failed)
     assert not failed or failures.read_bytes() == full_failures.read_bytes()
     assert not list(out.glob(".*.tmp"))
 
 
-def test_killed_at_random_points_the_job_ends_with_the_same_bytes(tmp_path, env, archive):
-    points = sorted(random.Random(7).sample(range(10, 400), 4))
-    kill_and_resume(tmp_path, env, archive, points, articles=420, failed=3)
+def test_killed_at_random_points_the_job_ends_with_the_same_bytes(tmp_path, env, archive, full):
+    points = sorted(random.Random(7).sample(range(10, 200), 4))
+    kill_and_resume(tmp_path, env, archive, points, articles=220, failed=3, full=full[1])
 
 
 @pytest.mark.skipif(not ApertiumEngine.available(), reason="apertium not installed")
@@ -130,21 +141,21 @@ def test_killed_on_apertium_the_job_ends_with_the_same_bytes(tmp_path, tmp_path_
                     articles=60, failed=0)
 
 
-def test_summary_failures_and_exit_status(tmp_path, env, archive):
-    proc = batch(archive, "--to", "en", "--out", tmp_path / "out", "--progress", "log", env=env)
+def test_summary_failures_and_exit_status(archive, full):
+    proc, out = full
     assert proc.returncode == 1
-    assert "batch done: 420 of 423 articles translated, 3 failed, 0 pending" in proc.stdout
+    assert "batch done: 220 of 223 articles translated, 3 failed, 0 pending" in proc.stdout
     assert "sentences/s" in proc.stdout
     assert f"failed: {archive}:bad/latin1.txt: " in proc.stderr
-    assert "batch: 423 articles, 0 already translated, 3 failed, 420 to translate" in proc.stderr
+    assert "batch: 223 articles, 0 already translated, 3 failed, 220 to translate" in proc.stderr
     records = [json.loads(line) for line in
-               (tmp_path / "out" / "translations.jsonl").read_text(encoding="utf-8").splitlines()]
+               (out / "translations.jsonl").read_text(encoding="utf-8").splitlines()]
     ids = [r["id"] for r in records]
     assert ids[0] == f"{archive}:2024/01/article-0000.txt"
     assert "w0" in ids and ids.count("w0") == 1
-    failures = [json.loads(line) for line in (tmp_path / "out" / "failures.jsonl").read_text().splitlines()]
+    failures = [json.loads(line) for line in (out / "failures.jsonl").read_text().splitlines()]
     assert {f["error"]["code"] for f in failures} == {"invalid_encoding", "empty_input", "bad_archive"}
-    summary = json.loads((tmp_path / "out" / "summary.json").read_text())
+    summary = json.loads((out / "summary.json").read_text())
     assert summary["articles"]["failed"] == 3
     quality = summary["quality"]  # the copy model's own confidence; it leaves no word marked
     assert quality["segments"] == summary["articles"]["sentences"] and quality["untranslated"] == 0
