@@ -60,6 +60,17 @@ def batch(*args, env, **kwargs):
                           capture_output=True, text=True, env=env, timeout=300, **kwargs)
 
 
+def batch_here(*args, env) -> subprocess.CompletedProcess:
+    """`translator batch ARGS` in this process (tests/cli_runner.py), where the process is
+    not what a test is about; output as text, like :func:`batch`."""
+    from cli_runner import run_cli
+
+    done = run_cli("batch", *args, env_extra={k: v for k, v in env.items()
+                                              if os.environ.get(k) != v})
+    return subprocess.CompletedProcess(done.args, done.returncode, done.stdout.decode(),
+                                       done.stderr.decode())
+
+
 def _default_sigint() -> None:
     """In the child: Ctrl-C as in a terminal, whatever this process inherited (a shell
     without job control starts background commands with SIGINT ignored, and Python then
@@ -188,21 +199,21 @@ def test_tar_gz_and_txt_output(tmp_path, env):
             info = tarfile.TarInfo(f"wire/{n}.txt")
             info.size = len(data)
             tf.addfile(info, io.BytesIO(data))
-    proc = batch(path, "--to", "en", "--out", tmp_path / "out", "--format", "txt", env=env)
+    proc = batch_here(path, "--to", "en", "--out", tmp_path / "out", "--format", "txt", env=env)
     assert proc.returncode == 0, proc.stderr
     files = sorted(p.name for p in (tmp_path / "out" / "txt").rglob("*.txt"))
     assert files == ["0.en.txt", "1.en.txt", "2.en.txt"]
 
 
 def test_bad_command_lines_fail_at_once_with_one_line(tmp_path, env):
-    missing = batch(tmp_path / "nope", "--to", "en", "--out", tmp_path / "out", env=env)
+    missing = batch_here(tmp_path / "nope", "--to", "en", "--out", tmp_path / "out", env=env)
     assert missing.returncode == 2 and "nope" in missing.stderr
     assert len(missing.stderr.strip().splitlines()) == 1
     (tmp_path / "a.txt").write_text("Le chat est noir.", encoding="utf-8")
-    pair = batch(tmp_path / "a.txt", "--to", "xx", "--out", tmp_path / "out", env=env)
+    pair = batch_here(tmp_path / "a.txt", "--to", "xx", "--out", tmp_path / "out", env=env)
     assert pair.returncode == 2 and "xx" in pair.stderr
-    workers = batch(tmp_path / "a.txt", "--to", "en", "--out", tmp_path / "out", "--workers", "0",
-                    env=env)
+    workers = batch_here(tmp_path / "a.txt", "--to", "en", "--out", tmp_path / "out",
+                         "--workers", "0", env=env)
     assert workers.returncode == 2 and "--workers" in workers.stderr
 
 

@@ -7,12 +7,11 @@ from __future__ import annotations
 
 import io
 import json
-import subprocess
-import sys
 from pathlib import Path
 
 import pytest
 
+from cli_runner import run_cli
 from test_web import needs_apertium, ready_app, web_settings
 
 pytestmark = needs_apertium
@@ -253,11 +252,8 @@ def test_an_inline_mark_that_cannot_be_placed_stays_on_the_whole_paragraph_with_
 def test_cli_translates_a_document_in_its_own_format(tmp_path, files, kind):
     out = tmp_path / f"out.{kind}"
     settings = web_settings(tmp_path)
-    done = subprocess.run(
-        [sys.executable, "-m", "translator", "translate", str(files[kind]), "--from", "fr",
-         "--to", "en", "--output", str(out), "--format", "json",
-         "--models-dir", str(settings.models_dir)],
-        capture_output=True, text=True, timeout=120)
+    done = run_cli("translate", files[kind], "--from", "fr", "--to", "en", "--output", out,
+                   "--format", "json", "--models-dir", settings.models_dir)
     assert done.returncode == 0, done.stderr
     read = read_docx if kind == "docx" else read_odt
     assert read(out.read_bytes()) == (EXPECTED_DOCX if kind == "docx" else EXPECTED_ODT)
@@ -268,10 +264,8 @@ def test_cli_translates_a_document_in_its_own_format(tmp_path, files, kind):
 def test_cli_refuses_a_broken_document_with_one_line(tmp_path):
     bad = tmp_path / "bad.docx"
     bad.write_bytes(b"not a zip")
-    done = subprocess.run([sys.executable, "-m", "translator", "translate", str(bad), "--to", "en",
-                           "--output", str(tmp_path / "out.docx")],
-                          capture_output=True, text=True, timeout=60)
-    assert done.returncode == 2 and "not a readable .docx" in done.stderr
+    done = run_cli("translate", bad, "--to", "en", "--output", tmp_path / "out.docx")
+    assert done.returncode == 2 and b"not a readable .docx" in done.stderr
     assert len(done.stderr.strip().splitlines()) == 1
     assert not (tmp_path / "out.docx").exists()
 

@@ -4,9 +4,7 @@ real SQLite file; a bad file stores nothing."""
 
 from __future__ import annotations
 
-import os
 import subprocess
-import sys
 from pathlib import Path
 
 import pytest
@@ -29,9 +27,12 @@ ROOT = Path(__file__).resolve().parent.parent
 
 
 def cli(db: Path, *args: str) -> subprocess.CompletedProcess:
-    env = {**os.environ, "TRANSLATOR_DB_PATH": str(db)}
-    return subprocess.run([sys.executable, "-m", "translator", "memory", *args], capture_output=True,
-                          text=True, env=env, cwd=ROOT, timeout=120)
+    """`translator memory ARGS` (in this process: tests/cli_runner.py), output as text."""
+    from cli_runner import run_cli
+
+    done = run_cli("memory", *args, cwd=ROOT, env_extra={"TRANSLATOR_DB_PATH": str(db)})
+    return subprocess.CompletedProcess(done.args, done.returncode, done.stdout.decode(),
+                                       done.stderr.decode())
 
 
 def test_cli_imports_and_exports_a_tmx_file(tmp_path):
