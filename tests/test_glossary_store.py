@@ -1,6 +1,9 @@
 """Named glossaries in a real SQLite file: CRUD, atomic imports, resolution of names."""
 
+import os
 import sqlite3
+import subprocess
+import sys
 import threading
 from pathlib import Path
 
@@ -13,13 +16,15 @@ from translator.glossary import default_glossary, open_glossary
 from translator.packages import read_package
 from translator.pipeline import Pipeline
 from translator.settings import Settings
+from translator.store import Store
 
 DATA = Path(__file__).resolve().parent / "data" / "glossary"
 
 
 @pytest.fixture
 def store(tmp_path):
-    return GlossaryStore(tmp_path / "db" / "glossaries.sqlite3")
+    with GlossaryStore(tmp_path / "db" / "glossaries.sqlite3") as store:
+        yield store
 
 
 def content(glossary):
@@ -152,15 +157,146 @@ def test_database_settings_schema_and_cascade(store):
         conn.commit()
     finally:
         conn.close()
+    # The schema is checked when the file is opened: by a new store, or after close().
+    with pytest.raises(GlossaryError, match=r"glossaries.sqlite3: glossary database error "
+                                            r"\(schema 99 is newer than this release's 2"):
+        GlossaryStore(store.path).list()
+    store.close()
     with pytest.raises(GlossaryError, match="schema 99"):
-        store.list()
+        store.put("g", files.read_glossary(DATA / "fr-en.tsv"))
 
 
 def test_a_corrupt_database_is_a_clear_error(tmp_path):
     path = tmp_path / "broken.sqlite3"
     path.write_bytes(b"this is not a database" * 100)
-    with pytest.raises(GlossaryError, match="broken.sqlite3: glossary database error"):
+    with pytest.raises(GlossaryError, match=r"broken.sqlite3: glossary database error "
+                                            r"\(file is not a database\)"):
         GlossaryStore(path).list()
+    assert path.read_bytes() == b"this is not a database" * 100  # left as it was
+    folder = tmp_path / "folder.sqlite3"
+    folder.mkdir()
+    with pytest.raises(GlossaryError, match="folder.sqlite3: glossary database error"):
+        GlossaryStore(folder).get("news")
+
+
+def test_an_unwritable_location_is_a_glossary_error(tmp_path):
+    blocker = tmp_path / "file"
+    blocker.write_text("not a folder")
+    store = GlossaryStore(blocker / "glossaries.sqlite3")
+    assert store.list() == [] and not store.exists("g")
+    with pytest.raises(GlossaryError, match=r"glossaries.sqlite3: glossary database error \("):
+        store.put("g", files.read_glossary(DATA / "fr-en.tsv"))
+
+
+PRAGMAS = ("journal_mode", "synchronous", "foreign_keys", "busy_timeout")
+
+
+def test_the_glossary_file_is_opened_as_the_service_store_is(tmp_path):
+    """Connection set-up is Database's, the service's: WAL, durable commits, foreign keys (on
+    again after the opening transaction, which turns them off for migrations), busy timeout."""
+    service = Store(tmp_path / "translator.db")
+    store = GlossaryStore(tmp_path / "glossaries.sqlite3")
+    try:
+        store.put("g", files.read_glossary(DATA / "fr-en.tsv"))
+        mine = store._database().connection()
+        theirs = service.db.connection()
+        settings = {p: mine.execute(f"PRAGMA {p}").fetchone()[0] for p in PRAGMAS}
+        assert settings == {p: theirs.execute(f"PRAGMA {p}").fetchone()[0] for p in PRAGMAS}
+        assert settings == {"journal_mode": "wal", "synchronous": 2, "foreign_keys": 1,
+                            "busy_timeout": 30000}
+    finally:
+        store.close()
+        service.close()
+
+
+def open_files(path: Path) -> list[str]:
+    """This process's open files that are ``path`` or its WAL/shared-memory files."""
+    found = []
+    for fd in os.listdir("/proc/self/fd"):
+        try:
+            target = os.readlink(f"/proc/self/fd/{fd}")
+        except OSError:
+            continue
+        if target.startswith(str(path)):
+            found.append(target)
+    return found
+
+
+@pytest.mark.skipif(not Path("/proc/self/fd").is_dir(), reason="needs /proc")
+def test_close_closes_the_connections_of_every_thread(tmp_path):
+    store = GlossaryStore(tmp_path / "glossaries.sqlite3")
+    store.put("g", files.read_glossary(DATA / "fr-en.tsv"))
+    ready, done = threading.Barrier(4, timeout=30), threading.Event()
+
+    def read():
+        assert store.exists("g")
+        ready.wait()
+        done.wait(timeout=30)
+
+    threads = [threading.Thread(target=read) for _ in range(3)]
+    for t in threads:
+        t.start()
+    try:
+        ready.wait()  # four connections open: this thread's and three readers'
+        assert len([f for f in open_files(store.path) if f == str(store.path)]) == 4
+        store.close()
+        assert open_files(store.path) == []
+    finally:
+        done.set()
+        for t in threads:
+            t.join()
+    assert store.names() == ["g"]  # opened again on use
+    store.close()
+    assert open_files(store.path) == []
+
+
+def test_reading_does_not_wait_for_a_writer(tmp_path):
+    """Opening a current file is a read: a reader does not wait for an import in progress
+    (the service's readers while the CLI imports a large glossary)."""
+    path = tmp_path / "glossaries.sqlite3"
+    with GlossaryStore(path) as store:
+        store.put("g", files.read_glossary(DATA / "fr-en.tsv"))
+    writer = sqlite3.connect(path, isolation_level=None)
+    writer.execute("BEGIN IMMEDIATE")
+    writer.execute("DELETE FROM entries")
+    try:
+        found = []
+
+        def read():
+            with GlossaryStore(path) as store:
+                found.append(len(store.get("g").entries))
+
+        reader = threading.Thread(target=read)
+        reader.start()
+        reader.join(timeout=10)
+        assert found == [3]  # the committed version, at once
+    finally:
+        writer.execute("ROLLBACK")
+        writer.close()
+
+
+WRITER = """
+import sys
+from pathlib import Path
+from translator.glossary import Entry, GlossaryStore, files
+glossary = files.read_glossary(Path(sys.argv[2]))
+with GlossaryStore(sys.argv[1]) as store:
+    for i in range(5):
+        store.put(f"{sys.argv[3]}-{i}", glossary)
+        store.add_entries(f"{sys.argv[3]}-{i}", [Entry("x", {"en": ("X",), "fr": ("Y",)})])
+"""
+
+
+def test_several_processes_write_one_file(tmp_path):
+    path = tmp_path / "glossaries.sqlite3"
+    procs = [subprocess.Popen([sys.executable, "-c", WRITER, str(path), str(DATA / "fr-en.tsv"),
+                               f"p{n}"], stderr=subprocess.PIPE) for n in range(4)]
+    for proc in procs:
+        assert proc.wait(timeout=120) == 0, proc.stderr.read().decode()
+        proc.stderr.close()
+    with GlossaryStore(path) as store:
+        listing = store.list()
+    assert len(listing) == 20 and {info.entries for info in listing} == {4}
 
 
 def test_concurrent_writers(store):
@@ -250,6 +386,10 @@ def test_a_glossary_database_of_the_release_before_desks_is_migrated_in_place(tm
     conn.close()
     store = GlossaryStore(path)
     assert [(i.name, i.desk, i.entries) for i in store.list(None)] == [("names", "default", 1)]
+    conn = sqlite3.connect(path)
+    assert conn.execute("SELECT version FROM schema_version").fetchall() == [(2,)]
+    assert conn.execute("PRAGMA user_version").fetchone()[0] == 0  # left to other users of the file
+    conn.close()
     assert store.get("names").entries[0].terms["en"] == ("Kim Jong-un",)  # entries kept
     # Names are now per desk: another desk may use the same one, and does not see the first.
     store.put("names", files.read_glossary(DATA / "news-mini.tsv"), desk="sports")
@@ -259,3 +399,4 @@ def test_a_glossary_database_of_the_release_before_desks_is_migrated_in_place(tm
     assert store.desks("names") == ["default", "sports"]
     store.delete("names", desk="sports")
     assert store.exists("names") and not store.exists("names", desk="sports")
+    store.close()

@@ -1,9 +1,10 @@
 """Named glossaries in SQLite, and how a glossary named on the command line is found.
 
 :class:`GlossaryStore` keeps glossaries by desk and name (``[A-Za-z0-9_.-]{1,64}``, unique
-within a desk; the CLI's desk is ``default``) in one SQLite file (setting ``glossary_db``;
-WAL mode, foreign keys, a schema version; a file of schema 1 is migrated in place). Every change
-is one transaction: a failing import or edit leaves the previous version as it was.
+within a desk; the CLI's desk is ``default``) in one SQLite file (setting ``glossary_db``),
+opened as the service's store is (:class:`translator.store.db.Database`: WAL mode, foreign
+keys, one connection per thread, a schema version; a file of schema 1 is migrated in place).
+Every change is one transaction: a failing import or edit leaves the previous version as it was.
 Entries keep their order (a later entry wins a source form, as in files) and where
 they were read from (``origin``, for error messages).
 
@@ -17,7 +18,7 @@ from __future__ import annotations
 
 import json
 import re
-import sqlite3
+import threading
 import time
 from contextlib import contextmanager
 from dataclasses import dataclass
@@ -25,6 +26,7 @@ from pathlib import Path
 from typing import Iterable, Iterator
 
 from ..errors import GlossaryError, GlossaryExists, GlossaryNotFound
+from ..store.db import Database, StoreError
 from . import files, rules
 from .model import Entry, Glossary
 
@@ -36,8 +38,9 @@ DEFAULT_NAME = "default"  # every file of glossary_dir
 NO_GLOSSARY = ("", "none")
 RESERVED = (DEFAULT_NAME, "none")
 
+# The version is kept in the table schema_version (Database's version_table), where every
+# release has looked for it.
 _SCHEMA = """
-CREATE TABLE IF NOT EXISTS schema_version (version INTEGER NOT NULL);
 CREATE TABLE IF NOT EXISTS glossaries (
     id INTEGER PRIMARY KEY,
     desk TEXT NOT NULL DEFAULT 'default',
@@ -80,6 +83,7 @@ INSERT INTO glossaries_v2 (id, desk, name, languages, source, created, updated)
 DROP TABLE glossaries;
 ALTER TABLE glossaries_v2 RENAME TO glossaries
 """
+_MIGRATIONS = {1: _MIGRATE_1}
 
 
 @dataclass(frozen=True)
@@ -119,88 +123,73 @@ def _refuse(problems: list, what: str) -> None:
 
 
 class GlossaryStore:
-    """Named glossaries in one SQLite file. Safe to share: each call opens its own connection."""
+    """Named glossaries in one SQLite file. Safe to share between threads and processes:
+    the file is opened on first use (reading a missing file creates nothing), with one
+    connection per thread; :meth:`close` closes them (so does dropping the store)."""
 
     def __init__(self, path: str | Path):
-        self.path = Path(path)
+        self.path = Path(path).expanduser()  # the file Database opens
+        self._db: Database | None = None
+        self._lock = threading.Lock()
 
-    # -- connection -----------------------------------------------------------
+    def close(self) -> None:
+        """Close the connections; the next call opens the file again (checking its schema)."""
+        with self._lock:
+            db, self._db = self._db, None
+        if db is not None:
+            db.close()
+
+    def __enter__(self) -> "GlossaryStore":
+        return self
+
+    def __exit__(self, *exc) -> None:
+        self.close()
+
+    # -- the database ---------------------------------------------------------
 
     @contextmanager
-    def _connect(self, write: bool = False) -> Iterator[sqlite3.Connection]:
-        """A connection; with ``write``, inside one ``BEGIN IMMEDIATE`` transaction that
-        commits when the block ends and rolls back when it raises."""
-        if write:
-            self.path.parent.mkdir(parents=True, exist_ok=True)
-        conn = None
+    def _errors(self) -> Iterator[None]:
+        """The store's failures (a file that is not SQLite, unreadable, a newer schema, disk
+        full) as glossary errors naming the file."""
         try:
-            conn = sqlite3.connect(self.path, timeout=30, isolation_level=None)
-            conn.execute("PRAGMA foreign_keys = ON")
-            self._ensure_schema(conn)
-            if write:
-                conn.execute("BEGIN IMMEDIATE")
-            yield conn
-            if write:
-                conn.execute("COMMIT")
-        except sqlite3.Error as exc:
-            if conn is not None and conn.in_transaction:
-                conn.execute("ROLLBACK")
-            raise GlossaryError(f"{self.path}: glossary database error ({exc})") from None
-        except BaseException:
-            if conn is not None and conn.in_transaction:
-                conn.execute("ROLLBACK")
-            raise
-        finally:
-            if conn is not None:
-                conn.close()
+            yield
+        except StoreError as exc:
+            raise GlossaryError(f"{self.path}: glossary database error ({exc.reason})") from None
 
-    def _ensure_schema(self, conn: sqlite3.Connection) -> None:
-        """Create the tables once (WAL mode, version row), migrating an older file in place;
-        refuse a newer schema."""
-        version = 0
-        if conn.execute("SELECT 1 FROM sqlite_master WHERE name = 'schema_version'").fetchone():
-            version = conn.execute("SELECT max(version) FROM schema_version").fetchone()[0] or 0
-            if version > SCHEMA_VERSION:
-                raise GlossaryError(f"{self.path}: glossary database has schema {version}; this "
-                                    f"translator reads schema {SCHEMA_VERSION} (upgrade it)")
-            if version == SCHEMA_VERSION:
-                return
-        conn.execute("PRAGMA journal_mode = WAL")
-        # Off while the table under the entries is rebuilt (dropping it would cascade).
-        conn.execute("PRAGMA foreign_keys = OFF")
-        conn.execute("BEGIN IMMEDIATE")
-        try:
-            has_glossaries = conn.execute(
-                "SELECT 1 FROM sqlite_master WHERE name = 'glossaries'").fetchone()
-            if has_glossaries and version == 1:
-                for statement in _MIGRATE_1.split(";"):
-                    if statement.strip():
-                        conn.execute(statement)
-            for statement in _SCHEMA.split(";"):
-                if statement.strip():
-                    conn.execute(statement)
-            conn.execute("DELETE FROM schema_version")
-            conn.execute("INSERT INTO schema_version (version) VALUES (?)", (SCHEMA_VERSION,))
-            conn.execute("COMMIT")
-        except BaseException:
-            conn.execute("ROLLBACK")
-            raise
-        finally:
-            conn.execute("PRAGMA foreign_keys = ON")
+    def _database(self) -> Database:
+        """The file, opened (created, migrated) on first use."""
+        with self._lock:
+            if self._db is None:
+                self._db = Database(self.path, schema=_SCHEMA, version=SCHEMA_VERSION,
+                                    migrations=_MIGRATIONS, version_table="schema_version",
+                                    reapply_schema=False)
+            return self._db
+
+    def _rows(self, sql: str, params=()) -> list:
+        """Rows of one read (one statement: one consistent view); none when the file does
+        not exist."""
+        if not self.path.exists():
+            return []
+        with self._errors():
+            return self._database().query(sql, params)
+
+    @contextmanager
+    def _transaction(self) -> Iterator:
+        """A write transaction, committed when the block ends, rolled back when it raises."""
+        with self._errors():
+            with self._database().transaction() as conn:
+                yield conn
 
     # -- queries --------------------------------------------------------------
 
     def list(self, desk: str | None = DEFAULT_DESK) -> list[GlossaryInfo]:
         """The glossaries of ``desk`` (None: of every desk): name, number of entries,
         languages, last update."""
-        if not self.path.exists():
-            return []
         where, params = ("", ()) if desk is None else ("WHERE g.desk = ? ", (desk,))
-        with self._connect() as conn:
-            rows = conn.execute(
-                "SELECT g.name, count(e.entry_id), g.languages, g.updated, g.source, g.desk "
-                f"FROM glossaries g LEFT JOIN entries e ON e.glossary = g.id {where}"
-                "GROUP BY g.id ORDER BY g.name, g.desk", params).fetchall()
+        rows = self._rows(
+            "SELECT g.name, count(e.entry_id), g.languages, g.updated, g.source, g.desk "
+            f"FROM glossaries g LEFT JOIN entries e ON e.glossary = g.id {where}"
+            "GROUP BY g.id ORDER BY g.name, g.desk", params)
         return [GlossaryInfo(name, count, json.loads(langs), updated, source, desk=owner)
                 for name, count, langs, updated, source, owner in rows]
 
@@ -212,11 +201,8 @@ class GlossaryStore:
         return sorted({info.desk for info in self.list(None) if info.name == name})
 
     def exists(self, name: str, desk: str = DEFAULT_DESK) -> bool:
-        if not self.path.exists():
-            return False
-        with self._connect() as conn:
-            return conn.execute("SELECT 1 FROM glossaries WHERE desk = ? AND name = ?",
-                                (desk, name)).fetchone() is not None
+        return bool(self._rows("SELECT 1 FROM glossaries WHERE desk = ? AND name = ?",
+                               (desk, name)))
 
     def _not_found(self, name: str, desk: str = DEFAULT_DESK) -> GlossaryNotFound:
         names = self.names(desk)  # only this desk's: other desks' names are theirs
@@ -227,19 +213,16 @@ class GlossaryStore:
     def get(self, name: str, desk: str = DEFAULT_DESK) -> Glossary:
         """The stored glossary ``name`` of ``desk``; :class:`GlossaryNotFound` names the
         desk's stored ones."""
-        if not self.path.exists():
+        # One statement: the glossary and its entries as one version (a row of NULLs: none).
+        rows = self._rows(
+            "SELECT e.entry_id, e.type, e.terms, e.note, e.dnt, e.origin FROM glossaries g "
+            "LEFT JOIN entries e ON e.glossary = g.id WHERE g.desk = ? AND g.name = ? "
+            "ORDER BY e.position", (desk, name))
+        if not rows:
             raise self._not_found(name, desk)
-        with self._connect() as conn:
-            row = conn.execute("SELECT id FROM glossaries WHERE desk = ? AND name = ?",
-                               (desk, name)).fetchone()
-            if row is None:
-                raise self._not_found(name, desk)
-            rows = conn.execute(
-                "SELECT entry_id, type, terms, note, dnt, origin FROM entries "
-                "WHERE glossary = ? ORDER BY position", (row[0],)).fetchall()
         entries = [Entry(entry_id, {lang: tuple(forms) for lang, forms in json.loads(terms)},
                          kind, note, bool(dnt), origin)
-                   for entry_id, kind, terms, note, dnt, origin in rows]
+                   for entry_id, kind, terms, note, dnt, origin in rows if entry_id is not None]
         return Glossary(name, entries)
 
     def info(self, name: str, desk: str = DEFAULT_DESK) -> GlossaryInfo:
@@ -284,7 +267,7 @@ class GlossaryStore:
         entries = [e for i, e in enumerate(glossary.entries) if last[e.id] == i]
         langs = sorted({lang for entry in entries for lang in entry.terms})
         now = _now()
-        with self._connect(write=True) as conn:
+        with self._transaction() as conn:
             row = conn.execute("SELECT id, created FROM glossaries WHERE desk = ? AND name = ?",
                                (desk, name)).fetchone()
             if row is not None and not replace:
@@ -310,7 +293,7 @@ class GlossaryStore:
     def delete(self, name: str, desk: str = DEFAULT_DESK) -> None:
         if not self.path.exists():
             raise self._not_found(name, desk)
-        with self._connect(write=True) as conn:
+        with self._transaction() as conn:
             deleted = conn.execute("DELETE FROM glossaries WHERE desk = ? AND name = ?",
                                    (desk, name)).rowcount
         if not deleted:
@@ -342,7 +325,7 @@ class GlossaryStore:
                 _refuse(fresh, f"entries not added to {name!r}")
         langs = sorted({lang for entry in combined for lang in entry.terms})
         now = _now()
-        with self._connect(write=True) as conn:
+        with self._transaction() as conn:
             row = conn.execute("SELECT id FROM glossaries WHERE desk = ? AND name = ?",
                                (desk, name)).fetchone()
             if row is None:
@@ -368,7 +351,7 @@ class GlossaryStore:
     def remove_entry(self, name: str, entry_id: str, desk: str = DEFAULT_DESK) -> None:
         if not self.path.exists():
             raise self._not_found(name, desk)
-        with self._connect(write=True) as conn:
+        with self._transaction() as conn:
             row = conn.execute("SELECT id FROM glossaries WHERE desk = ? AND name = ?",
                                (desk, name)).fetchone()
             if row is None:

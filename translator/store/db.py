@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import json
 import os
+import re
 import sqlite3
 import threading
 from contextlib import contextmanager
@@ -170,6 +171,11 @@ class StoreError(TranslatorError):
     http_status = 503
     exit_code = 6
 
+    def __init__(self, message: str, reason: str = "", **details):
+        super().__init__(message, **details)
+        #: what failed, without the file's path (SQLite's or the system's own words)
+        self.reason = reason or message
+
 
 def statements(script: str) -> list[str]:
     """The SQL statements of ``script``, split on the semicolons that end one (not those
@@ -193,39 +199,102 @@ def now() -> str:
 
 class Database:
     """One SQLite file (the service's tables unless ``schema`` says otherwise).
-    Connections are per thread (and per process: gunicorn forks)."""
+    Connections are per thread (and per process: gunicorn forks).
+
+    Opening sets the file up at ``version``: a new file gets ``schema``; an older one is
+    first brought up to it by ``migrations`` (version n -> n + 1), in the same transaction.
+    The version is recorded in ``PRAGMA user_version``, or with ``version_table`` in a
+    one-row table of that name (where earlier releases of a file kept it; the file is then
+    new for this schema until that table exists). ``reapply_schema=False`` runs ``schema`` only
+    when the file is new or older, so opening a current file is a read and takes no write
+    lock; by default it runs at every opening (its ``IF NOT EXISTS`` statements add what a
+    release added without a new version)."""
 
     def __init__(self, path: Path | str, *, schema: str = SCHEMA, version: int = SCHEMA_VERSION,
-                 migrations: dict[int, str] | None = None):
+                 migrations: dict[int, str] | None = None, version_table: str | None = None,
+                 reapply_schema: bool = True):
         self.path = Path(path).expanduser()
         self._local = threading.local()
         self._connections: list[tuple[threading.Thread, sqlite3.Connection]] = []
         self._lock = threading.Lock()
+        if version_table is not None and not re.fullmatch(r"[A-Za-z_][A-Za-z0-9_]*", version_table):
+            raise ValueError(f"bad version table name {version_table!r}")
+        self._version_table = version_table
         if migrations is None and schema is SCHEMA:
             migrations = MIGRATIONS
+        try:
+            self._open(schema, int(version), migrations or {}, reapply_schema)
+        except BaseException:
+            self.close()  # nothing stays open of a file that could not be opened
+            raise
+
+    def _open(self, schema: str, version: int, migrations: dict[int, str], reapply: bool) -> None:
+        if not reapply:
+            try:
+                current = self._stored_version(self.connection()) == version
+            except sqlite3.Error as exc:
+                raise StoreError(f"cannot read the database {self.path}: {exc}",
+                                 str(exc)) from None
+            if current:
+                return
+        # Foreign keys are off while a migration rebuilds tables, as SQLite's procedure for
+        # schema changes says: dropping a table that others reference would delete their
+        # rows (ON DELETE CASCADE). The pragma does nothing inside a transaction.
+        self._pragma("foreign_keys = OFF")
         with self.transaction() as conn:
-            self._migrate(conn, migrations or {}, version)
+            self._migrate(conn, migrations, version)
             for statement in statements(schema):
                 conn.execute(statement)
-            conn.execute(f"PRAGMA user_version = {int(version)}")
+            self._record_version(conn, version)
+        self._pragma("foreign_keys = ON")
+
+    def _pragma(self, setting: str) -> None:
+        try:
+            self.connection().execute(f"PRAGMA {setting}")
+        except sqlite3.Error as exc:
+            raise StoreError(f"cannot open the database {self.path}: {exc}", str(exc)) from None
+
+    def _stored_version(self, conn: sqlite3.Connection) -> int | None:
+        """The schema version the file records; None when it holds nothing of this schema
+        yet (no table at all; with ``version_table``, not that table)."""
+        table = self._version_table
+        if table is None:
+            if conn.execute("SELECT 1 FROM sqlite_master WHERE type = 'table'").fetchone() is None:
+                return None
+            return conn.execute("PRAGMA user_version").fetchone()[0]
+        if conn.execute("SELECT 1 FROM sqlite_master WHERE type = 'table' AND name = ?",
+                        (table,)).fetchone() is None:
+            return None
+        return conn.execute(f'SELECT coalesce(max(version), 0) FROM "{table}"').fetchone()[0]
+
+    def _record_version(self, conn: sqlite3.Connection, version: int) -> None:
+        table = self._version_table
+        if table is None:
+            conn.execute(f"PRAGMA user_version = {version}")
+            return
+        conn.execute(f'CREATE TABLE IF NOT EXISTS "{table}" (version INTEGER NOT NULL)')
+        conn.execute(f'DELETE FROM "{table}"')
+        conn.execute(f'INSERT INTO "{table}" (version) VALUES (?)', (version,))
 
     def _migrate(self, conn: sqlite3.Connection, migrations: dict[int, str], version: int) -> None:
         """Bring a file made by an older release up to ``version``, in place (inside the
         opening transaction: a failed migration leaves the file as it was)."""
         if not migrations:
             return
-        found = conn.execute("PRAGMA user_version").fetchone()[0]
+        found = self._stored_version(conn)
+        if found is None:  # a new file: the schema makes it
+            return
         if found > version:
             raise StoreError(f"the database {self.path} has schema {found}; this release reads "
-                             f"schema {version} (upgrade the translator)")
-        fresh = not conn.execute("SELECT 1 FROM sqlite_master WHERE type = 'table'").fetchone()
-        if fresh:
-            return
+                             f"schema {version} (upgrade the translator)",
+                             f"schema {found} is newer than this release's {version}; "
+                             "upgrade the translator")
         for step in range(found, version):
             for statement in statements(migrations.get(step, "")):
                 conn.execute(statement)
 
     def _connect(self) -> sqlite3.Connection:
+        conn = None
         try:
             self.path.parent.mkdir(parents=True, exist_ok=True)
             conn = sqlite3.connect(self.path, timeout=30.0, isolation_level=None,
@@ -239,7 +308,9 @@ class Database:
             conn.create_function("tm_words", 1, lambda key: json.dumps(index_words(key)),
                                  deterministic=True)
         except (sqlite3.Error, OSError) as exc:
-            raise StoreError(f"cannot open the database {self.path}: {exc}") from None
+            if conn is not None:
+                conn.close()
+            raise StoreError(f"cannot open the database {self.path}: {exc}", str(exc)) from None
         with self._lock:
             # Threads come and go (a development server starts one per request): close the
             # connections of finished threads rather than keep them open forever.
@@ -268,13 +339,13 @@ class Database:
         try:
             conn.execute("BEGIN IMMEDIATE")
         except sqlite3.Error as exc:
-            raise StoreError(f"cannot write to the database {self.path}: {exc}") from None
+            raise StoreError(f"cannot write to the database {self.path}: {exc}", str(exc)) from None
         try:
             yield conn
             conn.execute("COMMIT")
         except sqlite3.Error as exc:
             self._rollback(conn)
-            raise StoreError(f"cannot write to the database {self.path}: {exc}") from None
+            raise StoreError(f"cannot write to the database {self.path}: {exc}", str(exc)) from None
         except BaseException:
             self._rollback(conn)
             raise
@@ -289,7 +360,7 @@ class Database:
         try:
             return self.connection().execute(sql, params).fetchall()
         except sqlite3.Error as exc:
-            raise StoreError(f"cannot read the database {self.path}: {exc}") from None
+            raise StoreError(f"cannot read the database {self.path}: {exc}", str(exc)) from None
 
     def close_thread(self) -> None:
         """Close this thread's connection (a worker thread that is about to end)."""
