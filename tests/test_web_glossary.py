@@ -89,3 +89,20 @@ def test_bad_glossary_requests(call, body, code):
                                                    "target": "en", **body})
     assert response.status_code in (400, 404)
     assert response.get_json()["error"]["code"] == code
+
+
+def test_a_broken_glossary_database_is_a_503_that_shows_no_path(tmp_path, argos_fr_en):
+    """A server-side failure, as for the service's own store: the client gets what failed
+    and a request id, never the file's path (the log has it)."""
+    settings = web_settings(tmp_path, argos_fr_en)
+    settings.glossary_db.write_bytes(b"this is not a SQLite database" * 100)
+    with ready_app(settings) as app:
+        client = app.test_client()
+        for response in (client.get("/v1/glossaries/news"),
+                         client.put("/v1/glossaries/news", data=TSV,
+                                    content_type="text/tab-separated-values")):
+            error = response.get_json()["error"]
+            assert (response.status_code, error["code"]) == (503, "store_unavailable")
+            assert str(tmp_path) not in response.get_data(as_text=True)
+            assert error["details"]["request_id"] in error["message"]
+    assert settings.glossary_db.read_bytes() == b"this is not a SQLite database" * 100

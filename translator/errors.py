@@ -13,7 +13,8 @@ it to and the CLI exit code, so the mapping lives in one place::
     │   ├── BadArchive
     │   └── GlossaryError
     │       ├── GlossaryNotFound (404)
-    │       └── GlossaryExists (409)
+    │       ├── GlossaryExists (409)
+    │       └── GlossaryStoreUnavailable (503)
     ├── LanguageError (422)
     │   ├── UnsupportedPair
     │   └── UndetectableLanguage
@@ -39,6 +40,7 @@ __all__ = [
     "GlossaryError",
     "GlossaryNotFound",
     "GlossaryExists",
+    "GlossaryStoreUnavailable",
     "LanguageError",
     "UnsupportedPair",
     "UndetectableLanguage",
@@ -121,6 +123,15 @@ class GlossaryNotFound(GlossaryError):
 class GlossaryExists(GlossaryError):
     code = "glossary_exists"
     http_status = 409
+
+
+class GlossaryStoreUnavailable(GlossaryError):
+    """The glossary database cannot be opened, read or written: a server-side failure
+    (the service hides the file's path, as for its own store)."""
+
+    code = "store_unavailable"
+    http_status = 503
+    exit_code = 6
 
 
 class LanguageError(TranslatorError):

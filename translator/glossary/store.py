@@ -25,7 +25,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Iterable, Iterator
 
-from ..errors import GlossaryError, GlossaryExists, GlossaryNotFound
+from ..errors import GlossaryError, GlossaryExists, GlossaryNotFound, GlossaryStoreUnavailable
 from ..store.db import Database, StoreError
 from . import files, rules
 from .model import Entry, Glossary
@@ -154,7 +154,8 @@ class GlossaryStore:
         try:
             yield
         except StoreError as exc:
-            raise GlossaryError(f"{self.path}: glossary database error ({exc.reason})") from None
+            raise GlossaryStoreUnavailable(
+                f"{self.path}: glossary database error ({exc.reason})") from None
 
     def _database(self) -> Database:
         """The file, opened (created, migrated) on first use."""
