@@ -7,6 +7,7 @@ glossary plug in).
 
 from __future__ import annotations
 
+import functools
 import logging
 import threading
 import time
@@ -277,9 +278,10 @@ class Service:
         self.named_glossary(name, access)  # an unknown name is refused now, not later
         return f"{self.glossary_desk(name, access)}/{name}"
 
-    @property
+    @functools.cached_property
     def glossaries(self):
-        """Named glossaries (the same SQLite file as ``translator glossary import``)."""
+        """Named glossaries (the same SQLite file as ``translator glossary import``): one
+        store for the service, a connection per thread, closed with the service."""
         from ..glossary.store import GlossaryStore
 
         return GlossaryStore(self.settings.glossary_db)
@@ -344,3 +346,5 @@ class Service:
             self._runner.stop()
         self.pipeline.close()
         self.store.close()
+        if "glossaries" in self.__dict__:
+            self.glossaries.close()
