@@ -13,20 +13,21 @@ from click.core import ParameterSource
 
 from . import __version__
 from .errors import InputError, TranslatorError
+from .formats import registry
 from .fsutil import atomic_write
 from .settings import SETTINGS, Settings
 
 # -- choices: each list in one place ----------------------------------------------------
 
-#: ``--format`` of each command (a format registry is to provide the output formats later)
-TRANSLATE_FORMATS = ["text", "json", "tsv", "tmx", "xliff", "html", "side-by-side"]
-BATCH_FORMATS = ["jsonl", "tmx", "txt"]
-DETECT_FORMATS = ["text", "json"]
-ALIGN_FORMATS = ["json", "tsv", "tmx", "side-by-side"]
-LANGUAGES_FORMATS = ["text", "json"]
-GLOSSARY_LIST_FORMATS = ["text", "json"]
-GLOSSARY_FORMATS = ["tsv", "csv", "tbx", "json"]
-SUGGEST_FORMATS = ["tsv", "pair", "json"]
+#: ``--format`` of each command
+# the output formats of results, jobs, alignments and glossaries (formats/registry.py)
+TRANSLATE_FORMATS = registry.names("result")
+BATCH_FORMATS = registry.names("batch")
+ALIGN_FORMATS = registry.names("alignment")
+GLOSSARY_FORMATS = registry.names("glossary")
+# listings, as text for people or JSON for scripts
+DETECT_FORMATS = LANGUAGES_FORMATS = GLOSSARY_LIST_FORMATS = ("text", "json")
+SUGGEST_FORMATS = ("tsv", "pair", "json")
 PROGRESS_CHOICES = ["auto", "bar", "log", "none"]
 MT_CHOICES = ["auto", "on", "off"]
 
@@ -440,10 +441,9 @@ def _translate_document(file: str, output: str | None, to: str, source: str, fmt
     """A document in its own format to ``--output`` (default: NAME.<to>.EXT beside it); the
     aligned results to stdout with ``--format json``, ``tmx``, ``xliff`` or ``html``."""
     from .documents.local import default_output, pipeline_translator, translate_file
-    from .web.output import MULTI_DOCUMENT, render_body
-
-    if fmt not in ("text", *MULTI_DOCUMENT):
-        raise InputError(f"a document's aligned results come as {', '.join(sorted(MULTI_DOCUMENT))}, "
+    multi = registry.names("results")
+    if fmt not in ("text", *multi):
+        raise InputError(f"a document's aligned results come as {', '.join(sorted(multi))}, "
                          f"not {fmt}")
     path = Path(file)
     data = _read_input(file)
@@ -456,10 +456,9 @@ def _translate_document(file: str, output: str | None, to: str, source: str, fmt
         print(f"translator: warning: {warning}", file=sys.stderr)
     if fmt == "text":
         print(output_path)
-    elif results:
-        body = render_body(results, fmt, is_list=True)
-        sys.stdout.write(json.dumps(body["results"], ensure_ascii=False) + "\n"
-                         if isinstance(body, dict) else body)
+    elif results:  # JSON: the list of results alone, one line
+        sys.stdout.write(json.dumps([r.to_dict() for r in results], ensure_ascii=False) + "\n"
+                         if fmt == "json" else registry.FORMATS[fmt].write("results", results))
     return 0
 
 
