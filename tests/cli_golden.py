@@ -127,6 +127,7 @@ CASES: list[Case] = [
     C("translate-two-files", "translate", "--to", "en", "a.txt", "b.txt", names="b.txt"),
     C("translate-bad-env", "translate", "--to", "en", stdin=FR,
       env={"TRANSLATOR_BEAM_SIZE": "abc"}),
+    # fixed since the argparse record: a flag replaces its variable without reading it
     C("translate-flag-over-bad-env", "translate", "--to", "en", "--beam-size", "2", stdin=FR,
       env={"TRANSLATOR_BEAM_SIZE": "abc"}),
     # -- detect -------------------------------------------------------------------------

@@ -23,6 +23,15 @@ def test_a_bad_value_in_the_environment_is_one_line_and_exit_2(monkeypatch, caps
     assert captured.err == f"translator: error: {message}\n" and captured.out == ""
 
 
+def test_a_flag_replaces_the_variable_without_reading_it(monkeypatch):
+    """``--beam-size 2`` wins over ``TRANSLATOR_BEAM_SIZE``, even a bad one; without the
+    flag the bad variable is the error."""
+    monkeypatch.setenv("TRANSLATOR_BEAM_SIZE", "abc")
+    assert Settings.from_env(beam_size=2).beam_size == 2
+    with pytest.raises(SettingError, match="TRANSLATOR_BEAM_SIZE='abc'"):
+        Settings.from_env(beam_size=None)
+
+
 def test_booleans_take_the_usual_spellings_and_nothing_else():
     apertium = next(s for s in SETTINGS if s.name == "apertium")
     for raw in ("1", "true", "Yes", " on "):

@@ -211,14 +211,14 @@ class Settings:
 
     @classmethod
     def from_env(cls, environ: dict | None = None, **overrides) -> "Settings":
-        """Defaults, then ``TRANSLATOR_<NAME>`` environment variables, then ``overrides``."""
+        """Defaults, then ``TRANSLATOR_<NAME>`` environment variables, then ``overrides``
+        (a variable that an override replaces is not read: a bad value there is no error)."""
         environ = os.environ if environ is None else environ
-        values = {}
+        values = {k: v for k, v in overrides.items() if v is not None}
         for setting in SETTINGS:
             raw = environ.get(setting.variable)
-            if raw is not None and raw != "":
+            if raw is not None and raw != "" and setting.name not in values:
                 values[setting.name] = setting.parse(raw)
-        values.update({k: v for k, v in overrides.items() if v is not None})
         return cls(**values)
 
     def replace(self, **changes) -> "Settings":
