@@ -215,6 +215,9 @@ def test_a_broken_default_glossary_is_one_clear_line(copy_model):
     assert "news.tsv:2: fr: '[Rr]ussie' looks like a regular expression" in err
     assert run("translate", "--from", "fr", "--to", "en", "--no-glossary", *env,
                stdin=b"La Russie.").returncode == 0
+    # commands that translate nothing do not read it
+    assert run("languages", *env).returncode == 0
+    assert run("detect", *env, stdin=b"La Russie est grande.").returncode == 0
 
 
 def test_suggest_with_the_copy_model(copy_model, tmp_path):

@@ -360,9 +360,11 @@ def _service_settings(config: Path | None, flags: dict) -> Settings:
 
 
 def _pipeline(flags: dict):
+    """The engines, without the default glossary (for commands that translate nothing: a
+    broken glossary file must not stop them)."""
     from .pipeline import Pipeline
 
-    return Pipeline.from_settings(_settings(flags))
+    return Pipeline.from_settings(_settings(flags).replace(glossary="none"))
 
 
 def _glossary_pipeline(flags: dict, extra_glossary: str | None, no_glossary: bool):
