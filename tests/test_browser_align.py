@@ -147,7 +147,7 @@ def test_bad_inputs_are_clear_errors_and_store_nothing(page, base_url, tmp_path)
     expect(page.locator("#form-error")).to_contain_text("both in French")
     # the memory endpoint refuses what is not a list of pairs, naming the field
     for body, message in (({"source_lang": "fr", "target_lang": "en", "source_name": "a",
-                            "target_name": "b", "pairs": [["x"]]}, "pair 0 must be"),
+                            "target_name": "b", "pairs": [["x"]]}, "pairs[0]"),
                           ({"source_lang": "fr", "target_lang": "fr", "source_name": "a",
                             "target_name": "b", "pairs": [["x", "y"]]}, "must differ"),
                           ({"source_lang": "xx", "target_lang": "en", "source_name": "a",
@@ -156,7 +156,7 @@ def test_bad_inputs_are_clear_errors_and_store_nothing(page, base_url, tmp_path)
                             "target_name": "b", "pairs": [["x", "y"]]}, "source_name"),
                           ({"source_lang": "fr", "target_lang": "en", "source_name": "a",
                             "target_name": "b", "pairs": [["Une phrase sûre.", "y"], 3]},
-                           "pair 1 must be")):
+                           "pairs[1]")):
         answer = page.request.post(base_url + "/align/memory", data=body,
                                    headers={"Origin": base_url})
         assert answer.status == 400, answer.text()

@@ -64,9 +64,19 @@ def validate_schemas(doc: dict, schema: dict, instance) -> None:
     jsonschema.Draft202012Validator({**schema, "components": doc["components"]}).validate(instance)
 
 
-def check_openapi(doc: dict, path: str, method: str, status: int, mimetype: str, body) -> None:
-    """The response is documented for this path, method and status, and matches its schema."""
+def check_openapi(doc: dict, path: str, method: str, status: int, mimetype: str, body,
+                  request=None) -> None:
+    """The response is documented for this path, method and status, and matches its schema;
+    a request that succeeded (2xx) is one the document accepts: ``request``, (media type,
+    body) as sent, matches the operation's request body schema."""
     operation = doc["paths"][path][method.lower()]
+    if request is not None and 200 <= status < 300:
+        media, sent = request
+        documented_request = operation.get("requestBody", {}).get("content", {}).get(media)
+        assert documented_request, f"{method} {path} takes no {media} body in the OpenAPI document"
+        errors = [error.message for error in jsonschema.Draft202012Validator(
+            {**documented_request["schema"], "components": doc["components"]}).iter_errors(sent)]
+        assert not errors, f"{method} {path} -> {status} for a body the document refuses: {errors}"
     documented = operation["responses"].get(str(status))
     assert documented, f"{method} {path} -> {status} is not in the OpenAPI document"
     if "content" not in documented:  # 204 No Content
@@ -133,13 +143,33 @@ def openapi(app):
     return app.test_client().get("/v1/openapi.json").get_json()
 
 
+def sent_body(kwargs: dict):
+    """(media type, body) of a JSON or url-encoded form body the test client is to send
+    (a repeated form field as a list), or None (no body, multipart, raw bytes of another
+    type)."""
+    if "json" in kwargs:
+        return "application/json", kwargs["json"]
+    data, media = kwargs.get("data"), (kwargs.get("content_type") or "").split(";")[0]
+    if media == "application/json" and isinstance(data, (bytes, str)):
+        try:
+            return media, json.loads(data)
+        except ValueError:
+            return None
+    if isinstance(data, dict) and not media and all(
+            isinstance(v, (str, list)) and all(isinstance(x, str) for x in (v if isinstance(v, list) else [v]))
+            for v in data.values()):
+        return "application/x-www-form-urlencoded", data
+    return None
+
+
 def openapi_caller(client, openapi):
-    """Request through the test client; every response is checked against the OpenAPI document."""
+    """Request through the test client; every response is checked against the OpenAPI
+    document, and so is the JSON or form body of every request that succeeds."""
     def request(method, url, path=None, **kwargs):
         response = client.open(url, method=method, **kwargs)
         body = response.get_json(silent=True) if response.mimetype == "application/json" else None
         check_openapi(openapi, path or url.split("?")[0], method, response.status_code,
-                      response.mimetype, body)
+                      response.mimetype, body, sent_body(kwargs))
         return response
     return request
 

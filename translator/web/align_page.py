@@ -15,18 +15,15 @@ from flask import current_app, render_template, request
 
 from .. import languages as lang_names
 from ..errors import InvalidEncoding, TranslatorError
+from .bodies import check_body
 from .errors import InvalidField, public_error
+from .openapi import MAX_NAME
 from .review import review
 from .security import access
-from .validation import (AUTO, AlignRequest, check_fields, json_body, language_field, required,
-                         text_value)
+from .validation import AUTO, AlignRequest, json_body, language_field, text_value
 
 # Routes of the review blueprint: the same key cookie, login redirect, same-origin check,
 # page CSP and error pages as the review page.
-
-#: pairs one request may add (a long report has a few hundred sentences)
-MAX_PAIRS = 5000
-MAX_NAME = 200
 
 
 def service():
@@ -102,41 +99,23 @@ def align_create():
                            name=lang_names.name)
 
 
-def _name(body: dict, field: str) -> str:
-    value = required(body, field)
-    if not isinstance(value, str) or not value.strip() or len(value) > MAX_NAME:
-        raise InvalidField(f"field '{field}' must be the document's name (1-{MAX_NAME} characters)",
-                           field=field)
-    return " ".join(value.split())
-
-
 @review.post("/align/memory")
 def align_add_to_memory():
-    """Store accepted pairs ``[[source, target], ...]`` in the desk's memory, all or nothing."""
+    """Store accepted pairs ``[[source, target], ...]`` in the desk's memory, all or nothing
+    (their shape checked by the schema ``AlignMemoryRequest``)."""
     svc = service()
     body = json_body()
-    check_fields(body, ("source_lang", "target_lang", "source_name", "target_name", "pairs"),
-                 required=("source_lang", "target_lang", "source_name", "target_name", "pairs"))
-    source = language_field(required(body, "source_lang"), "source_lang")
-    target = language_field(required(body, "target_lang"), "target_lang")
+    check_body("AlignMemoryRequest", body)
+    source = language_field(body["source_lang"], "source_lang")
+    target = language_field(body["target_lang"], "target_lang")
     if source == target:
         raise InvalidField("source_lang and target_lang must differ", field="target_lang")
-    names = _name(body, "source_name"), _name(body, "target_name")
-    pairs = required(body, "pairs")
-    if not isinstance(pairs, list) or not pairs:
-        raise InvalidField("field 'pairs' must be a non-empty list of [source, target]",
-                           field="pairs")
-    if len(pairs) > MAX_PAIRS:
-        raise InvalidField(f"{len(pairs)} pairs; at most {MAX_PAIRS} at once", field="pairs")
+    names = [" ".join(body[field].split()) for field in ("source_name", "target_name")]
     clean = {}
-    for n, pair in enumerate(pairs):
-        if (not isinstance(pair, list) or len(pair) != 2
-                or not all(isinstance(side, str) and side.strip() for side in pair)):
-            raise InvalidField(f"pair {n} must be [source, target], two non-empty strings",
-                               field="pairs")
+    for n, pair in enumerate(body["pairs"]):
         if any(len(side) > svc.settings.max_chars for side in pair):
             raise InvalidField(f"pair {n} is longer than {svc.settings.max_chars} characters",
-                               field="pairs")
+                               field=f"pairs[{n}]")
         clean[" ".join(pair[0].split())] = " ".join(pair[1].split())
     desk = access().desk
     memory = svc.store.memory

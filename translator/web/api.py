@@ -10,14 +10,14 @@ from ..glossary import Entry, Glossary
 from ..languages import canonical
 from ..store.keys import check_desk
 from . import jobs as batch_jobs
+from .bodies import check_body
 from .disconnect import ClientGone
 from ..formats import registry
 from .errors import NotReady
 from .openapi import openapi_document
 from .output import negotiate, respond, respond_alignment
 from .security import access, guard
-from .validation import (InvalidField, align_request, check_fields, detect_request,
-                         json_body, required, translate_request)
+from .validation import InvalidField, align_request, detect_request, json_body, translate_request
 
 api = Blueprint("api", __name__, url_prefix="/v1")
 health = Blueprint("health", __name__)
@@ -152,8 +152,8 @@ def put_glossary(name: str):
     fmt = _glossary_format("tsv")
     if fmt == "json":
         body = json_body()
-        check_fields(body, ("entries",), required=("entries",))
-        uploaded = _glossary_from_json(name, required(body, "entries"))
+        check_body("GlossaryUpload", body)
+        uploaded = _glossary_from_json(name, body["entries"])
     else:
         uploaded = read_bytes(request.get_data(), f"{name}.{fmt}", name=name)
     replace = request.args.get("replace", "false").lower() in ("1", "true", "yes")
@@ -174,29 +174,28 @@ def delete_glossary(name: str):
     return Response(status=204)
 
 
-def _glossary_from_json(name: str, entries) -> Glossary:
-    """JSON entries as ``GET /v1/glossaries/NAME`` returns them, validated like a file."""
+def _glossary_from_json(name: str, entries: list[dict]) -> Glossary:
+    """Entries as ``GET /v1/glossaries/NAME`` returns them (their shape checked by the
+    schema ``GlossaryUpload``), held to the rules a file is held to."""
     from ..glossary.rules import validate_entry
 
-    if not isinstance(entries, list):
-        raise InvalidField("field 'entries' must be a list", field="entries")
     out = []
     for i, item in enumerate(entries):
-        terms = item.get("terms") if isinstance(item, dict) else None
-        if not isinstance(terms, dict) or not all(
-                isinstance(v, list) and v and all(isinstance(t, str) for t in v) for v in terms.values()):
-            raise InvalidField(f"entries[{i}] needs 'terms': {{language: [preferred, variants...]}}",
-                               field="entries")
-        try:
-            langs = {canonical(lang): tuple(v) for lang, v in terms.items()}
-        except TranslatorError as exc:
-            raise InvalidField(f"entries[{i}]: {exc.message}", field="entries") from None
-        entry = Entry(str(item.get("id") or f"{name}-{i}"), langs, type=str(item.get("type", "other")),
-                      note=str(item.get("note", "")), dnt=bool(item.get("dnt", False)),
-                      origin=f"entries[{i}]")
+        langs: dict[str, tuple[str, ...]] = {}
+        for lang, terms in item["terms"].items():
+            field = f"entries[{i}].terms.{lang}"
+            try:
+                code = canonical(lang)
+            except TranslatorError as exc:
+                raise InvalidField(f"{field}: {exc.message}", field=field) from None
+            if code in langs:  # "fr" and "FR": one would silently replace the other
+                raise InvalidField(f"{field}: {code} is given twice", field=field)
+            langs[code] = tuple(terms)
+        entry = Entry(item.get("id") or f"{name}-{i}", langs, type=item.get("type", "other"),
+                      note=item.get("note", ""), dnt=item.get("dnt", False), origin=f"entries[{i}]")
         problems = validate_entry(entry)
         if problems:
-            raise InvalidField(f"entries[{i}]: {problems[0]}", field="entries")
+            raise InvalidField(f"entries[{i}]: {problems[0]}", field=f"entries[{i}]")
         out.append(entry)
     return Glossary(name, out)
 

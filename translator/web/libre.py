@@ -16,8 +16,9 @@ from .. import languages as lang_names
 from ..errors import UndetectableLanguage
 from ..formats.markup import translate_html
 from .alternatives import alternatives as text_alternatives
+from .bodies import check_body
 from .disconnect import ClientGone
-from .errors import InvalidField, MissingField, error_body, error_headers
+from .errors import InvalidField, error_body, error_headers
 from .security import access, guard
 from .validation import AUTO, TranslateRequest, language_field, parse_json, text_value
 
@@ -25,8 +26,6 @@ libre = Blueprint("libre", __name__)
 
 #: LibreTranslate reports confidence in percent
 PERCENT = 100.0
-#: most alternatives one request may ask for (LibreTranslate's --alternatives-limit)
-MAX_ALTERNATIVES = 10
 #: endpoints LibreTranslate serves without a key and without a rate limit
 OPEN_ENDPOINTS = ("libre.languages", "libre.frontend_settings", "libre.spec",
                   "libre.download_file")
@@ -73,20 +72,22 @@ def libre_error(exc) -> tuple[dict, int, dict]:
 libre.register_error_handler(Exception, libre_error)
 
 
-def params() -> dict:
+def params(schema: str) -> dict:
     """Request parameters from a JSON body, or from the form and query string (a repeated
-    ``q`` is a list); form text has its CRLF line ends turned into LF, as LibreTranslate does."""
+    ``q`` is a list), checked against the OpenAPI document's ``schema``; form text has its
+    CRLF line ends turned into LF, as LibreTranslate does."""
     if request.is_json:
-        body = parse_json(request.get_data(cache=True))
-        if not isinstance(body, dict):
+        values = parse_json(request.get_data(cache=True))
+        if not isinstance(values, dict):
             raise InvalidField("Invalid JSON format: the body must be an object", field="body")
-        return body
-    values = request.values.to_dict()
-    many = request.values.getlist("q")
-    if len(many) > 1:
-        values["q"] = many
-    if "q" in values:
-        values["q"] = _lf(values["q"])
+    else:
+        values = request.values.to_dict()
+        many = request.values.getlist("q")
+        if len(many) > 1:
+            values["q"] = many
+        if "q" in values:
+            values["q"] = _lf(values["q"])
+    check_body(schema, values, libre=True)
     return values
 
 
@@ -96,31 +97,18 @@ def _lf(value):
     return value.replace("\r\n", "\n").replace("\r", "\n") if isinstance(value, str) else value
 
 
-def texts_param(value, max_chars: int) -> tuple[list[str], bool]:
-    if value is None or value == "" or value == []:
-        raise MissingField("Invalid request: missing q parameter", field="q")
+def texts_param(value: str | list[str], max_chars: int) -> tuple[list[str], bool]:
     if isinstance(value, list):
         return [text_value(v, f"q[{i}]", max_chars) for i, v in enumerate(value)], True
     return [text_value(value, "q", max_chars)], False
 
 
-def alternatives_param(value) -> int:
-    """LibreTranslate's ``alternatives``: an integer (negative counts as 0), at most
-    :data:`MAX_ALTERNATIVES`."""
-    if value in (None, ""):
+def alternatives_param(value: int | float | str | None) -> int:
+    """LibreTranslate's ``alternatives`` (the schema allows a number or its digits, at most
+    ``MAX_ALTERNATIVES``): negative counts as 0, empty as absent."""
+    if value is None or isinstance(value, str) and not value.strip():
         return 0
-    if isinstance(value, bool) or isinstance(value, float) and not value.is_integer():
-        raise InvalidField("Invalid request: alternatives parameter is not a number",
-                           field="alternatives")
-    try:
-        count = max(0, int(value))
-    except (TypeError, ValueError):
-        raise InvalidField("Invalid request: alternatives parameter is not a number",
-                           field="alternatives") from None
-    if count > MAX_ALTERNATIVES:
-        raise InvalidField(f"Invalid request: alternatives parameter must be <= {MAX_ALTERNATIVES}",
-                           field="alternatives", limit=MAX_ALTERNATIVES)
-    return count
+    return max(0, int(value))
 
 
 def _detected(detection: dict | None) -> dict:
@@ -154,15 +142,11 @@ def source_language(svc, text: str, target: str) -> dict:
 @libre.post("/translate")
 def translate():
     svc = service()
-    p = params()
-    texts, is_list = texts_param(p.get("q"), svc.settings.max_chars)
+    p = params("LibreTranslateRequest")
+    texts, is_list = texts_param(p["q"], svc.settings.max_chars)
     source = language_field(p.get("source") or AUTO, "source", allow_auto=True)
-    if not p.get("target"):
-        raise MissingField("Invalid request: missing target parameter", field="target")
     target = language_field(p["target"], "target")
     fmt = p.get("format") or "text"
-    if fmt not in ("text", "html"):
-        raise InvalidField(f"{fmt} format is not supported", field="format")
     count = alternatives_param(p.get("alternatives"))
     body = _translate(svc, texts, source, target, fmt, count)
     if not is_list:
@@ -220,7 +204,7 @@ def _translate_html(svc, markup: str, source: str, target: str) -> str:
 @libre.post("/detect")
 def detect():
     svc = service()
-    texts, _ = texts_param(params().get("q"), svc.settings.max_chars)
+    texts, _ = texts_param(params("LibreDetectRequest")["q"], svc.settings.max_chars)
     text = "\n".join(texts)  # every item weighs, by its letters
     if not _has_letters(text):
         return [{"confidence": 0.0, "language": "en"}]
@@ -256,8 +240,7 @@ def suggest():
     svc = service()
     if not svc.settings.suggestions:
         raise SuggestionsDisabled("Suggestions are disabled on this server.")
-    p = params()
-    add_suggestion(svc, access(), p)
+    add_suggestion(svc, access(), params("LibreSuggestRequest"))
     return {"success": True}
 
 

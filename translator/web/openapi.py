@@ -1,17 +1,31 @@
 """The OpenAPI 3.1 document of the service, served at ``/v1/openapi.json``.
 
-Schemas are JSON Schema 2020-12 (OpenAPI 3.1), so tests validate real responses
-against them with ``jsonschema``.
+Schemas are JSON Schema 2020-12 (OpenAPI 3.1). The request schemas are also what the
+service checks request bodies against (:mod:`.bodies`): what a body may hold is stated
+here once, and the limits it states (inline terms, alternatives, pairs) are declared
+below for the code that needs them too. Tests validate real responses against the
+response schemas.
 """
 
 from __future__ import annotations
 
 from .. import __version__
+from ..alignment.api import MT_MODES
 from ..documents import FORMATS as DOCUMENT_TYPES
 from ..formats import registry
+from ..glossary.model import TYPES as ENTRY_TYPES
 
 JSON = "application/json"
 REF = "#/components/schemas/"
+
+#: inline terms one /v1/translate request may carry
+MAX_INLINE_TERMS = 1000
+#: most alternatives one LibreTranslate request may ask for (its --alternatives-limit)
+MAX_ALTERNATIVES = 10
+#: pairs one POST /align/memory may add (a long report has a few hundred sentences)
+MAX_PAIRS = 5000
+#: characters of a document's name on the alignment page
+MAX_NAME = 200
 
 
 def _formats(subject: str) -> list[str]:
@@ -53,13 +67,37 @@ STRINGS = {"type": "array", "items": {"type": "string"}}
 CONFIDENCE = {"type": ["number", "null"], "minimum": 0, "maximum": 1,
               "description": "how far to trust it, 0 to 1 (docs/api.md#confidence); null when unrated"}
 
+# Whitespace as Python's str.strip() and the server see it, spelt out: ECMA's \s (the
+# document's dialect) leaves out U+001C-U+001F and U+0085 and takes in U+FEFF, so a
+# pattern written with \s would mean one thing to the server and another to a client.
+SPACE = ("\\t\\n\\x0b\\x0c\\r\\x1c-\\x1f \\x85\\xa0\\u1680\\u2000-\\u200a\\u2028\\u2029"
+         "\\u202f\\u205f\\u3000")
 # A text to translate: not blank. Detecting its language also needs a letter (roughly: a
 # character other than spaces, ASCII digits and ASCII punctuation; 422
-# undetectable_language otherwise), written so that ECMA and Python regexes agree.
-TEXT = {"type": "string", "minLength": 1, "pattern": "\\S"}
-LETTER = "[^\\s0-9!-/:-@\\[-`{-~]"
+# undetectable_language otherwise).
+TEXT = {"type": "string", "minLength": 1, "pattern": f"[^{SPACE}]"}
+LETTER = f"[^{SPACE}0-9!-/:-@\\[-`{{-~]"
 DETECTABLE = {"type": "string", "minLength": 1, "pattern": LETTER}
-AUTO_SOURCE = "^\\s*([Aa][Uu][Tt][Oo])?\\s*$"
+AUTO_SOURCE = f"^[{SPACE}]*([Aa][Uu][Tt][Oo])?[{SPACE}]*$"
+TEXTS = {"oneOf": [TEXT, {"type": "array", "items": TEXT, "minItems": 1}]}
+# LibreTranslate reads a parameter that is null or empty as absent (its default).
+NULLABLE = {"type": ["string", "null"]}
+# ``alternatives`` as LibreTranslate reads it, int(value): an integer, or its digits in a
+# string (a form sends nothing else); negative counts as none, empty or blank as absent.
+_COUNTS = "|".join(str(n) for n in range(MAX_ALTERNATIVES, -1, -1))
+ALTERNATIVES = {"type": ["integer", "string", "null"], "maximum": MAX_ALTERNATIVES,
+                "pattern": f"^[{SPACE}]*(-[0-9]+|\\+?0*({_COUNTS}))?[{SPACE}]*$",
+                "title": f"an integer, at most {MAX_ALTERNATIVES}",
+                "description": "as a number or its digits; negative counts as 0, empty as absent"}
+# A glossary entry, as GET /v1/glossaries/NAME returns it and PUT takes it back.
+ENTRY_PROPERTIES = {
+    "id": {"type": "string", "description": "default: NAME-index"},
+    "type": {"enum": list(ENTRY_TYPES), "default": "other"},
+    "terms": {"type": "object", "minProperties": 1,
+              "description": "language code: [preferred term, variants...]",
+              "additionalProperties": {"type": "array", "items": {"type": "string"}, "minItems": 1}},
+    "note": {"type": "string"}, "dnt": {"type": "boolean", "default": False,
+                                       "description": "do not translate"}}
 
 
 def _detected_when_auto(language: str, *texts: str) -> dict:
@@ -169,7 +207,7 @@ SCHEMAS: dict[str, dict] = {
         "type": "object", "additionalProperties": False, "required": ["text", "target"],
         **_detected_when_auto("source", "text"),
         "properties": {
-            "text": {"oneOf": [TEXT, {"type": "array", "items": TEXT, "minItems": 1}],
+            "text": {**TEXTS,
                      "description": "one document, or a list translated together; with source "
                                     "auto, each needs a letter to detect its language"},
             "source": {"type": "string", "default": "auto",
@@ -180,7 +218,7 @@ SCHEMAS: dict[str, dict] = {
                        "description": "also ?format= or the Accept header"},
             "glossary": {"type": "string",
                          "description": "a stored glossary applied over the default one, or none"},
-            "terms": {"type": "array", "maxItems": 1000,
+            "terms": {"type": "array", "maxItems": MAX_INLINE_TERMS,
                       "description": "inline terms, applied over the glossaries",
                       "items": {"type": "object", "additionalProperties": False,
                                 "required": ["source", "target"],
@@ -202,11 +240,12 @@ SCHEMAS: dict[str, dict] = {
     "GlossaryEntries": {
         "type": "object", "required": ["name", "entries"],
         "properties": {"name": {"type": "string"}, "entries": {"type": "array", "items": {
-            "type": "object", "required": ["id", "terms"],
-            "properties": {"id": {"type": "string"}, "type": {"type": "string"},
-                           "terms": {"type": "object", "additionalProperties": {
-                               "type": "array", "items": {"type": "string"}, "minItems": 1}},
-                           "note": {"type": "string"}, "dnt": {"type": "boolean"}}}}}},
+            "type": "object", "required": ["id", "terms"], "properties": ENTRY_PROPERTIES}}}},
+    "GlossaryUpload": {
+        "type": "object", "additionalProperties": False, "required": ["entries"],
+        "properties": {"entries": {"type": "array", "description": "entries as GET returns them",
+                                   "items": {"type": "object", "additionalProperties": False,
+                                             "required": ["terms"], "properties": ENTRY_PROPERTIES}}}},
     "TranslateResponse": {"oneOf": [_ref("TranslationResult"), {
         "type": "object", "required": ["results"], "additionalProperties": False,
         "properties": {"results": {"type": "array", "items": _ref("TranslationResult")}}}]},
@@ -217,7 +256,7 @@ SCHEMAS: dict[str, dict] = {
             "target_text": {**TEXT, "description": "its existing translation"},
             "source": {"type": "string", "default": "auto"},
             "target": {"type": "string", "default": "auto"},
-            "mt": {"enum": ["auto", "on", "off"], "default": "auto",
+            "mt": {"enum": list(MT_MODES), "default": "auto",
                    "description": "compare with a machine translation: when a route exists, always, never"},
             "format": {"enum": _formats("alignment"), "default": "json"},
         },
@@ -309,20 +348,17 @@ SCHEMAS: dict[str, dict] = {
     },
     "LibreTranslateRequest": {
         "type": "object", "required": ["q", "target"],
-        "properties": {"q": {"oneOf": [TEXT, {"type": "array", "items": TEXT, "minItems": 1}],
-                             "description": "text without letters comes back as it is"},
-                       "source": {"type": "string", "default": "auto"},
+        "properties": {"q": {**TEXTS, "description": "text without letters comes back as it is"},
+                       "source": {**NULLABLE, "default": "auto"},
                        "target": {"type": "string", "minLength": 1},
-                       "format": {"enum": ["text", "html"], "default": "text"},
-                       "alternatives": {"type": "integer", "maximum": 10,
-                                        "description": "negative counts as 0"},
-                       "api_key": {"type": "string"}},
+                       "format": {"enum": ["text", "html", "", None], "default": "text"},
+                       "alternatives": ALTERNATIVES,
+                       "api_key": NULLABLE},
     },
     "LibreDetectRequest": {
         "type": "object", "required": ["q"],
-        "properties": {"q": {"oneOf": [TEXT, {"type": "array", "items": TEXT, "minItems": 1}],
-                             "description": "a text (of a list, every item weighs)"},
-                       "api_key": {"type": "string"}}},
+        "properties": {"q": {**TEXTS, "description": "a text (of a list, every item weighs)"},
+                       "api_key": NULLABLE}},
     "DocumentUpload": {
         "type": "object", "required": ["file", "target"],
         "properties": {"file": {"type": "string", "contentMediaType": "application/octet-stream",
@@ -335,7 +371,7 @@ SCHEMAS: dict[str, dict] = {
     "LibreSuggestRequest": {
         "type": "object", "required": ["q", "s", "source", "target"],
         "properties": {"q": TEXT, "s": TEXT, "source": {"type": "string", "minLength": 1},
-                       "target": {"type": "string", "minLength": 1}, "api_key": {"type": "string"}}},
+                       "target": {"type": "string", "minLength": 1}, "api_key": NULLABLE}},
     "LibreFileRequest": {
         "type": "object", "required": ["file", "target"],
         "properties": {"file": {"type": "string", "contentMediaType": "application/octet-stream",
@@ -414,6 +450,15 @@ SCHEMAS: dict[str, dict] = {
             "filename": {"type": "string", "description": "the archive's name in article ids "
                                                           "(default: the uploaded file's)"},
         }},
+    "AlignMemoryRequest": {
+        "type": "object", "additionalProperties": False,
+        "required": ["source_lang", "target_lang", "source_name", "target_name", "pairs"],
+        "properties": {"source_lang": {"type": "string"}, "target_lang": {"type": "string"},
+                       "source_name": {**TEXT, "maxLength": MAX_NAME},
+                       "target_name": {**TEXT, "maxLength": MAX_NAME},
+                       "pairs": {"type": "array", "minItems": 1, "maxItems": MAX_PAIRS,
+                                 "items": {"type": "array", "minItems": 2, "maxItems": 2,
+                                           "items": TEXT, "title": "[source, target]"}}}},
     "LibreError": {"type": "object", "required": ["error"],
                    "properties": {"error": {"type": "string", "minLength": 1},
                                   "code": {"type": "string"}}},
@@ -459,8 +504,7 @@ def _paths() -> dict:
             "put": {"summary": "Create (201) or with ?replace=true replace (200) a glossary from a "
                                "TSV/CSV/TBX body or JSON entries",
                     "requestBody": {"required": True, "content": {
-                        JSON: {"schema": {"type": "object", "required": ["entries"],
-                                          "properties": {"entries": {"type": "array"}}}},
+                        JSON: {"schema": _ref("GlossaryUpload")},
                         "text/tab-separated-values": {"schema": {"type": "string"}},
                         "text/csv": {"schema": {"type": "string"}},
                         "application/x-tbx+xml": {"schema": {"type": "string"}}}},
@@ -525,15 +569,7 @@ def _paths() -> dict:
                           **_errors(400, 401, 403)}}},
         "/align/memory": {"post": {
             "summary": "Add accepted pairs of the alignment page to the desk's translation memory, all or nothing (provenance align:SOURCE | TARGET)",
-            "requestBody": {"required": True, "content": {JSON: {"schema": {
-                "type": "object", "additionalProperties": False,
-                "required": ["source_lang", "target_lang", "source_name", "target_name", "pairs"],
-                "properties": {"source_lang": {"type": "string"}, "target_lang": {"type": "string"},
-                               "source_name": {"type": "string", "minLength": 1, "maxLength": 200},
-                               "target_name": {"type": "string", "minLength": 1, "maxLength": 200},
-                               "pairs": {"type": "array", "minItems": 1, "maxItems": 5000,
-                                         "items": {"type": "array", "minItems": 2, "maxItems": 2,
-                                                   "items": {"type": "string", "minLength": 1}}}}}}}},
+            "requestBody": body("AlignMemoryRequest"),
             "responses": {"200": _json({"type": "object", "required": ["stored", "desk", "source", "target"],
                                         "properties": {"stored": {"type": "integer"}, "desk": {"type": "string"},
                                                        "source": {"type": "string"}, "target": {"type": "string"}}},

@@ -21,11 +21,11 @@ from .. import languages as lang_names
 from ..errors import InvalidEncoding, TranslatorError
 from ..formats import marks, registry
 from ..store.documents import SegmentNotFound
+from .bodies import check_body
 from .errors import ApiKeyRequired, InvalidApiKey, InvalidField, public_error
 from .output import respond
 from .security import KEY_COOKIE, access, guard, same_origin
-from .validation import (AUTO, TranslateRequest, bool_field, check_fields, json_body,
-                         language_field, required, text_value)
+from .validation import AUTO, TranslateRequest, json_body, language_field, text_value
 
 review = Blueprint("review", __name__)
 
@@ -162,14 +162,11 @@ def save_segment(doc_id: str, index: int):
     """Save a segment's target; ``reviewed: true`` also stores it in the translation memory."""
     svc = service()
     body = json_body()
-    check_fields(body, ("target", "reviewed"), required=("target",))
-    target = required(body, "target")
-    if not isinstance(target, str):
-        raise InvalidField("field 'target' must be a string", field="target")
+    check_body("SegmentUpdate", body)
+    target, reviewed = body["target"], body.get("reviewed", True)
     if len(target) > svc.settings.max_chars:
         raise InvalidField(f"target has {len(target)} characters; the limit is "
                            f"{svc.settings.max_chars}", field="target")
-    reviewed = bool_field(body, "reviewed", True)
     who = access()
     segment, repeats = svc.store.documents.save(doc_id, index, target, reviewed, access=who)
     doc = svc.store.documents.get(doc_id, who)

@@ -12,23 +12,17 @@ from __future__ import annotations
 from ..segment import segment
 from ..store import Access
 from ..store.memory import TranslationMemory
-from .errors import InvalidField, MissingField
+from .errors import InvalidField
 from .validation import language_field, text_value
 
 
-def _required(p: dict, name: str):
-    value = p.get(name)
-    if value is None or value == "":
-        raise MissingField(f"Invalid request: missing {name} parameter", field=name)
-    return value
-
-
 def suggestion_pairs(p: dict, max_chars: int) -> tuple[str, str, list[tuple[str, str]]]:
-    """(source, target, [(sentence, its suggested translation)]) of a /suggest request."""
-    q = text_value(_required(p, "q"), "q", max_chars)
-    s = text_value(_required(p, "s"), "s", max_chars)
-    source = language_field(_required(p, "source"), "source")
-    target = language_field(_required(p, "target"), "target")
+    """(source, target, [(sentence, its suggested translation)]) of a /suggest request
+    (its parameters checked by the schema ``LibreSuggestRequest``)."""
+    q = text_value(p["q"], "q", max_chars)
+    s = text_value(p["s"], "s", max_chars)
+    source = language_field(p["source"], "source")
+    target = language_field(p["target"], "target")
     if source == target:
         raise InvalidField("Invalid request: source and target are the same language",
                            field="target")

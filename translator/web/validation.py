@@ -1,7 +1,11 @@
-"""Request bodies validated into small request objects, with one error per mistake.
+"""Request bodies turned into small request objects, with one error per mistake.
 
-Each endpoint turns its JSON body into a frozen dataclass here, naming the field
-in every error (``details.field``), so the views only deal with valid requests.
+A JSON body is first checked against its schema in the OpenAPI document
+(:func:`.bodies.check_body`: fields, types, enums, sizes of lists, blank texts); what
+is left here is what no schema can say: language codes, text sizes against the
+settings, encodings, terms that look like markup. Each endpoint's body becomes a frozen
+dataclass, naming the field in every error (``details.field``), so the views only deal
+with valid requests.
 """
 
 from __future__ import annotations
@@ -17,7 +21,8 @@ from werkzeug.sansio.multipart import Data, Epilogue, Field, File, MultipartDeco
 from .. import languages
 from ..formats import registry
 from ..errors import EmptyInput, InputTooLarge, InvalidEncoding, UnknownLanguage
-from .errors import InvalidBody, InvalidField, InvalidJSON, MissingField, UnknownField
+from .bodies import check_body, json_type
+from .errors import InvalidBody, InvalidField, InvalidJSON
 
 AUTO = "auto"
 FORMATS = registry.names("result", web=True)
@@ -67,7 +72,7 @@ def json_body() -> dict:
                           "(Content-Type: application/json)")
     body = parse_json(raw)
     if not isinstance(body, dict):
-        raise InvalidBody(f"request body must be a JSON object, not {_json_type(body)}")
+        raise InvalidBody(f"request body must be a JSON object, not {json_type(body)}")
     return body
 
 
@@ -140,47 +145,8 @@ def check_form_encoding() -> None:
                                           f"(byte {exc.start} of its value)", field=field) from None
 
 
-def _json_type(value) -> str:
-    return {dict: "an object", list: "an array", str: "a string", bool: "a boolean",
-            int: "a number", float: "a number", type(None): "null"}.get(type(value), "a value")
-
-
-def check_fields(body: dict, allowed: tuple[str, ...], required: tuple[str, ...] = ()) -> None:
-    """Refuse fields outside ``allowed``, a missing (or null) ``required`` field, and null
-    in an optional field (leave it out instead: null is no value the OpenAPI document
-    allows). A handler may then read its required fields directly."""
-    unknown = sorted(set(body) - set(allowed))
-    if unknown:
-        raise UnknownField(f"unknown field {unknown[0]!r}; fields: {', '.join(allowed)}",
-                           field=unknown[0])
-    for name in required:
-        if body.get(name) is None:
-            raise MissingField(f"field {name!r} is required", field=name)
-    for name in allowed:
-        if name in body and body[name] is None:
-            raise InvalidField(f"field {name!r} must not be null; leave it out for its default",
-                               field=name)
-
-
-def required(body: dict, name: str):
-    if body.get(name) is None:
-        raise MissingField(f"field {name!r} is required", field=name)
-    return body[name]
-
-
-def bool_field(body: dict, name: str, default: bool) -> bool:
-    value = body.get(name, default)
-    if not isinstance(value, bool):
-        raise InvalidField(f"field {name!r} must be true or false, not {_json_type(value)}",
-                           field=name)
-    return value
-
-
-def language_field(value, name: str, allow_auto: bool = False) -> str:
+def language_field(value: str, name: str, allow_auto: bool = False) -> str:
     """A canonical language code (or ``auto``), naming the field when it is unknown."""
-    if not isinstance(value, str):
-        raise InvalidField(f"field {name!r} must be a language code string, "
-                           f"not {_json_type(value)}", field=name)
     if allow_auto and value.strip().lower() in ("", AUTO):
         return AUTO
     try:
@@ -190,10 +156,9 @@ def language_field(value, name: str, allow_auto: bool = False) -> str:
                               field=name, code=value) from None
 
 
-def text_value(value, name: str, max_chars: int) -> str:
-    """One document: a non-empty string within the size limit."""
-    if not isinstance(value, str):
-        raise InvalidField(f"field {name!r} must be a string, not {_json_type(value)}", field=name)
+def text_value(value: str, name: str, max_chars: int) -> str:
+    """One document: within the size limit, and not blank (a form's text; a JSON body's
+    blank text is refused by its schema)."""
     if len(value) > max_chars:
         raise InputTooLarge(f"{name} has {len(value)} characters; the limit is {max_chars}",
                             field=name, limit=max_chars, size=len(value))
@@ -202,95 +167,67 @@ def text_value(value, name: str, max_chars: int) -> str:
     return value
 
 
-def texts_field(body: dict, name: str, max_chars: int) -> tuple[tuple[str, ...], bool]:
-    """``text``: one string or a non-empty list of strings -> (texts, was a list)."""
-    value = required(body, name)
-    if isinstance(value, list):
-        if not value:
-            raise EmptyInput(f"field {name!r} is an empty list", field=name)
-        return tuple(text_value(v, f"{name}[{i}]", max_chars) for i, v in enumerate(value)), True
-    if not isinstance(value, str):
-        raise InvalidField(f"field {name!r} must be a string or a list of strings, "
-                           f"not {_json_type(value)}", field=name)
-    return (text_value(value, name, max_chars),), False
-
-
-def format_value(value, name: str = "format") -> str | None:
+def format_value(value: str | None, formats=FORMATS) -> str | None:
+    """``?format=``, which no body schema covers (any case)."""
     if value is None:
         return None
-    if not isinstance(value, str) or value.lower() not in FORMATS:
-        raise InvalidField(f"field {name!r} must be one of {', '.join(FORMATS)}", field=name)
+    if value.lower() not in formats:
+        raise InvalidField(f"field 'format' must be one of {', '.join(formats)}", field="format")
     return value.lower()
 
 
 def translate_request(body: dict, max_chars: int) -> TranslateRequest:
     """Validate a ``/v1/translate`` body (``format`` may also come as a query parameter)."""
-    check_fields(body, ("text", "source", "target", "format", "glossary", "terms"),
-                 required=("text", "target"))
-    texts, is_list = texts_field(body, "text", max_chars)
-    target = language_field(required(body, "target"), "target")
+    undetectable = check_body("TranslateRequest", body)
+    text = body["text"]
+    is_list = isinstance(text, list)
+    texts = tuple(text_value(t, f"text[{i}]" if is_list else "text", max_chars)
+                  for i, t in enumerate(text if is_list else [text]))
+    target = language_field(body["target"], "target")
     source = language_field(body.get("source", AUTO), "source", allow_auto=True)
-    fmt = format_value(body.get("format", request.args.get("format")))
-    glossary = body.get("glossary")
-    if glossary is not None and not isinstance(glossary, str):
-        raise InvalidField(f"field 'glossary' must be a string, not {_json_type(glossary)}",
-                           field="glossary")
-    return TranslateRequest(texts, target, source, fmt, is_list, glossary, terms_field(body))
+    fmt = body.get("format") or format_value(request.args.get("format"))
+    terms = terms_field(body.get("terms", []))
+    if undetectable:
+        raise undetectable
+    return TranslateRequest(texts, target, source, fmt, is_list, body.get("glossary"), terms)
 
 
-MAX_INLINE_TERMS = 1000
-
-
-def terms_field(body: dict) -> tuple[tuple[str, str], ...]:
-    """Inline terms: a list of {"source": ..., "target": ...}, literal text (no markup)."""
+def terms_field(terms: list[dict]) -> tuple[tuple[str, str], ...]:
+    """Inline terms, literal text: no markup, control characters or regular expressions."""
     from ..glossary.rules import term_problem
 
-    terms = body.get("terms", [])
-    if not isinstance(terms, list) or len(terms) > MAX_INLINE_TERMS:
-        raise InvalidField(f"field 'terms' must be a list of at most {MAX_INLINE_TERMS} "
-                           '{"source": ..., "target": ...} objects', field="terms")
     out = []
     for i, term in enumerate(terms):
-        if not isinstance(term, dict) or set(term) != {"source", "target"}:
-            raise InvalidField(f"terms[{i}] must be an object with exactly 'source' and 'target'",
-                               field="terms")
         for side in ("source", "target"):
-            value = term[side]
-            problem = (f"must be a string, not {_json_type(value)}" if not isinstance(value, str)
-                       else term_problem(value))
+            problem = term_problem(term[side])
             if problem:
-                raise InvalidField(f"terms[{i}].{side}: {problem}", field="terms")
+                raise InvalidField(f"terms[{i}].{side}: {problem}", field=f"terms[{i}].{side}")
         out.append((term["source"].strip(), term["target"].strip()))
     return tuple(out)
 
 
 def detect_request(body: dict, max_chars: int) -> DetectRequest:
-    check_fields(body, ("text", "target", "routable"), required=("text",))
-    text = text_value(required(body, "text"), "text", max_chars)
+    undetectable = check_body("DetectRequest", body)
+    text = text_value(body["text"], "text", max_chars)
     target = body.get("target")
-    return DetectRequest(text, None if target is None else language_field(target, "target"),
-                         bool_field(body, "routable", True))
+    target = None if target is None else language_field(target, "target")
+    if undetectable:
+        raise undetectable
+    return DetectRequest(text, target, body.get("routable", True))
 
 
 ALIGN_FORMATS = registry.names("alignment", web=True)
-MT_MODES = ("auto", "on", "off")
 
 
 def align_request(body: dict, max_chars: int) -> AlignRequest:
     """Validate a ``/v1/align`` body: two texts, their languages (or auto), MT similarity."""
-    check_fields(body, ("source_text", "target_text", "source", "target", "mt", "format"),
-                 required=("source_text", "target_text"))
-    source_text = text_value(required(body, "source_text"), "source_text", max_chars)
-    target_text = text_value(required(body, "target_text"), "target_text", max_chars)
+    check_body("AlignRequest", body)
+    source_text = text_value(body["source_text"], "source_text", max_chars)
+    target_text = text_value(body["target_text"], "target_text", max_chars)
     source = language_field(body.get("source", AUTO), "source", allow_auto=True)
     target = language_field(body.get("target", AUTO), "target", allow_auto=True)
-    mt = body.get("mt", "auto")
-    if mt not in MT_MODES:
-        raise InvalidField(f"field 'mt' must be one of {', '.join(MT_MODES)}", field="mt")
-    fmt = body.get("format", request.args.get("format"))
-    if fmt is not None and fmt not in ALIGN_FORMATS:
-        raise InvalidField(f"field 'format' must be one of {', '.join(ALIGN_FORMATS)}", field="format")
-    return AlignRequest(source_text, target_text, source, target, mt, fmt)
+    fmt = body.get("format") or format_value(request.args.get("format"), ALIGN_FORMATS)
+    return AlignRequest(source_text, target_text, source, target, body.get("mt", "auto"), fmt)
 
 
 def _check_multipart_fields() -> None:
