@@ -549,3 +549,10 @@ def test_a_glossary_object_gives_name_anchors_in_both_languages():
     assert [b["type"] for b in beads] == ["1-1", "1-1", "1-1"]
     assert "glossary" in beads[1]["signals"] and "glossary" in beads[2]["signals"]
     assert alignment.to_dict()["settings"]["glossary_pairs"] == 2
+
+
+def test_the_clis_mt_choices_are_the_aligners_modes():
+    from translator import cli
+    from translator.alignment.api import MT_MODES
+
+    assert cli.MT_CHOICES == MT_MODES
