@@ -529,6 +529,7 @@ def _sandbox(home: Path) -> None:
         os.environ[name] = str(home / name.lower())
     os.environ["ARGOS_PACKAGES_DIR"] = str(home / "argos")
     os.environ.pop("RAY_ADDRESS", None)
+    os.environ["COLUMNS"], os.environ["LINES"] = "120", "40"
 
 
 if __name__ == "__main__":

@@ -18,10 +18,11 @@ import pytest
 
 from translator import testing
 
-# Variables that point the translator (or argostranslate, or Apertium) at a user's folders.
+# Variables of the user's environment that change what the translator (or argostranslate,
+# Apertium, Ray) does: the user's folders, a Ray cluster, the terminal's size.
 _USER_FOLDERS = ("XDG_DATA_HOME", "XDG_CONFIG_HOME", "XDG_CACHE_HOME", "ARGOS_PACKAGES_DIR",
                  "APERTIUM_DATADIR", "RAY_USAGE_STATS_ENABLED", "RAY_ENABLE_WINDOWS_OR_OSX_CLUSTER",
-                 "RAY_ADDRESS")
+                 "RAY_ADDRESS", "COLUMNS", "LINES")
 # The Apertium modes scripts/setup.sh installs: the only ones tests see, whatever else the
 # machine has (another pivot such as fra-cat must not change what the tests check).
 APERTIUM_MODES = ("fr-es", "es-fr", "spa-eng", "eng-spa")
@@ -51,6 +52,9 @@ def pytest_configure(config):
     # loopback (Ray otherwise resolves 127.0.0.1 to the machine's outward address).
     os.environ["RAY_USAGE_STATS_ENABLED"] = "0"
     os.environ["RAY_ENABLE_WINDOWS_OR_OSX_CLUSTER"] = "0"
+    # side-by-side views fit the terminal: the same width wherever the tests run (a
+    # terminal, a pipe, a pytest-xdist worker)
+    os.environ["COLUMNS"], os.environ["LINES"] = "120", "40"
 
 
 def apertium_modes(folder: Path, modes) -> Path:
