@@ -36,15 +36,7 @@ GOLDEN = DATA / "cli_golden.json"
 FR = "Le chat est noir. Le chien est blanc.\n"
 FR_NAMES = "Vladimir Poutine est arrivé en Corée du Nord. Les deux pays coopéreront fermement.\n"
 VI = "Tổng thống Nga Vladimir Putin đã đến Bình Nhưỡng trong chuyến thăm cấp nhà nước.\n"
-TMX = """<?xml version="1.0" encoding="UTF-8"?>
-<tmx version="1.4"><header srclang="vi" datatype="plaintext" segtype="sentence" adminlang="en"
- creationtool="archive" creationtoolversion="1" o-tmf="archive"/><body>
-<tu creationid="hanh"><tuv xml:lang="vi-VN"><seg>Tổng thống Nga đến Bình Nhưỡng.</seg></tuv>
- <tuv xml:lang="fr-FR"><seg>Le président russe est arrivé à Pyongyang.</seg></tuv></tu>
-<tu><tuv xml:lang="vi"><seg>Hai nước sẽ hợp tác.</seg></tuv><tuv xml:lang="fr"><seg>Les deux pays coopéreront.</seg></tuv></tu>
-<tu><tuv xml:lang="vi"><seg>Chỉ một ngôn ngữ.</seg></tuv></tu>
-</body></tmx>
-"""
+TMX = (DATA / "archive.tmx").read_text(encoding="utf-8")  # also tests/test_memory_tmx.py's
 
 
 @dataclass

@@ -14,15 +14,7 @@ from test_web import web_settings
 from translator.store import Store
 from translator.web import create_app
 
-TMX = """<?xml version="1.0" encoding="UTF-8"?>
-<tmx version="1.4"><header srclang="vi" datatype="plaintext" segtype="sentence" adminlang="en"
- creationtool="archive" creationtoolversion="1" o-tmf="archive"/><body>
-<tu creationid="hanh"><tuv xml:lang="vi-VN"><seg>Tổng thống Nga đến Bình Nhưỡng.</seg></tuv>
- <tuv xml:lang="fr-FR"><seg>Le président russe est arrivé à Pyongyang.</seg></tuv></tu>
-<tu><tuv xml:lang="vi"><seg>Hai nước sẽ hợp tác.</seg></tuv><tuv xml:lang="fr"><seg>Les deux pays coopéreront.</seg></tuv></tu>
-<tu><tuv xml:lang="vi"><seg>Chỉ một ngôn ngữ.</seg></tuv></tu>
-</body></tmx>
-""".encode()
+TMX = (Path(__file__).resolve().parent / "data" / "archive.tmx").read_bytes()
 ROOT = Path(__file__).resolve().parent.parent
 
 
