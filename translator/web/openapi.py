@@ -469,6 +469,15 @@ DOCUMENT_CONTENT = {media.split(";")[0]: {"schema": {"type": "string", "format":
                     for media in DOCUMENT_TYPES.values() if not media.startswith("text/")}
 
 
+def _format_query(subject: str) -> dict:
+    """``?format=``: the body's ``format`` wins; any case (so no enum: a pattern with a
+    case-insensitive group is not one every client's regex engine reads)."""
+    names = _formats(subject)
+    return {"name": "format", "in": "query", "required": False,
+            "description": f"one of {', '.join(names)}, in any case (the body's format wins)",
+            "schema": {"type": "string"}}
+
+
 def _paths() -> dict:
     body = lambda name: {"required": True, "content": {JSON: {"schema": _ref(name)}}}  # noqa: E731
     form_or_json = lambda name: {"required": True, "content": {  # noqa: E731
@@ -477,6 +486,7 @@ def _paths() -> dict:
         "/v1/translate": {"post": {
             "summary": "Translate one text or a list; the aligned result. Or a document (multipart "
                        "with a file): the document in its own format, or its aligned results",
+            "parameters": [_format_query("result")],
             "requestBody": {"required": True, "content": {
                 JSON: {"schema": _ref("TranslateRequest")},
                 "multipart/form-data": {"schema": _ref("DocumentUpload")}}},
@@ -486,6 +496,7 @@ def _paths() -> dict:
                           **_errors(400, 401, 403, 404, 406, 413, 422, 429, 503)}}},
         "/v1/align": {"post": {
             "summary": "Align an existing translation with its original, sentence by sentence",
+            "parameters": [_format_query("alignment")],
             "requestBody": body("AlignRequest"),
             "responses": {"200": {"description": "Beads with scores",
                                   "content": _content("alignment", _ref("Alignment"))},
