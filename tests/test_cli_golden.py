@@ -142,3 +142,12 @@ def test_the_console_script_and_python_m_translator_run_main():
                            capture_output=True, text=True, timeout=60)
     assert usage.returncode == 2 and usage.stdout == "", usage
     assert len(usage.stderr.splitlines()) == 1 and "'xml'" in usage.stderr, usage.stderr
+
+
+def test_the_readme_gives_the_exit_codes_of_the_help():
+    """The README's table is the help's list (cli.EXIT_CODES), row for row."""
+    from pathlib import Path
+
+    readme = (Path(cli.__file__).parent.parent / "README.md").read_text(encoding="utf-8")
+    for code, meaning in cli.EXIT_CODES:
+        assert f"| {code} | {meaning} |" in readme, code

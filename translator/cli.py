@@ -55,7 +55,8 @@ EXIT_CODES = (
     (3, "language problem: unsupported pair, undetectable language"),
     (4, "model package problem (or the package index is unavailable)"),
     (5, "engine failure (or the Ray cluster cannot be reached)"),
-    (6, "a database (the service's store, a batch ledger) or an output cannot be written"),
+    (6, "a database (the service's store, the glossaries, a batch ledger) or an output "
+        "cannot be written"),
     (130, "interrupted"),
 )
 
