@@ -6,13 +6,13 @@ from flask import Blueprint, Response, current_app, request, send_file, url_for
 
 from .. import __version__
 from ..errors import TranslatorError
+from ..formats import registry
 from ..glossary import Entry, Glossary
 from ..languages import canonical
 from ..store.keys import check_desk
 from . import jobs as batch_jobs
 from .bodies import check_body
 from .disconnect import ClientGone
-from ..formats import registry
 from .errors import NotReady
 from .openapi import openapi_document
 from .output import negotiate, respond, respond_alignment

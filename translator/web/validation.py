@@ -19,8 +19,8 @@ from flask import request
 from werkzeug.sansio.multipart import Data, Epilogue, Field, File, MultipartDecoder, NeedData
 
 from .. import languages
-from ..formats import registry
 from ..errors import EmptyInput, InputTooLarge, InvalidEncoding, UnknownLanguage
+from ..formats import registry
 from .bodies import check_body, json_type
 from .errors import InvalidBody, InvalidField, InvalidJSON
 
