@@ -356,10 +356,10 @@ def test_deleting_a_running_job_stops_it_and_removes_its_files(call, app):
 
 def test_a_job_survives_a_killed_server_with_every_article_once(tmp_path, argos_fr_en):
     env = {"TRANSLATOR_JOBS_DIR": str(tmp_path / "jobs"), "TRANSLATOR_BATCH_CHUNK_CHARS": "3000"}
-    count = 300
+    count = 120
     names = [f"2024/a{i:04d}.txt" for i in range(count)]
     archive = zip_bytes({**{name: article(i, 15) for i, name in enumerate(names)},
-                         "photos/cover.jpg": os.urandom(16 * 1024)})
+                         "photos/cover.jpg": os.urandom(70 * 1024)})
     assert len(archive) > 65536  # over the server's max_request_bytes: the upload limit applies
     server = Server(tmp_path, argos_fr_en, env=env)
     try:
