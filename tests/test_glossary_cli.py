@@ -378,3 +378,11 @@ def test_suggest_words_can_be_limited_or_turned_off(apertium_pipeline, capsys, t
     assert main(["glossary", "suggest", "-", "--to", "en", "--untranslated", "-1",
                  "--models-dir", str(tmp_path)]) == 2
     assert "--untranslated must be 0 or more" in capsys.readouterr().err
+
+
+def test_a_glossary_database_that_cannot_be_read_is_exit_6_in_one_line(env, tmp_path):
+    """Not bad input: the glossaries' database is broken (exit 6, as for the other stores),
+    and the message names the file."""
+    (tmp_path / "glossaries.sqlite3").write_bytes(b"not a database" * 100)
+    err = one_line_error(glossary("list", env=env), code=6)
+    assert "glossaries.sqlite3: glossary database error" in err
