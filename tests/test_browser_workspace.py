@@ -35,7 +35,7 @@ def test_an_edit_keeps_the_segments_glossary_terms(page, base_url):
     page.reload()
     # after a reload: terms still listed and highlighted, the lost one red, with its warning
     assert page.locator("#s2 ul.terms li").count() == 2
-    assert page.locator("#s2 ul.terms li.missing").all_inner_texts() == ["Corée du Nord → North Korea"]
+    expect(page.locator("#s2 ul.terms li.missing")).to_have_text(["Corée du Nord → North Korea"])
     assert page.locator("#s2 td.src mark.term").count() == 2
     assert "'North Korea' not rendered" in page.inner_text("#s2 ul.warnings")
     seg = export_json(page)["segments"][2]
@@ -183,8 +183,8 @@ def test_memory_ignores_typography_and_offers_fuzzy_matches_with_provenance(page
     expect(match).to_be_visible()
     similarity = int(match.locator(".similarity").inner_text().rstrip("%"))
     assert 80 <= similarity < 100
-    assert match.locator("del").all_inner_texts() == ["perdu"]
-    assert match.locator("ins").all_inner_texts() == ["gagné"]
+    expect(match.locator("del")).to_have_text(["perdu"])
+    expect(match.locator("ins")).to_have_text(["gagné"])
     assert match.locator(".match-target").inner_text() == "The Hanoi team won Sunday's match."
     assert title in match.locator(".provenance").inner_text()
     assert "UTC" in match.locator(".provenance").inner_text()
@@ -339,9 +339,9 @@ def test_delete_a_document_from_the_recent_list(page, base_url):
 
 def test_target_side_terms_are_highlighted_as_typed(page, base_url):
     submit(page, base_url, ARTICLE)
-    assert page.locator("#s2 .backdrop mark.term").all_inner_texts() == ["Russia", "North Korea"]
+    expect(page.locator("#s2 .backdrop mark.term")).to_have_text(["Russia", "North Korea"])
     page.fill("#s2 textarea", "North Korea and Russia work together.")
-    assert page.locator("#s2 .backdrop mark.term").all_inner_texts() == ["North Korea", "Russia"]
+    expect(page.locator("#s2 .backdrop mark.term")).to_have_text(["North Korea", "Russia"])
 
 
 def test_glossary_picker_on_the_start_page(page, base_url, server):
