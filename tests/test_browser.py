@@ -94,7 +94,15 @@ def submit(page, base_url, text, target="en"):
     page.fill("#text", text)
     page.select_option("#target", target)
     page.click("#translate")
+    wait_for_review(page)
+
+
+def wait_for_review(page):
+    """The review page, with its script running: the table is there as soon as it is
+    parsed, but the keys, the highlights and the autosave are bound once the document is
+    loaded (pressing Ctrl+Enter before that did nothing, on a slow machine)."""
     page.wait_for_selector("table#segments")
+    page.wait_for_load_state("load")
 
 
 def status_of(page, index):
@@ -181,7 +189,7 @@ def test_upload_a_file_and_see_a_clear_error_for_bad_bytes(page, base_url, tmp_p
     page.goto(base_url + "/")
     page.set_input_files("#file", str(good))
     page.click("#translate")
-    page.wait_for_selector("table#segments")
+    wait_for_review(page)
     assert page.locator("tr.seg").count() == 2
 
     bad = tmp_path / "latin1.txt"

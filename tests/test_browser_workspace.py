@@ -11,7 +11,8 @@ from pathlib import Path
 import pytest
 
 from test_browser import browser, base_url, page, server, status_of, submit  # noqa: F401 (fixtures)
-from test_browser import ARTICLE, SAMPLE, expect, focused_segment, xliff_is_valid
+from test_browser import (ARTICLE, SAMPLE, expect, focused_segment, wait_for_review,
+                          xliff_is_valid)
 
 XLIFF = "{urn:oasis:names:tc:xliff:document:2.0}"
 
@@ -353,13 +354,13 @@ def test_glossary_picker_on_the_start_page(page, base_url, server):
     page.select_option("#glossary", "house")
     page.fill("#text", "Le chat dort.")
     page.click("#translate")
-    page.wait_for_selector("table#segments")
+    wait_for_review(page)
     assert "moggy" in page.input_value("#s0 textarea")
     page.goto(base_url + "/")
     page.select_option("#glossary", "none")
     page.fill("#text", "La Corée du Nord répond.")
     page.click("#translate")
-    page.wait_for_selector("table#segments")
+    wait_for_review(page)
     assert page.locator("#s0 mark.term").count() == 0
 
 
