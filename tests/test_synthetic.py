@@ -279,3 +279,29 @@ def test_folder_that_is_no_package_is_rejected(tmp_path):
         read_package(tmp_path)
     with pytest.raises(BadModelPackage):
         read_package(tmp_path / "missing")
+
+
+def test_no_module_of_the_product_imports_translator_testing():
+    """translator.testing is for tests, benchmarks and users' tests: the product never
+    imports it (read from every module's import statements)."""
+    import ast
+
+    import translator
+
+    package = Path(translator.__file__).parent
+    for path in sorted(package.rglob("*.py")):
+        if path.name == "testing.py" and path.parent == package:
+            continue
+        module = ".".join(path.relative_to(package.parent).with_suffix("").parts)
+        for node in ast.walk(ast.parse(path.read_text(encoding="utf-8"))):
+            if isinstance(node, ast.Import):
+                names = [alias.name for alias in node.names]
+            elif isinstance(node, ast.ImportFrom):
+                base = node.module or ""
+                if node.level:  # relative: resolve against the importing module's package
+                    parts = module.split(".")[:-node.level]  # (a package's is its __init__)
+                    base = ".".join(parts + ([base] if base else []))
+                names = [base] + [f"{base}.{alias.name}" for alias in node.names]
+            else:
+                continue
+            assert "translator.testing" not in names, f"{module} imports translator.testing"
