@@ -32,6 +32,16 @@ NEWS = Glossary("news-test", [
 ])
 
 
+@pytest.fixture(scope="module")
+def apertium():
+    """One Apertium engine for the module: its warm pipelines serve every test (what a
+    sentence becomes does not depend on what the pipeline translated before it:
+    tests/test_isolation.py)."""
+    engine = ApertiumEngine()
+    yield engine
+    engine.close()
+
+
 def spans_point_at_terms(result):
     for seg in result.segments:
         for term in seg.terms:
@@ -40,8 +50,8 @@ def spans_point_at_terms(result):
 
 
 @needs_apertium
-def test_sample_article_renders_every_name_exactly():
-    pipeline = Pipeline([ApertiumEngine()], Settings(), glossary=NEWS)
+def test_sample_article_renders_every_name_exactly(apertium):
+    pipeline = Pipeline([apertium], Settings(), glossary=NEWS)
     text = SAMPLE.read_text(encoding="utf-8")
     result = pipeline.translate(text, target="en")
     spans_point_at_terms(result)
@@ -59,8 +69,8 @@ def test_sample_article_renders_every_name_exactly():
 
 
 @needs_apertium
-def test_same_name_same_rendering_across_documents():
-    pipeline = Pipeline([ApertiumEngine()], Settings(), glossary=NEWS)
+def test_same_name_same_rendering_across_documents(apertium):
+    pipeline = Pipeline([apertium], Settings(), glossary=NEWS)
     docs = ["Vladimir Poutine a parlé.", "Selon Tass, Poutine est arrivé.", "M. Poutine a dit non."]
     results = pipeline.translate_many(docs, target="en", source="fr")
     renderings = {t["target"] for r in results for seg in r.segments for t in seg.terms
@@ -105,8 +115,8 @@ def shipped():
 
 
 @needs_apertium
-def test_shipped_glossary_renders_the_sample_articles_adjectives(shipped):
-    pipeline = Pipeline([ApertiumEngine()], Settings(), glossary=shipped)
+def test_shipped_glossary_renders_the_sample_articles_adjectives(apertium, shipped):
+    pipeline = Pipeline([apertium], Settings(), glossary=shipped)
     result = pipeline.translate(SAMPLE.read_text(encoding="utf-8"), target="en", source="fr")
     spans_point_at_terms(result)
     assert not [w for seg in result.segments for w in seg.warnings]
@@ -133,8 +143,8 @@ def test_shipped_glossary_renders_the_sample_articles_adjectives(shipped):
     ("Les Russes ont attaqué.", "The Russians have attacked."),
     ("Les Israéliens et les Palestiniens.", "The Israelis and the Palestinians."),
 ])
-def test_shipped_glossary_fr_to_en(shipped, source, expected):
-    pipeline = Pipeline([ApertiumEngine()], Settings(), glossary=shipped)
+def test_shipped_glossary_fr_to_en(apertium, shipped, source, expected):
+    pipeline = Pipeline([apertium], Settings(), glossary=shipped)
     result = pipeline.translate(source, target="en", source="fr")
     spans_point_at_terms(result)
     assert expected in result.target_text
@@ -142,8 +152,8 @@ def test_shipped_glossary_fr_to_en(shipped, source, expected):
 
 
 @needs_apertium
-def test_shipped_glossary_en_to_fr_peoples_and_titles(shipped):
-    pipeline = Pipeline([ApertiumEngine()], Settings(), glossary=shipped)
+def test_shipped_glossary_en_to_fr_peoples_and_titles(apertium, shipped):
+    pipeline = Pipeline([apertium], Settings(), glossary=shipped)
     result = pipeline.translate("North Koreans met General Secretary To Lam in Thanh Hoa.",
                                 target="fr", source="en")
     spans_point_at_terms(result)
