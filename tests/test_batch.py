@@ -187,20 +187,45 @@ def any_engine_settings(request, tmp_path_factory, argos_random):
     return engine_settings(request.param, tmp_path_factory.mktemp("resume"), argos_random)
 
 
-@pytest.mark.parametrize("stop_after", [1, 2, 5])
-def test_a_job_stopped_anywhere_resumes_to_the_same_engine_batches_and_bytes(
-        tmp_path, any_engine_settings, stop_after):
-    inputs = mixed_articles(tmp_path / "in", 30)
+@pytest.fixture(scope="module")
+def uninterrupted(any_engine_settings, tmp_path_factory):
+    """Per engine: the mixed articles, the engines, and what the uninterrupted job wrote
+    and sent the engine: the same for every stop point, so run once.
+
+    The engines (a loaded model, warm Apertium pipelines) are shared by every run; each
+    run still has a pipeline of its own (``Pipeline.from_settings``), so nothing a run
+    keeps in memory reaches the next one but what the ledger holds. What an engine
+    gives a sentence does not depend on what it translated before (test_isolation.py)."""
+    from translator.pipeline import load_engines
+
+    root = tmp_path_factory.mktemp("resume-full")
+    inputs = mixed_articles(root / "in", 30)
+    shared = {engine.name: engine for engine in load_engines(any_engine_settings)}
 
     def pipeline_counting():
         engines: list[Counting] = []
-        wrap = lambda e: engines.append(Counting(e)) or engines[-1]  # noqa: E731
+
+        def wrap(engine: Engine) -> Counting:
+            engine.close()  # a new run's engine, never used: the shared one stands in for it
+            engines.append(Counting(shared[engine.name]))
+            return engines[-1]
+
         return Pipeline.from_settings(any_engine_settings, wrap=wrap), engines
 
     full, full_engines = pipeline_counting()
-    BatchJob(tmp_path / "full", full, target="en", source="fr").run([str(inputs)])
-    expected = (tmp_path / "full" / "translations.jsonl").read_bytes()
-    expected_calls = [call for e in full_engines for call in e.calls]
+    BatchJob(root / "full", full, target="en", source="fr").run([str(inputs)])
+    try:
+        yield (inputs, pipeline_counting, (root / "full" / "translations.jsonl").read_bytes(),
+               [call for e in full_engines for call in e.calls])
+    finally:
+        for engine in shared.values():  # the runs' pipelines hold nothing else to close
+            engine.close()
+
+
+@pytest.mark.parametrize("stop_after", [1, 2, 5])
+def test_a_job_stopped_anywhere_resumes_to_the_same_engine_batches_and_bytes(
+        tmp_path, uninterrupted, stop_after):
+    inputs, pipeline_counting, expected, expected_calls = uninterrupted
 
     stop = threading.Event()
     first, _ = pipeline_counting()
@@ -214,8 +239,6 @@ def test_a_job_stopped_anywhere_resumes_to_the_same_engine_batches_and_bytes(
     # the same chunks: its last ones.
     assert calls and calls == expected_calls[len(expected_calls) - len(calls):]
     assert (tmp_path / "out" / "translations.jsonl").read_bytes() == expected
-    for pipeline in (full, first, resumed):
-        pipeline.close()
 
 
 def test_running_again_translates_nothing_and_rewrites_the_same_output(tmp_path, pipeline):
