@@ -34,13 +34,14 @@ def env(tmp_path_factory, argos_fr_en):
 
 @pytest.fixture(scope="module")
 def archive(tmp_path_factory) -> Path:
-    """A zip of 200 articles in folders, a JSONL feed inside, and a few bad members."""
+    """A zip of 100 articles in folders, a JSONL feed inside, and a few bad members: 113
+    articles, in chunks of 1, 2, 4, 8, then 16 articles (11 commits to interrupt)."""
     path = tmp_path_factory.mktemp("archive") / "news.zip"
     with zipfile.ZipFile(path, "w", zipfile.ZIP_DEFLATED) as zf:
-        for n in range(200):
+        for n in range(100):
             zf.writestr(f"2024/{n % 12 + 1:02d}/article-{n:04d}.txt", article(n))
         zf.writestr("feed.jsonl", "".join(json.dumps({"id": f"w{n}", "text": article(1000 + n)}) + "\n"
-                                          for n in range(20)))
+                                          for n in range(10)))
         zf.writestr("bad/latin1.txt", "Le café est fermé.".encode("latin-1"))
         zf.writestr("bad/empty.txt", "")
         zf.writestr("../escape.txt", "Le chat est noir.")
@@ -50,14 +51,10 @@ def archive(tmp_path_factory) -> Path:
 @pytest.fixture(scope="module")
 def full(tmp_path_factory, env, archive) -> tuple[subprocess.CompletedProcess, Path]:
     """The archive's job run once without interruption (with ``--progress log``): what
-    every interrupted run must end with, byte for byte."""
+    every interrupted run must end with, byte for byte. In this process: the interrupted
+    runs are the real processes."""
     out = tmp_path_factory.mktemp("full") / "out"
-    return batch(archive, "--to", "en", "--out", out, "--progress", "log", env=env), out
-
-
-def batch(*args, env, **kwargs):
-    return subprocess.run([sys.executable, "-m", "translator", "batch", *map(str, args)],
-                          capture_output=True, text=True, env=env, timeout=300, **kwargs)
+    return batch_here(archive, "--to", "en", "--out", out, "--progress", "log", env=env), out
 
 
 def batch_here(*args, env) -> subprocess.CompletedProcess:
@@ -96,32 +93,35 @@ def done_articles(out: Path) -> int:
         return 0
 
 
-def kill_and_resume(tmp_path: Path, env: dict, archive: Path, points: list[int], articles: int,
-                    failed: int, full: Path | None = None) -> None:
-    """Run the job uninterrupted (unless ``full`` holds its outputs); then kill it with
-    SIGKILL once during the scan and at each of ``points`` (finished articles), resume it,
-    and compare the bytes."""
-    if full is None:
-        full = tmp_path / "full"
-        proc = batch(archive, "--to", "en", "--out", full, env=env)
-        assert proc.returncode == (1 if failed else 0), proc.stderr
-    expected = (full / "translations.jsonl").read_bytes()
-    assert len(expected.splitlines()) == articles
-
-    out = tmp_path / "out"
-    for point in [0] + points:
+def interrupt(out: Path, env: dict, archive: Path,
+              plan: list[tuple[signal.Signals, int]]) -> list[subprocess.CompletedProcess]:
+    """Start the job on ``out`` once for each (signal, point) of ``plan`` and send it the
+    signal once ``point`` articles are finished and this run has committed a chunk of its
+    own (point 0: once the ledger exists, i.e. during the scan, before any commit). A
+    SIGKILL leaves no chance to clean up; a SIGINT is Ctrl-C. The runs, as finished."""
+    runs = []
+    for sig, point in plan:
+        target = max(point, done_articles(out) + 1) if point else 0
         proc = start(archive, "--to", "en", "--out", out, env=env)
         deadline = time.monotonic() + 60
-        while done_articles(out) < point and proc.poll() is None and time.monotonic() < deadline:
+        while proc.poll() is None and time.monotonic() < deadline:
+            if done_articles(out) >= target if target else (out / "ledger.sqlite").exists():
+                break
             time.sleep(0.01)
-        if point == 0:
-            time.sleep(0.8)  # start-up, then the scan
-        assert proc.poll() is None, "the job ended before it could be killed"
-        proc.send_signal(signal.SIGKILL)
-        proc.communicate()
+        assert proc.poll() is None, "the job ended before it could be interrupted"
+        proc.send_signal(sig)
+        stdout, stderr = proc.communicate(timeout=60)
+        runs.append(subprocess.CompletedProcess(proc.args, proc.returncode, stdout, stderr))
         assert not (out / "translations.jsonl").exists()
-    assert 0 < done_articles(out) < articles + failed
-    final = batch(archive, "--to", "en", "--out", out, env=env)
+    return runs
+
+
+def check_resumed(final: subprocess.CompletedProcess, out: Path, full: Path, articles: int,
+                  failed: int) -> None:
+    """The job in ``out``, interrupted and then ``final``-ly resumed, ended with the bytes
+    of the uninterrupted run in ``full``."""
+    expected = (full / "translations.jsonl").read_bytes()
+    assert len(expected.splitlines()) == articles
     assert final.returncode == (1 if failed else 0), final.stderr
     assert (out / "translations.jsonl").read_bytes() == expected
     failures, full_failures = out / "failures.jsonl", full / "failures.jsonl"
@@ -130,15 +130,39 @@ def kill_and_resume(tmp_path: Path, env: dict, archive: Path, points: list[int],
     assert not list(out.glob(".*.tmp"))
 
 
-def test_killed_at_random_points_the_job_ends_with_the_same_bytes(tmp_path, env, archive, full):
-    points = sorted(random.Random(7).sample(range(10, 200), 4))
-    kill_and_resume(tmp_path, env, archive, points, articles=220, failed=3, full=full[1])
+@pytest.fixture(scope="module")
+def interrupted(tmp_path_factory, env, archive, full):
+    """The archive's job killed with SIGKILL during the scan and at two random points,
+    stopped with Ctrl-C at a third, then resumed to its end by the same command: (the
+    interrupted runs, the final run, the output folder).
+
+    Each kind of interruption once: before the first commit (once the ledger exists: the
+    scan), after the ramp-up chunks (1, 2, 4, 8 and 16 articles: 33 of the 113 finished,
+    the 3 failed at the scan among them), mid-job between full chunks (49), and Ctrl-C
+    (at 65, three chunks before the end). Each run commits a chunk of its own before it
+    is interrupted. The final run is in this process: what it resumes is the ledger on
+    disk, whichever process reads it."""
+    out = tmp_path_factory.mktemp("interrupted") / "out"
+    points = sorted(random.Random(7).sample(range(10, 60), 3))  # 19, 30, 35
+    runs = interrupt(out, env, archive, [(signal.SIGKILL, 0), (signal.SIGKILL, points[0]),
+                                         (signal.SIGKILL, points[1]), (signal.SIGINT, points[2])])
+    assert 0 < done_articles(out) < 113
+    final = batch_here(archive, "--to", "en", "--out", out, env=env)
+    return runs, final, out
+
+
+def test_killed_at_random_points_the_job_ends_with_the_same_bytes(interrupted, full):
+    runs, final, out = interrupted
+    assert [run.returncode for run in runs[:3]] == [-signal.SIGKILL] * 3
+    check_resumed(final, out, full[1], articles=110, failed=3)
 
 
 @pytest.mark.skipif(not ApertiumEngine.available(), reason="apertium not installed")
 def test_killed_on_apertium_the_job_ends_with_the_same_bytes(tmp_path, tmp_path_factory):
     """The built-in engine, on articles of real sentences drawn at random (headlines
-    without a full stop among them): what once moved words between a chunk's sentences."""
+    without a full stop among them): what once moved words between a chunk's sentences.
+    Killed mid-job twice (a kill during the scan does not depend on the engine: the test
+    above makes it); the uninterrupted and the final run are in this process."""
     from test_batch import mixed_articles
 
     folder = mixed_articles(tmp_path / "in", 60)
@@ -148,17 +172,24 @@ def test_killed_on_apertium_the_job_ends_with_the_same_bytes(tmp_path, tmp_path_
             zf.write(path, path.name)
     env = {**os.environ, "TRANSLATOR_MODELS_DIR": str(tmp_path / "no-models"),
            "TRANSLATOR_BATCH_CHUNK_CHARS": "1500"}
-    kill_and_resume(tmp_path, env, archive, sorted(random.Random(3).sample(range(5, 55), 2)),
-                    articles=60, failed=0)
+    uninterrupted = batch_here(archive, "--to", "en", "--out", tmp_path / "full", env=env)
+    assert uninterrupted.returncode == 0, uninterrupted.stderr
+    out = tmp_path / "out"
+    points = sorted(random.Random(3).sample(range(5, 55), 2))
+    runs = interrupt(out, env, archive, [(signal.SIGKILL, point) for point in points])
+    assert [run.returncode for run in runs] == [-signal.SIGKILL] * 2
+    assert 0 < done_articles(out) < 60
+    final = batch_here(archive, "--to", "en", "--out", out, env=env)
+    check_resumed(final, out, tmp_path / "full", articles=60, failed=0)
 
 
 def test_summary_failures_and_exit_status(archive, full):
     proc, out = full
     assert proc.returncode == 1
-    assert "batch done: 220 of 223 articles translated, 3 failed, 0 pending" in proc.stdout
+    assert "batch done: 110 of 113 articles translated, 3 failed, 0 pending" in proc.stdout
     assert "sentences/s" in proc.stdout
     assert f"failed: {archive}:bad/latin1.txt: " in proc.stderr
-    assert "batch: 223 articles, 0 already translated, 3 failed, 220 to translate" in proc.stderr
+    assert "batch: 113 articles, 0 already translated, 3 failed, 110 to translate" in proc.stderr
     records = [json.loads(line) for line in
                (out / "translations.jsonl").read_text(encoding="utf-8").splitlines()]
     ids = [r["id"] for r in records]
@@ -174,19 +205,14 @@ def test_summary_failures_and_exit_status(archive, full):
             f"lowest {quality['min_confidence']:.2f}; 0 words left untranslated") in proc.stdout
 
 
-def test_ctrl_c_stops_cleanly_and_the_same_command_resumes(tmp_path, env, archive):
-    proc = start(archive, "--to", "en", "--out", tmp_path / "out", env=env)
-    deadline = time.monotonic() + 60
-    while done_articles(tmp_path / "out") < 50 and time.monotonic() < deadline:
-        time.sleep(0.01)
-    assert proc.poll() is None
-    proc.send_signal(signal.SIGINT)
-    out, err = proc.communicate(timeout=30)
-    assert proc.returncode == 130, err
-    assert "Run the same command again to resume" in err
-    assert "Traceback" not in err
-    assert not (tmp_path / "out" / "translations.jsonl").exists()
-    again = batch(archive, "--to", "en", "--out", tmp_path / "out", env=env)
+def test_ctrl_c_stops_cleanly_and_the_same_command_resumes(interrupted):
+    """Ctrl-C mid-job (the last interruption of the job above): exit 130, one line
+    saying how to resume, nothing written; the same command then finishes the job."""
+    runs, again, _ = interrupted
+    ctrl_c = runs[-1]
+    assert ctrl_c.returncode == 130, ctrl_c.stderr
+    assert "Run the same command again to resume" in ctrl_c.stderr
+    assert "Traceback" not in ctrl_c.stderr
     assert again.returncode == 1
     assert "0 pending" in again.stdout
 
