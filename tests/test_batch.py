@@ -404,20 +404,19 @@ def test_an_output_that_cannot_be_written_is_a_clear_error_and_nothing_is_lost(t
 
 def test_a_job_waits_at_its_pause_before_each_chunk(tmp_path, pipeline):
     inputs = write_articles(tmp_path / "in", 8)
-    gate = threading.Event()
+    gate, paused = threading.Event(), threading.Event()
     calls: list[int] = []
 
     def pause():
         calls.append(1)
+        paused.set()
         assert gate.wait(10)  # the service holds jobs here while requests run
 
     job = BatchJob(tmp_path / "out", pipeline, target="en", pause=pause)
     ran = threading.Thread(target=lambda: calls.append(job.run([str(inputs)]).counts.done))
     ran.start()
-    deadline = time.monotonic() + 10
-    while not calls and time.monotonic() < deadline:
-        time.sleep(0.01)
-    time.sleep(0.2)
+    assert paused.wait(10)
+    time.sleep(0.2)  # time enough for a job that did not wait to commit its first chunk
     ledger = Ledger.in_folder(tmp_path / "out")
     assert ledger.counts().done == 0  # held before its first chunk
     ledger.close()
