@@ -1,6 +1,7 @@
 """The review page in a real browser: Debian's chromium driven by Playwright, against a
 real server (werkzeug in a thread) with the copy model, real Apertium and a real SQLite file;
-the same server also serves, under /apertium, a service that has only Apertium.
+the same server also serves, under /apertium, a service that has only Apertium. The fixtures
+are in browser_fixtures.py: one server for this module, one browser for the session.
 
 Never run `playwright install`: the tests use /usr/bin/chromium (scripts/setup.sh installs it).
 """
@@ -8,23 +9,23 @@ Never run `playwright install`: the tests use /usr/bin/chromium (scripts/setup.s
 from __future__ import annotations
 
 import math
-import shutil
-import threading
 from pathlib import Path
 
 import pytest
 
-from test_web import tmx_is_valid, wait_ready, web_settings, xliff_is_valid
+from test_web import tmx_is_valid, xliff_is_valid
 from translator.engines.apertium import ApertiumEngine
 
 sync_api = pytest.importorskip("playwright.sync_api", reason="playwright (Python package) not installed")
+pytest.register_assert_rewrite("browser_fixtures")
+from browser_fixtures import CHROMIUM  # noqa: E402
+
+# the fixtures: server, base_url, apertium_url, browser, page (one Chromium for the session)
+pytest_plugins = ["browser_fixtures"]
 expect = sync_api.expect
-CHROMIUM = shutil.which("chromium") or "/usr/bin/chromium"
 pytestmark = pytest.mark.skipif(not Path(CHROMIUM).exists(),
                                 reason="Debian chromium is not installed (apt-get install chromium)")
 needs_apertium = pytest.mark.skipif(not ApertiumEngine.available(), reason="apertium not installed")
-FLAGS = ["--headless", "--no-sandbox", "--disable-gpu", "--disable-background-networking",
-         "--disable-component-update", "--no-first-run"]
 ARTICLE = ("Le chat dort sur le canapé. Le chien joue dans le jardin.\n"
            "La Russie et la Corée du Nord coopèrent.")
 ROOT = Path(__file__).resolve().parent.parent
@@ -33,60 +34,6 @@ SAMPLE = (ROOT / "examples" / "sggp-putin-dprk.fr.txt").read_text(encoding="utf-
 # the es->en step did not know, and French ones the fr->es step did not.
 SAMPLE_LEFTOVERS = {3: ["oponían", "fermement", "multipolaire"], 4: ["contreraient"],
                     5: ["opondremos", "façonnerons"]}
-
-
-@pytest.fixture(scope="module")
-def server(tmp_path_factory, argos_fr_en):
-    """One server for the module: the service with the copy model at /, and at /apertium a
-    service with no model at all, where the built-in Apertium engine translates (words
-    left untranslated, confidences below 1)."""
-    from werkzeug.middleware.dispatcher import DispatcherMiddleware
-    from werkzeug.serving import make_server
-
-    from translator.web import create_app
-
-    root = tmp_path_factory.mktemp("browser")
-    main = create_app(web_settings(root, argos_fr_en))
-    apertium = create_app(web_settings(root / "apertium"))
-    for app in (main, apertium):
-        wait_ready(app.test_client())
-    server = make_server("127.0.0.1", 0, DispatcherMiddleware(main, {"/apertium": apertium}),
-                         threaded=True)
-    thread = threading.Thread(target=server.serve_forever, daemon=True)
-    thread.start()
-    yield f"http://127.0.0.1:{server.server_port}"
-    server.shutdown()
-    for app in (main, apertium):
-        app.extensions["translator"].close()
-
-
-@pytest.fixture(scope="module")
-def base_url(server):
-    return server
-
-
-@pytest.fixture(scope="module")
-def apertium_url(server):
-    return server + "/apertium"
-
-
-@pytest.fixture(scope="module")
-def browser():
-    with sync_api.sync_playwright() as playwright:
-        browser = playwright.chromium.launch(executable_path=CHROMIUM, args=FLAGS)
-        yield browser
-        browser.close()
-
-
-@pytest.fixture
-def page(browser):
-    context = browser.new_context(accept_downloads=True)
-    page = context.new_page()
-    dialogs = []
-    page.on("dialog", lambda dialog: (dialogs.append(dialog.message), dialog.dismiss()))
-    page.dialogs = dialogs
-    yield page
-    context.close()
 
 
 def submit(page, base_url, text, target="en"):

@@ -2,16 +2,17 @@
 Playwright against one real server (the real aligner, a real SQLite file). Upload or paste
 an original and its translation, review the least certain pairs first, merge / split /
 move a sentence from the keyboard, and add the accepted pairs to the desk's memory.
-One server and one browser for this module (the fixtures of test_browser.py)."""
+One server for this module, one browser for the session (the fixtures of browser_fixtures.py)."""
 
 from __future__ import annotations
 
 import json
 from pathlib import Path
 
-from test_browser import browser, base_url, page, server  # noqa: F401 (fixtures)
 from test_browser import expect
 from test_browser_workspace import axe_violations, no_sideways_scroll
+
+pytest_plugins = ["browser_fixtures"]  # server, base_url, browser, page
 
 DATA = Path(__file__).resolve().parent / "data" / "align"
 NOTE = "Editor's note: this story was updated the next day with the ministry's official figures."

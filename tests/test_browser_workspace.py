@@ -1,6 +1,6 @@
 """The review page as a translator's workspace (issue 13), in a real browser: Debian's
 chromium driven by Playwright against one real server (the copy model, a real SQLite file).
-The fixtures are those of test_browser.py: one server and one browser for this module.
+The fixtures are in browser_fixtures.py: one server for this module, one browser for the session.
 """
 
 from __future__ import annotations
@@ -10,9 +10,10 @@ from pathlib import Path
 
 import pytest
 
-from test_browser import browser, base_url, page, server, status_of, submit  # noqa: F401 (fixtures)
-from test_browser import (ARTICLE, SAMPLE, expect, focused_segment, wait_for_review,
-                          xliff_is_valid)
+from test_browser import (ARTICLE, SAMPLE, expect, focused_segment, status_of, submit,
+                          wait_for_review, xliff_is_valid)
+
+pytest_plugins = ["browser_fixtures"]  # server, base_url, browser, page
 
 XLIFF = "{urn:oasis:names:tc:xliff:document:2.0}"
 
