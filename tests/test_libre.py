@@ -99,6 +99,16 @@ def test_alternatives_come_from_the_engine_hypotheses(client):
         "q": "Le chat dort.", "source": "fr", "target": "en"}).get_json()
 
 
+@pytest.mark.parametrize("value", ["\x1c2", "2\x1f", " \r\n00000000002\x1d", "+2"])
+def test_digits_between_any_spaces_the_document_allows_are_a_count(client, value):
+    """The document's spaces are str.strip()'s, which int() alone does not all accept
+    (U+001C to U+001F gave a 500)."""
+    response = client.post("/translate", json={"q": "Le chat dort.", "source": "fr",
+                                               "target": "en", "alternatives": value})
+    assert response.status_code == 200, response.get_json()
+    assert len(response.get_json()["alternatives"]) <= 2
+
+
 @pytest.mark.parametrize("value", ["abc", "1.5", 2.5, True, [1], 11])
 def test_alternatives_that_are_not_a_small_integer_are_refused(client, value):
     message = is_libre_error(client.post("/translate", json={

@@ -108,7 +108,7 @@ def alternatives_param(value: int | float | str | None) -> int:
     ``MAX_ALTERNATIVES``): negative counts as 0, empty as absent."""
     if value is None or isinstance(value, str) and not value.strip():
         return 0
-    return max(0, int(value))
+    return max(0, int(value.strip() if isinstance(value, str) else value))
 
 
 def _detected(detection: dict | None) -> dict:
