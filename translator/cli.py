@@ -362,24 +362,34 @@ def _service_settings(config: Path | None, flags: dict) -> Settings:
     return settings.replace(**flags)
 
 
+def _open_pipeline(settings):
+    """The pipeline of ``settings``, closed (its engines' processes stopped) when the
+    command ends, as it would be by the process's exit (the same when run in-process)."""
+    from .pipeline import Pipeline
+
+    pipeline = Pipeline.from_settings(settings)
+    ctx = click.get_current_context(silent=True)
+    if ctx is not None:
+        ctx.call_on_close(pipeline.close)
+    return pipeline
+
+
 def _pipeline(flags: dict):
     """The engines, without the default glossary (for commands that translate nothing: a
     broken glossary file must not stop them)."""
-    from .pipeline import Pipeline
-
-    return Pipeline.from_settings(_settings(flags).replace(glossary="none"))
+    return _open_pipeline(_settings(flags).replace(glossary="none"))
 
 
 def _glossary_pipeline(flags: dict, extra_glossary: str | None, no_glossary: bool):
     """The pipeline and the glossary to apply: the default one (``DEFAULT``), a named one
     over it (``--glossary``), or None (``--no-glossary``)."""
     from .glossary import open_glossary
-    from .pipeline import DEFAULT, Pipeline
+    from .pipeline import DEFAULT
 
     settings = _settings(flags)
     if no_glossary:
         settings = settings.replace(glossary="none")
-    pipeline = Pipeline.from_settings(settings)
+    pipeline = _open_pipeline(settings)
     if no_glossary:
         return pipeline, None
     if not extra_glossary:
@@ -671,9 +681,7 @@ def align(source_file: str, target_file: str, source: str, target: str, fmt: str
     settings = _settings(flags)
     pipeline = None
     if mt != "off":
-        from .pipeline import Pipeline
-
-        pipeline = Pipeline.from_settings(settings)
+        pipeline = _open_pipeline(settings)
     glossary = pipeline.glossary if pipeline else default_glossary(settings)
     options = dict(pipeline=pipeline, mt=mt, settings=settings, glossary=glossary or ())
     languages = (source, target)
