@@ -470,3 +470,23 @@ def test_speed_on_sample_paragraphs(detector, french_paragraphs):
         median_ms = statistics.median(timings) * 1000
         print(f"detect() median {median_ms:.2f} ms per paragraph (candidates={candidates})")
         assert median_ms < 50  # a few ms on a developer machine; generous for slow CI
+
+
+def test_the_cached_profile_tables_are_the_built_ones(tmp_path, monkeypatch):
+    """langdetect's tables are read from the user's cache folder after the first build:
+    the same tables (so the same detections); a broken cache file is rebuilt."""
+    import marshal
+
+    from translator import detect as module
+
+    monkeypatch.setenv("XDG_CACHE_HOME", str(tmp_path))
+    built = module._build_profiles(module._profile_files())
+    assert all(type(probs) is tuple for probs in built[0].values())  # not GC-tracked lists
+    assert module._cached_profiles() == built  # built, and stored
+    (stored,) = (tmp_path / "translator").glob("langdetect-profiles-*.marshal")
+    assert marshal.loads(stored.read_bytes()) == built
+    stored.write_bytes(b"\x00 not a table")
+    assert module._cached_profiles() == built
+    assert marshal.loads(stored.read_bytes()) == built  # stored again
+    stored.write_bytes(marshal.dumps(({"xx": (1.0,)}, ["xx"])))  # another shape: rebuilt
+    assert module._cached_profiles() == built

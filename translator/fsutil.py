@@ -5,7 +5,8 @@ files, the model index cache, archives of results) goes through :func:`atomic_fi
 temporary file beside the target, flushed to disk, renamed over it, and the folder's
 entry synced, so a crash, a full disk or ``kill -9`` leaves either the old file or the
 new one, never half of one. :func:`locked` and :func:`try_lock` are the one file lock: a job folder,
-the models folder, the service's job runner.
+the models folder, the service's job runner. :func:`cache_dir` is the user's cache folder of
+things the translator builds once per machine (the Apertium tagger fix, langdetect's tables).
 """
 
 from __future__ import annotations
@@ -17,6 +18,12 @@ import tempfile
 import time
 from pathlib import Path
 from typing import IO, Iterator
+
+
+def cache_dir() -> Path:
+    """``$XDG_CACHE_HOME/translator`` (``~/.cache/translator``): what can be rebuilt."""
+    root = os.environ.get("XDG_CACHE_HOME") or Path.home() / ".cache"
+    return Path(root) / "translator"
 
 
 @contextlib.contextmanager

@@ -21,6 +21,8 @@ import tempfile
 import threading
 from pathlib import Path
 
+from ..fsutil import cache_dir
+
 log = logging.getLogger("translator.apertium")
 
 SOURCE = Path(__file__).with_name("tagger_fix.cpp")
@@ -30,11 +32,6 @@ SYMBOL = "_ZN12tagger_utils28find_similar_ambiguity_classER10TaggerDataRSt3setIi
 
 _lock = threading.Lock()
 _built: dict[Path, Path | None] = {}
-
-
-def _cache_dir() -> Path:
-    root = os.environ.get("XDG_CACHE_HOME") or Path.home() / ".cache"
-    return Path(root) / "translator"
 
 
 def replaces_a_library_function() -> bool:
@@ -47,7 +44,7 @@ def replaces_a_library_function() -> bool:
 
 def library() -> Path | None:
     """The compiled fix (built on first use), or None when it cannot be used here."""
-    folder = _cache_dir()
+    folder = cache_dir()
     with _lock:
         if folder not in _built:
             _built[folder] = _build(folder)
