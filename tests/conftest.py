@@ -27,6 +27,9 @@ _USER_FOLDERS = ("XDG_DATA_HOME", "XDG_CONFIG_HOME", "XDG_CACHE_HOME", "ARGOS_PA
 # machine has (another pivot such as fra-cat must not change what the tests check).
 APERTIUM_MODES = ("fr-es", "es-fr", "spa-eng", "eng-spa")
 SYSTEM_APERTIUM = Path("/usr/share/apertium")
+# The cache folder of a run, set by its first pytest process (not a TRANSLATOR_ name: the
+# settings refuse unknown ones).
+_RUN_CACHE = "NEWSROOM_TESTS_RUN_CACHE"
 _saved_environment: dict[str, str | None] = {}
 _sandbox: list[Path] = []
 
@@ -38,14 +41,18 @@ def pytest_configure(config):
     the sandbox too; ``TRANSLATOR_*`` settings of the developer's shell are dropped.
     """
     root = Path(tempfile.mkdtemp(prefix="translator-tests-"))
+    run_cache = os.environ.get(_RUN_CACHE) if os.environ.get("PYTEST_XDIST_WORKER") else None
     _sandbox.append(root)
-    names = set(_USER_FOLDERS) | {k for k in os.environ if k.startswith("TRANSLATOR_")}
+    names = set(_USER_FOLDERS) | {_RUN_CACHE} | {k for k in os.environ if k.startswith("TRANSLATOR_")}
     _saved_environment.update({name: os.environ.get(name) for name in names})
     for name in names:
         os.environ.pop(name, None)
     os.environ["XDG_DATA_HOME"] = str(root / "data")
     os.environ["XDG_CONFIG_HOME"] = str(root / "config")
-    os.environ["XDG_CACHE_HOME"] = str(root / "cache")
+    # What is built once per machine (the Apertium tagger fix, langdetect's tables) is
+    # built once per run: pytest-xdist workers share the cache folder of the run's sandbox.
+    os.environ["XDG_CACHE_HOME"] = run_cache or str(root / "cache")
+    os.environ[_RUN_CACHE] = os.environ["XDG_CACHE_HOME"]
     os.environ["ARGOS_PACKAGES_DIR"] = str(root / "data" / "argos-translate" / "packages")
     os.environ["APERTIUM_DATADIR"] = str(apertium_modes(root / "apertium", APERTIUM_MODES))
     # Ray (tests/test_ray.py): no usage report, and every node of the test cluster on
