@@ -474,7 +474,7 @@ def test_speed_on_sample_paragraphs(detector, french_paragraphs):
 
 def test_the_cached_profile_tables_are_the_built_ones(tmp_path, monkeypatch):
     """langdetect's tables are read from the user's cache folder after the first build:
-    the same tables (so the same detections); a broken cache file is rebuilt."""
+    the same tables (so the same detections); a broken cache file is rebuilt and stored."""
     import marshal
 
     from translator import detect as module
@@ -482,11 +482,14 @@ def test_the_cached_profile_tables_are_the_built_ones(tmp_path, monkeypatch):
     monkeypatch.setenv("XDG_CACHE_HOME", str(tmp_path))
     built = module._build_profiles(module._profile_files())
     assert all(type(probs) is tuple for probs in built[0].values())  # not GC-tracked lists
-    assert module._cached_profiles() == built  # built, and stored
+    builds = []
+    monkeypatch.setattr(module, "_build_profiles", lambda files: builds.append(files) or built)
+    assert module._cached_profiles() == built and len(builds) == 1  # built, and stored
     (stored,) = (tmp_path / "translator").glob("langdetect-profiles-*.marshal")
-    assert marshal.loads(stored.read_bytes()) == built
-    stored.write_bytes(b"\x00 not a table")
-    assert module._cached_profiles() == built
-    assert marshal.loads(stored.read_bytes()) == built  # stored again
-    stored.write_bytes(marshal.dumps(({"xx": (1.0,)}, ["xx"])))  # another shape: rebuilt
-    assert module._cached_profiles() == built
+    builds.clear()
+    assert module._cached_profiles() == built and builds == []  # read back, not built
+    for broken in (b"\x00 not a table", marshal.dumps(({"xx": (1.0,)}, ["xx"]))):
+        stored.write_bytes(broken)
+        assert module._cached_profiles() == built and len(builds) == 1
+        assert marshal.loads(stored.read_bytes()) == built  # stored again
+        builds.clear()
