@@ -106,3 +106,20 @@ def test_cli_refuses_a_bad_desk_name_before_opening_the_store(tmp_path):
     assert proc.returncode == 2 and not db.exists()
     assert proc.stderr == (b"translator: error: bad desk name 'Sports Desk!': 1-32 lowercase "
                            b"letters, digits, '_' or '-'\n")
+
+
+def test_cli_exports_what_xml_cannot_carry_left_out_with_a_note(tmp_path):
+    # A review or a suggestion may hold U+FFFE, U+FFFF or a control character; the export
+    # was a traceback (lxml refuses them) and the HTTP export a 500.
+    db, out = tmp_path / "translator.db", tmp_path / "out.tmx"
+    store = Store(db)
+    store.memory.add("fr", "en", "Le chat dort.", "Cat\ufffe\uffff\x01\x0c sleeps", desk="default",
+                     by="night\x02desk")
+    store.close()
+    done = cli(db, "export", "-o", str(out))
+    assert done.returncode == 0, done.stderr
+    unit = etree.fromstring(out.read_bytes()).find("body/tu")
+    assert [s.text for s in unit.iter("seg")] == ["Le chat dort.", "Cat sleeps"]
+    assert unit.get("creationid") == "nightdesk"
+    assert unit.find("note").text == ("5 characters XML 1.0 cannot carry left out "
+                                      "(U+0002, U+FFFE, U+FFFF, U+0001, U+000C)")

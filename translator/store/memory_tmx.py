@@ -15,6 +15,7 @@ from lxml import etree
 
 from .. import languages
 from ..errors import InputError
+from ..formats import xmlchars
 from .db import NEWSROOM, now
 from .memory import TranslationMemory
 
@@ -110,14 +111,25 @@ def export_tmx(memory: TranslationMemory, desk: str, source: str | None = None,
                      creationdate=_tmx_date(now()))
     body = etree.SubElement(root, "body")
     for row in rows:
-        tu = etree.SubElement(body, "tu", srclang=row["source_lang"],
-                              changedate=_tmx_date(row["updated_at"]))
-        if row["created_by"]:
-            tu.set("creationid", row["created_by"])
-        for lang, text in ((row["source_lang"], row["source"]), (row["target_lang"], row["target"])):
-            tuv = etree.SubElement(tu, "tuv", {XML_LANG: lang})
-            etree.SubElement(tuv, "seg").text = text
+        _unit(body, row)
     return etree.tostring(root, xml_declaration=True, encoding="UTF-8", pretty_print=True)
+
+
+def _unit(body: etree._Element, row) -> None:
+    """One entry as a ``<tu>``. What XML 1.0 cannot carry (a review or a suggestion may hold
+    U+FFFE or a control character) is left out, and a note on the unit says which, as the
+    TMX writer of results does (:mod:`translator.formats.tmx`)."""
+    tu = etree.SubElement(body, "tu", srclang=row["source_lang"],
+                          changedate=_tmx_date(row["updated_at"]))
+    lost = [ch for text in (row["created_by"] or "", row["source"], row["target"])
+            for ch in xmlchars.dropped(text)]
+    if lost:
+        etree.SubElement(tu, "note").text = xmlchars.warning(lost)
+    if row["created_by"] and xmlchars.xml_text(row["created_by"]):
+        tu.set("creationid", xmlchars.xml_text(row["created_by"]))
+    for lang, text in ((row["source_lang"], row["source"]), (row["target_lang"], row["target"])):
+        tuv = etree.SubElement(tu, "tuv", {XML_LANG: lang})
+        etree.SubElement(tuv, "seg").text = xmlchars.xml_text(text)
 
 
 def _tmx_date(stamp: str) -> str:
