@@ -97,8 +97,10 @@ def authenticate(service, libre: bool = False) -> ApiKey | None:
     if key and record is None:
         raise InvalidApiKey("the API key is not valid (unknown or revoked)")
     if record is None and service.settings.api_keys_required:
-        raise ApiKeyRequired("an API key is required: send it as 'Authorization: Bearer KEY' "
-                             "or 'X-API-Key: KEY'")
+        # a LibreTranslate client's way is api_key: name it where that client calls
+        libre_way = "'api_key' in the body, form or query string, " if libre else ""
+        raise ApiKeyRequired(f"an API key is required: send it as {libre_way}"
+                             "'Authorization: Bearer KEY' or 'X-API-Key: KEY'")
     return record
 
 
