@@ -71,7 +71,13 @@ class RayOptions:
         return cls(address=settings.ray_address) if settings.ray_address else None
 
 
-def _import_ray():
+def _import_ray(loopback: bool = False):
+    if loopback:
+        # Ray takes 127.0.0.1 for "this machine" and gives the node its outward address,
+        # so its servers listen on every interface; unless clusters are off (a variable
+        # read when ray is imported): then the node is 127.0.0.1 and every server of this
+        # machine's Ray listens on loopback only (checked with `ss -ltnp`).
+        os.environ.setdefault("RAY_ENABLE_WINDOWS_OR_OSX_CLUSTER", "0")
     try:
         import ray
     except ImportError:
@@ -83,17 +89,24 @@ def _import_ray():
 def connect(address: str):
     """Join (or start) the cluster; returns the ``ray`` module. A Ray already initialised
     in this process (the service, the tests) is used as it is."""
-    ray = _import_ray()
+    local = address in ("", "local")
+    ray = _import_ray(loopback=local)
     _check_reachable(address)
     if ray.is_initialized():
         return ray
-    # Ray's notices (token authentication is on, ...) are not the user's business here
+    # Ray's notices (token authentication is on, ...) are not the user's business here.
+    # Not silenced: the "(raylet) A worker died or was killed..." lines Ray's error
+    # listener prints when an actor dies; no setting turns that listener off.
     options = dict(log_to_driver=False, logging_level=logging.ERROR, include_dashboard=False,
                    configure_logging=True)
     try:
-        if address in ("", "local"):
-            # a Ray of this machine only: it listens on loopback
-            ray.init(_node_ip_address="127.0.0.1", **options)
+        if local:
+            # a new Ray of this machine only, on loopback (see _import_ray), even when a
+            # `ray start` cluster runs here (ray.init() with no address would join it).
+            # Side effect of Ray >= 2.59: a new local Ray turns token authentication on and
+            # writes ~/.ray/auth_token if it is missing; a later `ray start` of this user
+            # finds that token and turns authentication on too (docs/batch.md).
+            ray.init(address="local", _node_ip_address="127.0.0.1", **options)
         else:
             ray.init(address=address, **options)
     except (ConnectionError, RuntimeError, ValueError) as exc:
