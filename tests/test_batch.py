@@ -7,6 +7,7 @@ against its source; the default news glossary still renders names ("Corée du No
 
 from __future__ import annotations
 
+import contextlib
 import fcntl
 import json
 import random
@@ -525,17 +526,29 @@ def test_summary_counts_what_apertium_left_untranslated_from_the_committed_recor
     assert len(tmx.findall(".//prop[@type='x-confidence']")) == len(rated)
 
 
+class CommitRecorder(Progress):
+    """Each advance's articles and sentences, and how many articles the ledger of ``out``
+    held as committed at that moment (read through its own connection)."""
+
+    def __init__(self, out: Path):
+        self.ledger, self.calls = out / "ledger.sqlite", []
+
+    def advance(self, *, done: int, failed: int, sentences: int) -> None:
+        import sqlite3
+
+        with contextlib.closing(sqlite3.connect(f"file:{self.ledger}?mode=ro", uri=True)) as db:
+            (committed,), = db.execute("SELECT count(*) FROM articles WHERE state != 'pending'")
+        self.calls.append((done + failed, sentences, committed))
+
+
 def test_progress_moves_from_the_first_article(tmp_path, pipeline):
-    """Chunks ramp up (1, 2, 4... articles): a small job's bar moves at once, not at its end."""
+    """Chunks ramp up (1, 2, 4... articles): a small job's bar moves at once, not at its
+    end, one article at a time as each chunk's articles are committed."""
     inputs = write_articles(tmp_path / "in", 9)
-    commits: list[int] = []
-
-    class Recording(Progress):
-        def advance(self, *, done: int, failed: int, sentences: int) -> None:
-            commits.append(done + failed)
-
-    BatchJob(tmp_path / "out", pipeline, target="en").run([str(inputs)], progress=Recording())
-    assert commits == [1, 2, 4, 2]
+    recorder = CommitRecorder(tmp_path / "out")
+    BatchJob(tmp_path / "out", pipeline, target="en").run([str(inputs)], progress=recorder)
+    assert [articles for articles, _, _ in recorder.calls] == [1] * 9
+    assert [committed for _, _, committed in recorder.calls] == [1, 3, 3, 7, 7, 7, 7, 9, 9]
 
 
 def test_a_target_no_route_reaches_is_refused_before_any_article_is_read(tmp_path, pipeline):

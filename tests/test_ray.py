@@ -15,7 +15,7 @@ from pathlib import Path
 
 import pytest
 
-from test_batch import engine_settings, mixed_articles
+from test_batch import CommitRecorder, engine_settings, mixed_articles
 from test_batch_cli import done_articles
 from translator.batch import BatchJob
 from translator.batch.cluster import ClusterError, RayExecutor, RayOptions, TranslationActor
@@ -55,15 +55,25 @@ def expected(job_settings, inputs, tmp_path_factory) -> bytes:
 def test_a_job_on_ray_writes_the_bytes_of_the_local_job(ray_cluster, job_settings, inputs,
                                                        expected, tmp_path):
     """Two actors, one per node; the CTranslate2 model is shipped through the object
-    store, Apertium is read where every node has it."""
+    store, Apertium is read where every node has it. The progress moves one article at a
+    time, in order, as each chunk commits, from the first one-article chunk on; the
+    summary gives the time Ray took to be ready apart from the run's."""
     ship = job_settings.apertium is False
     pipeline = Pipeline.from_settings(job_settings)
-    summary = BatchJob(tmp_path / "out", pipeline, target="en", source="fr",
-                       ray=RayOptions(address=ray_cluster.address, actors=2, ship_models=ship)
-                       ).run([str(inputs)])
+    job = BatchJob(tmp_path / "out", pipeline, target="en", source="fr",
+                   ray=RayOptions(address=ray_cluster.address, actors=2, ship_models=ship))
+    job.connect_ray()
+    recorder = CommitRecorder(tmp_path / "out")
+    summary = job.run([str(inputs)], progress=recorder)
     pipeline.close()
     assert summary.complete and summary.counts.done == 30
     assert (tmp_path / "out" / "translations.jsonl").read_bytes() == expected
+    assert [articles for articles, _, _ in recorder.calls] == [1] * 30
+    assert sum(sentences for _, sentences, _ in recorder.calls) == summary.sentences_this_run
+    committed = [committed for _, _, committed in recorder.calls]
+    assert committed[0] == 1 and committed[-1] == 30 and len(set(committed)) == summary.commits
+    assert all(count >= n for n, count in enumerate(committed, 1)) and committed == sorted(committed)
+    assert summary.lines()[1].startswith("this run: Ray ready in 0.0 s; 30 articles, ")
 
 
 def gated_job(out: Path, pipeline: Pipeline, options: RayOptions, gate: Path,

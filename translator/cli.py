@@ -547,9 +547,7 @@ def batch(inputs: tuple[str, ...], to: str, source: str, out: Path, fmt: str,
     job = BatchJob(out, pipeline, target=to, source=source, glossary=glossary, fmt=fmt,
                    ray=options)
     if options is not None:
-        from .batch.cluster import connect
-
-        connect(options.address)  # on the main thread, where Ray installs its signal handlers
+        job.connect_ray()  # on the main thread, where Ray installs its signal handlers
     reporter = {"bar": progress_bars.BarProgress,
                 "log": lambda: progress_bars.LogProgress(every=log_every),
                 "none": progress_bars.NullProgress,

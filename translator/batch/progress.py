@@ -20,7 +20,8 @@ class Progress:
         """Translation begins; ``counts`` says how much the ledger already holds."""
 
     def advance(self, *, done: int, failed: int, sentences: int) -> None:
-        """A chunk was committed."""
+        """An article was committed (``done`` or ``failed`` is 1): a chunk's articles, one
+        call each, in their order, as the chunk commits."""
 
     def close(self) -> None:
         """The run ended."""
@@ -98,13 +99,14 @@ class BarProgress(Progress):
     def advance(self, *, done: int, failed: int, sentences: int) -> None:
         self.rates.advance(done, failed, sentences)
         if self.bar is not None:
+            # tqdm redraws at most every 0.1 s: a chunk of 200 articles is not 200 redraws
+            self._postfix(refresh=False)
             self.bar.update(done + failed)
-            self._postfix()
 
-    def _postfix(self) -> None:
+    def _postfix(self, refresh: bool = True) -> None:
         _, sentences_per_s = self.rates.per_second()
         self.bar.set_postfix_str(f"{sentences_per_s:.1f} sent/s, {self.rates.failed} failed",
-                                 refresh=True)
+                                 refresh=refresh)
 
     def close(self) -> None:
         if self.bar is not None:

@@ -78,10 +78,15 @@ class Summary:
     interrupted: bool = False
     quality: JobQuality | None = None
     #: seconds this run's driver spent reading and preparing articles (its reader
-    #: thread), and planning, assembling and committing chunks: what bounds how many
-    #: Ray actors one driver can feed (benchmarks/batch.py --ray)
+    #: thread), planning chunks, and assembling and committing them (``commits``
+    #: transactions): what bounds how many Ray actors one driver can feed
+    #: (benchmarks/batch.py --ray)
     prepare_seconds: float = 0.0
+    plan_seconds: float = 0.0
     commit_seconds: float = 0.0
+    commits: int = 0
+    #: seconds spent joining or starting Ray before the run (:meth:`BatchJob.connect_ray`)
+    ray_seconds: float | None = None
 
     @property
     def complete(self) -> bool:
@@ -97,7 +102,9 @@ class Summary:
                 "this_run": {"articles": self.articles_this_run,
                              "sentences": self.sentences_this_run,
                              "seconds": round(self.seconds, 2),
-                             "sentences_per_second": round(self.rate, 2)},
+                             "sentences_per_second": round(self.rate, 2),
+                             **({"ray_ready_seconds": round(self.ray_seconds, 2)}
+                                if self.ray_seconds is not None else {})},
                 "outputs": self.outputs, "skipped": self.skipped,
                 **({"quality": self.quality.to_dict()} if self.quality is not None else {})}
 
@@ -105,9 +112,10 @@ class Summary:
         c = self.counts
         state = ("done" if self.complete else
                  "interrupted" if self.interrupted else "incomplete")
+        ray = f"Ray ready in {self.ray_seconds:.1f} s; " if self.ray_seconds is not None else ""
         lines = [f"batch {state}: {c.done} of {c.total} articles translated, {c.failed} failed, "
                  f"{c.pending} pending; {c.sentences} sentences",
-                 f"this run: {self.articles_this_run} articles, {self.sentences_this_run} "
+                 f"this run: {ray}{self.articles_this_run} articles, {self.sentences_this_run} "
                  f"sentences in {self.seconds:.1f} s ({self.rate:.1f} sentences/s)"]
         if self.quality is not None:
             lines += self.quality.lines()
@@ -145,23 +153,29 @@ class _LedgerCache:
 @dataclass
 class _DriverTime:
     prepare: float = 0.0
+    plan: float = 0.0
     commit: float = 0.0
+    commits: int = 0
 
 
 class _Tally:
-    """This run's counts, updated by the translator threads, reported to ``progress``."""
+    """This run's counts, updated by the driver as it commits, reported to ``progress``
+    article by article."""
 
     def __init__(self, progress: Progress):
         self.progress = progress
         self.lock = threading.Lock()
         self.articles = self.sentences = 0
 
-    def add(self, done: dict[str, tuple[str, int]], failed: dict) -> None:
-        sentences = sum(n for _, n in done.values())
+    def add(self, keys: Sequence[str], done: dict[str, tuple[str, int]], failed: dict) -> None:
+        """A commit of ``done`` and ``failed``: one advance per article, in ``keys``' order."""
         with self.lock:
-            self.articles += len(done) + len(failed)
-            self.sentences += sentences
-            self.progress.advance(done=len(done), failed=len(failed), sentences=sentences)
+            for key in keys:
+                sentences = done[key][1] if key in done else 0
+                self.articles += 1
+                self.sentences += sentences
+                self.progress.advance(done=int(key in done), failed=int(key not in done),
+                                      sentences=sentences)
 
 
 class BatchJob:
@@ -200,6 +214,16 @@ class BatchJob:
         self.relabel = relabel or (lambda text: text)
         self.pause = pause
         self.ray = ray
+        self.ray_seconds: float | None = None
+
+    def connect_ray(self) -> None:
+        """Join (or start) the job's Ray cluster now, before :meth:`run` (the CLI does it
+        on its main thread); the seconds it took are in the summary, apart from the run's."""
+        from .cluster import connect
+
+        started = time.monotonic()
+        connect(self.ray.address)
+        self.ray_seconds = time.monotonic() - started
 
     def identity(self) -> dict:
         """What the job's output depends on; a ledger made with another identity is refused."""
@@ -245,7 +269,8 @@ class BatchJob:
                 summary = Summary(counts, time.monotonic() - started, articles, sentences,
                                   skipped=[self.relabel(note) for note in skipped],
                                   interrupted=stop.is_set(), prepare_seconds=timer.prepare,
-                                  commit_seconds=timer.commit)
+                                  plan_seconds=timer.plan, commit_seconds=timer.commit,
+                                  commits=timer.commits, ray_seconds=self.ray_seconds)
                 if summary.complete:
                     summary.quality = JobQuality()
                     summary.outputs = [str(p) for p in write_outputs(
@@ -321,7 +346,7 @@ class BatchJob:
                     chunk = event[1]
                     tick = time.perf_counter()
                     self._plan(chunk, cache, owners, failures)
-                    timer.commit += time.perf_counter() - tick
+                    timer.plan += time.perf_counter() - tick
                     planned[chunk.order] = chunk
                     if any(chunk.todo.values()):
                         executor.submit(chunk.order, chunk.todo)
@@ -342,6 +367,7 @@ class BatchJob:
                         self._commit(ledger, chunk, outcomes.pop(following), owners, failures,
                                      tally)
                         timer.commit += time.perf_counter() - tick
+                        timer.commits += 1
                         following += 1
                         slots.release()
         finally:
@@ -414,7 +440,7 @@ class BatchJob:
         for lang, sentences in chunk.todo.items():
             for sentence in sentences:
                 owners.pop((lang, sentence), None)
-        tally.add(done, failed)
+        tally.add([key for key, _ in chunk.docs] + list(chunk.failed), done, failed)
 
     def _prepare_chunks(self, ledger: Ledger, events: queue.Queue, slots: threading.Semaphore,
                         halted: Callable[[], bool], timer: "_DriverTime") -> None:
