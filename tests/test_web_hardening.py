@@ -366,3 +366,36 @@ def test_multipart_form_field_that_is_not_utf8_is_an_encoding_error(client):
     good = client.post("/translate", data={"q": "Le chat dort.", "source": "fr", "target": "en"},
                        content_type="multipart/form-data")
     assert good.status_code == 200
+
+
+@pytest.mark.parametrize("url, field", [("/translate_file", "file"), ("/v1/translate", "file"),
+                                        ("/review", "file"), ("/v1/jobs", "archive")])
+def test_multipart_file_name_that_is_not_utf8_is_an_encoding_error(client, url, field):
+    # werkzeug dropped the part whose headers it could not decode: "missing file parameter"
+    boundary = "xYzZY"
+    body = (f'--{boundary}\r\nContent-Disposition: form-data; name="target"\r\n\r\nen\r\n'
+            f'--{boundary}\r\n').encode() + \
+        f'Content-Disposition: form-data; name="{field}"; filename="'.encode() + b"\xe9t\xe9.txt" + \
+        f'"\r\nContent-Type: text/plain\r\n\r\nLe chat dort.\r\n--{boundary}--\r\n'.encode()
+    response = client.post(url, data=body, content_type=f"multipart/form-data; boundary={boundary}",
+                           headers={"Accept": "application/json"})
+    assert (response.status_code, error_code(response)) == (400, "invalid_encoding")
+    assert f"form field '{field}' (its name or file name) are not UTF-8" in response.get_data(as_text=True)
+
+
+def test_control_characters_left_out_of_a_translation_are_said(call):
+    # "a\x00b" was "It has b" (Apertium reads a control character as a space), silently.
+    text = "Le chat\x00 dort\x07\x00."
+    for target in ("es", "en"):  # Apertium; the CTranslate2 test model
+        response = call("POST", "/v1/translate", json={"text": text, "source": "fr", "target": target})
+        assert response.status_code == 200
+        segment = response.get_json()["segments"][0]
+        lost = [ch for ch in "\x00\x07" for _ in range(text.count(ch) - segment["target"].count(ch))]
+        names = ", ".join(f"U+{ord(ch):04X}" for ch in dict.fromkeys(lost))
+        said = [w for w in segment["warnings"] if "control character" in w]
+        assert said == [f"{len(lost)} control character{'s' * (len(lost) > 1)} of the source "
+                        f"({names}) left out of the translation"][:len(lost)], (target, segment)
+        if target == "es":
+            assert len(lost) == 3 and segment["target"].startswith("El gato")
+    clean = call("POST", "/v1/translate", json={"text": "Le chat dort.", "source": "fr", "target": "es"})
+    assert clean.get_json()["segments"][0]["warnings"] == []

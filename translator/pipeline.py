@@ -2,13 +2,15 @@
 
 from __future__ import annotations
 
+import re
 import time
+from collections import Counter
 from dataclasses import dataclass
 from typing import Callable, Iterable, NamedTuple, Protocol, Sequence
 
 from . import __version__, languages, quality
 from .detect import Detection, Detector
-from .engines.base import Engine
+from .engines.base import CancelSignal, Engine, cancellable
 from .glossary import Glossary, GlossaryLayer
 from .glossary.enforce import Enforced
 from .errors import (Cancelled, EmptyInput, InputError, InputTooLarge, InvalidEncoding,
@@ -34,15 +36,13 @@ PARAGRAPH_MIN_CONFIDENCE = 0.95
 
 
 #: sentences sent to the engines at a time when a translation can be cancelled: two
-#: Apertium pipelines' worth (a fraction of a second), a few seconds of a transformer-base
-#: model on two cores
+#: Apertium pipelines' worth (Apertium also stops within a chunk: it is killed), a few
+#: seconds of a transformer-base model on two cores
 CANCEL_CHUNK = 128
-
-
-class CancelSignal(Protocol):
-    """Anything that says whether the work is still wanted (``threading.Event`` does)."""
-
-    def is_set(self) -> bool: ...
+#: control characters within a sentence (tab aside; line and paragraph breaks separate
+#: sentences): engines leave them out (Apertium reads them as spaces), so a segment whose
+#: translation lost some says so
+_CONTROL = re.compile("[\x00-\x08\x0e-\x1f\x7f]")
 
 
 class TranslationMemory(Protocol):
@@ -172,14 +172,19 @@ class Pipeline:
         ``glossary``: the pipeline's own glossary by default, another one, or None for none;
         ``memory`` likewise (a desk's view of the service's memory). More than
         ``max_sentences`` sentences over all documents is refused before any translation.
-        With ``cancelled``, sentences go to the engines :data:`CANCEL_CHUNK` at a time and
-        the work stops (:class:`Cancelled`) at the first chunk it is set before.
+        With ``cancelled``, the work stops (:class:`Cancelled`) once it is set: between
+        documents while they are prepared, between chunks of :data:`CANCEL_CHUNK` sentences
+        sent to the engines, and within a chunk on engines that can stop there (Apertium).
         """
         target = languages.canonical(target)
         source = AUTO if source in (None, "", AUTO) else languages.canonical(source)
         if source != AUTO and source != target:
             self.route(source, target)  # fail before any work when the pair is unsupported
-        jobs = [self.prepare(text, target, source) for text in texts]
+        jobs = []
+        for text in texts:
+            if cancelled is not None and cancelled.is_set():
+                raise Cancelled(f"stopped after preparing {len(jobs)} texts: the client is gone")
+            jobs.append(self.prepare(text, target, source))
         count = sum(len(job.sentences) for job in jobs)
         if max_sentences is not None and count > max_sentences:
             raise InputTooLarge(f"the texts hold {count} sentences; the limit is {max_sentences} "
@@ -313,16 +318,21 @@ class Pipeline:
 
     def _run_chunks(self, route: Route, sentences: list[str], layer: GlossaryLayer | None,
                     cancelled: CancelSignal | None) -> list[Enforced]:
-        """The route over ``sentences``, checking ``cancelled`` between chunks (each sentence
-        is translated alone, so chunks change no translation)."""
+        """The route over ``sentences``, checking ``cancelled`` between chunks and letting
+        the engines check it within one (each sentence is translated alone, so chunks
+        change no translation)."""
         if cancelled is None:
             return self._run_route(route, sentences, layer)
         out: list[Enforced] = []
         for start in range(0, len(sentences), CANCEL_CHUNK):
-            if cancelled.is_set():
+            try:
+                if cancelled.is_set():
+                    raise Cancelled("the client is gone")
+                with cancellable(cancelled):
+                    out += self._run_route(route, sentences[start:start + CANCEL_CHUNK], layer)
+            except Cancelled:
                 raise Cancelled(f"stopped after {start} of {len(sentences)} sentences: "
-                                "the client is gone")
-            out += self._run_route(route, sentences[start:start + CANCEL_CHUNK], layer)
+                                "the client is gone") from None
         return out
 
     @staticmethod
@@ -359,6 +369,8 @@ class Pipeline:
                                     f"translated from {lang}")
                 if not text.strip():
                     warnings.append("the engine returned an empty translation")
+                if _CONTROL.search(sentence.text):
+                    warnings.extend(_controls_warning(sentence.text, text))
             segments.append(Segment(index, sentence.paragraph, sentence.text, text,
                                     (sentence.start, sentence.end), (offset, offset + len(text)),
                                     lang, origin, terms, warnings, untranslated, confidence))
@@ -419,3 +431,14 @@ def load_engines(settings: Settings) -> list[Engine]:
         engines.append(ApertiumEngine(settings.apertium_bin, data_dir=settings.apertium_data or None,
                                       max_pipelines=settings.threads()[0]))
     return engines
+
+
+def _controls_warning(source: str, target: str) -> list[str]:
+    """What a segment says of the control characters of its source its translation lacks."""
+    have = Counter(_CONTROL.findall(target))
+    lost = [ch for ch, n in Counter(_CONTROL.findall(source)).items() for _ in range(n - have[ch])]
+    if not lost:
+        return []
+    names = ", ".join(f"U+{ord(ch):04X}" for ch in dict.fromkeys(lost))
+    return [f"{len(lost)} control character{'s' if len(lost) > 1 else ''} of the source "
+            f"({names}) left out of the translation"]

@@ -256,5 +256,16 @@ def _check_multipart_fields() -> None:
                         raise InvalidEncoding(f"form field {name!r} is not UTF-8 (byte {exc.start} "
                                               "of its value)", field=name) from None
             event = decoder.next_event()
+    except UnicodeDecodeError as exc:
+        # a part's headers: its field name or its file name (werkzeug would drop the part)
+        field = part_name(exc.object)
+        raise InvalidEncoding(f"the headers of form field {field!r} (its name or file name) "
+                              "are not UTF-8", field=field) from None
     except ValueError:
         return  # a malformed form: werkzeug's parser says so when the view reads it
+
+
+def part_name(headers: bytes) -> str:
+    """The field name a multipart part's raw headers give, as far as it can be read."""
+    found = re.search(rb'[;\s]name="([^"]*)"', headers)
+    return found.group(1).decode("utf-8", "replace") if found else "?"

@@ -10,15 +10,16 @@ import shutil
 from pathlib import Path
 
 from flask import request
+from werkzeug.datastructures import MultiDict
 from werkzeug.formparser import FormDataParser
 from werkzeug.http import parse_options_header
 
 from ...archive import ARCHIVE_SUFFIXES, open_archive
 from ...batch import FORMATS
-from ...errors import BadArchive, InputError, UnsupportedPair
+from ...errors import BadArchive, InputError, InvalidEncoding, UnsupportedPair
 from ...store.db import OPERATOR, Access, StoreError
 from ..errors import InvalidField, MissingField, UnknownField
-from ..validation import AUTO, language_field
+from ..validation import AUTO, language_field, part_name
 from .store import Job, JobStore, stamp
 
 FIELDS = ("target", "source", "glossary", "format", "filename")
@@ -110,10 +111,16 @@ def _receive_multipart(incoming: Path) -> tuple[dict, Path, str | None]:
         return handle
 
     parser = FormDataParser(stream_factory=stream_factory, max_form_memory_size=64 * 1024,
-                            max_form_parts=100)
+                            max_form_parts=100, silent=False)
     try:
         _, form, files = parser.parse(request.stream, request.mimetype, request.content_length,
                                       request.mimetype_params)
+    except UnicodeDecodeError as exc:  # a part's headers (werkzeug would drop the form)
+        field = part_name(exc.object)
+        raise InvalidEncoding(f"the headers of form field {field!r} (its name or file name) "
+                              "are not UTF-8", field=field) from None
+    except ValueError:  # a malformed form: no fields, as werkzeug's silent parser gives
+        form, files = MultiDict(), MultiDict()
     finally:
         for handle in parts:
             handle.close()
