@@ -1,10 +1,13 @@
 """A request whose client hangs up stops its engine work (issue 15): a real server on
-loopback (werkzeug's, in a thread), real Apertium, a raw socket closed mid-translation."""
+loopback (werkzeug's, in a thread, micro-batching on as by default), real Apertium, raw
+sockets closed mid-translation. When the engine stopped is read from the engine itself:
+a recorder around the real Apertium engine notes when each of its calls ends."""
 
 from __future__ import annotations
 
 import json
 import logging
+import re
 import socket
 import threading
 import time
@@ -15,15 +18,63 @@ from werkzeug.serving import make_server
 
 from test_web import web_settings
 from translator.engines.apertium import ApertiumEngine
+from translator.engines.base import cancellable
+from translator.errors import Cancelled
 from translator.web import create_app
 
 pytestmark = pytest.mark.skipif(not ApertiumEngine.available(), reason="apertium not installed")
 
 
-@pytest.fixture
-def server(tmp_path):
-    app = create_app(web_settings(tmp_path, max_chars=200_000, max_request_bytes=4 * 1024 * 1024,
-                                  batch_wait_ms=0, ready_check_seconds=0), run_jobs=False)
+class EngineCalls:
+    """Every call of one engine: when it started and ended, what it was given, how it ended.
+    ``watch(test)`` returns an event set when a call starts whose sentences pass ``test``."""
+
+    def __init__(self, engine):
+        self.engine = engine
+        self.calls: list[dict] = []
+        self._watches: list[tuple] = []
+        self._lock = threading.Lock()
+        translate = engine.translate
+
+        def recorded(sentences, source, target):
+            call = {"start": time.monotonic(), "end": None, "sentences": list(sentences),
+                    "error": None}
+            with self._lock:
+                self.calls.append(call)
+                for test, event in self._watches:
+                    if test(call["sentences"]):
+                        event.set()
+            try:
+                return translate(sentences, source, target)
+            except BaseException as exc:
+                call["error"] = exc
+                raise
+            finally:
+                call["end"] = time.monotonic()
+
+        engine.translate = recorded  # the instance's, over the class's method
+
+    def watch(self, test) -> threading.Event:
+        event = threading.Event()
+        with self._lock:
+            self.calls.clear()
+            self._watches = [(test, event)]
+        return event
+
+    def last_end(self) -> float:
+        with self._lock:
+            assert all(call["end"] is not None for call in self.calls), "a call is still running"
+            return max(call["end"] for call in self.calls)
+
+    def close(self) -> None:
+        del self.engine.translate
+
+
+@pytest.fixture(scope="module")
+def server(tmp_path_factory):
+    root = tmp_path_factory.mktemp("cancel")
+    app = create_app(web_settings(root, max_chars=200_000, max_request_bytes=4 * 1024 * 1024,
+                                  batch_wait_ms=20, ready_check_seconds=0), run_jobs=False)
     http = make_server("127.0.0.1", 0, app, threaded=True)
     thread = threading.Thread(target=http.serve_forever, daemon=True)
     thread.start()
@@ -38,9 +89,14 @@ def server(tmp_path):
             pass
         assert time.monotonic() < deadline, "never ready"
         time.sleep(0.1)
-    yield app, http.server_port
+    service = app.extensions["translator"]
+    apertium = next(getattr(e, "inner", e) for e in service.pipeline.engines
+                    if e.kind == "apertium")
+    calls = EngineCalls(apertium)
+    yield service, http.server_port, calls
+    calls.close()
     http.shutdown()
-    app.extensions["translator"].close()
+    service.close()
 
 
 def post(port: int, body: dict) -> socket.socket:
@@ -51,46 +107,97 @@ def post(port: int, body: dict) -> socket.socket:
     return sock
 
 
-def test_engine_work_stops_within_a_chunk_of_the_client_hanging_up(server, caplog):
-    app, port = server
-    requests = app.extensions["translator"].requests
-    # 4,000 distinct sentences: several seconds of Apertium fr->es->en on two cores.
-    texts = [" ".join(f"Le chat numéro {n * 100 + i} dort sur le canapé du salon."
-                      for i in range(100)) for n in range(40)]
-    started = time.monotonic()
+def answer(sock: socket.socket) -> tuple[bytes, dict]:
+    with sock, sock.makefile("rb") as stream:
+        status = stream.readline()
+        headers = list(iter(stream.readline, b"\r\n"))
+        length = next(int(line.split(b":")[1]) for line in headers
+                      if line.lower().startswith(b"content-length"))
+        return status, json.loads(stream.read(length))
+
+
+def articles(word: str, count: int) -> list[str]:
+    """``count`` distinct French sentences about ``word``, 100 to a text."""
+    return [" ".join(f"Le {word} numéro {n + i} dort sur le canapé du salon."
+                     for i in range(min(100, count - n))) for n in range(0, count, 100)]
+
+
+def number(sentence: str) -> int:
+    """The number in a French sentence of :func:`articles` (-1 in its Spanish)."""
+    found = re.search(r"numéro (\d+) ", sentence)
+    return int(found.group(1)) if found else -1
+
+
+def cancelled_lines(caplog, timeout: float = 5.0) -> list[str]:
+    """The log lines of cancelled requests (the error handler writes them once the
+    request's work has ended)."""
+    deadline = time.monotonic() + timeout
+    while not (lines := [r.getMessage() for r in caplog.records if "stopped after" in r.getMessage()]):
+        assert time.monotonic() < deadline, [r.getMessage() for r in caplog.records]
+        time.sleep(0.01)
+    return lines
+
+
+def test_engine_work_stops_within_a_second_of_the_client_hanging_up(server, caplog):
+    service, port, calls = server
+    # a call well into the request (the engine warm, its pipelines running), a whole chunk
+    busy = calls.watch(lambda sentences: len(sentences) >= 100 and number(sentences[0]) >= 256)
     with caplog.at_level(logging.INFO, logger="translator.web"):
-        sock = post(port, {"text": texts, "source": "fr", "target": "en"})
-        while requests.wait_quiet(0):  # until the request is being translated
-            assert time.monotonic() - started < 30
-            time.sleep(0.01)
-        time.sleep(1.0)  # well into the engine work
-        assert not requests.wait_quiet(0), "the request ended before the client hung up"
+        # 4,000 distinct sentences: seconds of Apertium fr->es->en on two cores
+        sock = post(port, {"text": articles("chat", 4000), "source": "fr", "target": "en"})
+        assert busy.wait(60), "the engine never reached the third chunk"
         sock.close()
         hung_up = time.monotonic()
-        assert requests.wait_quiet(5.0)
-        stopped = time.monotonic() - hung_up
-        # the error handler logs once the engine work has ended: wait for its line
-        deadline = time.monotonic() + 5
-        while not (cancelled := [r.getMessage() for r in caplog.records
-                                 if "stopped after" in r.getMessage()]):
-            assert time.monotonic() < deadline, [r.getMessage() for r in caplog.records]
-            time.sleep(0.01)
-    # The log line says the work stopped before its end; the wait is one chunk in progress:
-    # hundredths of a second on a quiet machine (docs/api.md), above a second on a loaded
-    # one running two test workers (1.2 s measured): the whole request is tens of chunks.
-    assert stopped < 3.0, f"the engine went on for {stopped:.2f} s after the client left"
-    print(f"\nstopped {stopped:.3f} s after the hang-up; {cancelled[0]}")
+        assert service.requests.wait_quiet(10.0)
+        line = cancelled_lines(caplog)[0]
+    stopped = calls.last_end() - hung_up
+    cut = [call for call in calls.calls if isinstance(call["error"], Cancelled)]
+    # The engine stops in the middle of its batch (Apertium's pipelines are killed), not at
+    # the end of the chunk in progress, which takes more than a second on a loaded machine.
+    assert stopped < 1.0, f"the engine went on for {stopped:.2f} s after the client left"
+    assert "of 4000 sentences" in line and "stopped after 4000" not in line
+    print(f"\nengine stopped {stopped:.3f} s after the hang-up ({len(cut)} call cut short); {line}")
+
+
+def test_apertium_stops_in_the_middle_of_a_batch_and_starts_afresh(server):
+    _, _, calls = server
+    engine = calls.engine
+    sentences = [f"La maison numéro {i} est grande et blanche." for i in range(2000)]
+    gone = threading.Event()
+    timer = threading.Timer(0.2, gone.set)
+    started = time.monotonic()
+    timer.start()
+    with cancellable(gone), pytest.raises(Cancelled):
+        engine.translate(sentences, "fr", "es")  # about 2 s of work on two quiet cores
+    assert time.monotonic() - started < 1.0
+    assert engine._running[engine.modes()[("fr", "es")]] == 0  # its pipelines were killed
+    # the next batch gets fresh pipelines and whole translations
+    done = engine.translate(sentences[:3], "fr", "es")
+    assert [d.text for d in done] == [f"La casa número {i} es grande y blanca." for i in range(3)]
+
+
+def test_a_micro_batch_shared_with_a_client_that_hangs_up_goes_on_for_the_others(server, caplog):
+    service, port, calls = server
+    # a batch led by the request that will hang up (its sentences first) with the other's in it
+    shared = calls.watch(lambda sentences: "chat" in sentences[0]
+                         and any("chien" in s for s in sentences))
+    with caplog.at_level(logging.INFO, logger="translator.web"):
+        leaving = post(port, {"text": articles("chat", 4000), "source": "fr", "target": "en"})
+        staying = post(port, {"text": articles("chien", 600), "source": "fr", "target": "en"})
+        assert shared.wait(60), "the two requests never shared a batch"
+        leaving.close()
+        status, body = answer(staying)
+        assert " of 4000 sentences" in cancelled_lines(caplog)[0]
+    assert b" 200 " in status, (status, body)
+    segments = [s for result in body["results"] for s in result["segments"]]
+    assert len(segments) == 600
+    assert all(s["target"].startswith("The dog number ") for s in segments), segments[:3]
+    assert service.requests.wait_quiet(10.0)
 
 
 def test_a_client_that_stays_gets_its_answer(server):
-    _, port = server
-    texts = [" ".join(f"Le chien numéro {n * 100 + i} joue." for i in range(100)) for n in range(3)]
-    sock = post(port, {"text": texts, "source": "fr", "target": "en"})
-    with sock, sock.makefile("rb") as answer:
-        status = answer.readline()
-        assert b" 200 " in status, status
-        headers = list(iter(answer.readline, b"\r\n"))
-        length = next(int(line.split(b":")[1]) for line in headers
-                      if line.lower().startswith(b"content-length"))
-        results = json.loads(answer.read(length))["results"]
-    assert len(results) == 3 and all(len(r["segments"]) == 100 for r in results)
+    _, port, _ = server
+    status, body = answer(post(port, {"text": articles("chien", 300), "source": "fr",
+                                      "target": "en"}))
+    assert b" 200 " in status, status
+    assert [len(r["segments"]) for r in body["results"]] == [100, 100, 100]

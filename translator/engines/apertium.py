@@ -17,7 +17,9 @@ The engine formats text itself (what ``apertium-destxt`` and ``apertium-retxt`` 
 one line) and asks for Apertium's marks: ``*`` unknown word, ``#`` generation error,
 ``@`` transfer error. The marks are taken out of the text and reported as leftovers.
 Literal ``* # @ ~`` of the source are sent as superblanks (format the engine passes
-through), so a mark in the output is always Apertium's.
+through), so a mark in the output is always Apertium's. So are the characters Apertium's
+stream cannot carry, as their code point (``[U+00A0]``): non-breaking spaces, which it would
+turn into spaces, and U+FFFF and the like, which end its unit of work (``_KEPT_OUT``).
 """
 
 from __future__ import annotations
@@ -36,14 +38,24 @@ import time
 from pathlib import Path
 
 from .. import languages
-from ..errors import EngineError
+from ..errors import Cancelled, EngineError
 from . import tagger_fix
-from .base import Engine, EngineOutput, Leftover, Pair
+from .base import Engine, EngineOutput, Leftover, Pair, CancelSignal, cancel_signal
 
 # Escaped by apertium-destxt in plain text; the four of _AS_FORMAT are Apertium's marks.
 _ESCAPE = re.compile(r"([\\\[\]^$/<>{}])")
 _AS_FORMAT = re.compile(r"([*#@~])")
-_CONTROL = re.compile(r"[\x00-\x1f\x7f]")
+# Characters that never enter Apertium's stream as they are: non-breaking spaces (its
+# programs and str.split() turn them into spaces), controls that are not whitespace (NUL
+# ends a unit of work), noncharacters (U+FFFF is ICU's end of file: the programs end the
+# unit there and write one output more than they were given) and lone surrogates (not
+# UTF-8). Each goes as a superblank holding its code point, format that Apertium passes
+# through, and comes back as itself where that superblank lands.
+_KEPT_OUT = re.compile("[\u00a0\u2007\u202f\x00-\x08\x0e-\x1b\x7f\ufdd0-\ufdef"
+                       "\ud800-\udfff" + "".join(f"{chr(plane + 0xFFFE)}{chr(plane + 0xFFFF)}"
+                                             for plane in range(0, 0x110000, 0x10000)) + "]")
+_SPACE = re.compile(r"\s+")
+_CODE_POINT = re.compile(r"U\+([0-9A-F]{4,6})")
 # Apertium's output: an escaped character, a superblank, a mark before a word, a stray
 # post-generation tilde, or plain text.
 _OUTPUT = re.compile(r"\\(.)|\[([^\]]*)\]|([*#@])(?=[\w<])|(~)|([^\\\[*#@~]+|.)", re.DOTALL)
@@ -69,9 +81,14 @@ def parse_mode(mode: str) -> Pair | None:
 
 def deformat(sentence: str) -> str:
     """One sentence in Apertium's stream format, as ``apertium-destxt`` writes a line:
-    special characters escaped, a period inserted at the end (``.[]``)."""
-    text = " ".join(_CONTROL.sub(" ", sentence).split())
-    return _AS_FORMAT.sub(r"[\1]", _ESCAPE.sub(r"\\\1", text)) + ".[]"
+    special characters escaped, whitespace one space, a period inserted at the end
+    (``.[]``); the characters of ``_KEPT_OUT`` as superblanks of their code point."""
+    out = []
+    for piece in _KEPT_OUT.split(sentence):
+        out.append(_AS_FORMAT.sub(r"[\1]", _ESCAPE.sub(r"\\\1", _SPACE.sub(" ", piece))))
+    kept = [f"[U+{ord(ch):04X}]" for ch in _KEPT_OUT.findall(sentence)]
+    text = "".join(piece + code for piece, code in zip(out, kept + [""]))
+    return text.strip(" ") + ".[]"
 
 
 def reformat(output: str) -> EngineOutput:
@@ -85,6 +102,8 @@ def reformat(output: str) -> EngineOutput:
         if mark:
             marks.append((len(text), _MARKS[mark]))
         elif not tilde:
+            if blank is not None and _CODE_POINT.fullmatch(blank):
+                blank = chr(int(blank[2:], 16))  # a character deformat kept out of the stream
             piece = escaped if escaped is not None else (blank if blank is not None else plain)
             piece = _SPACES.sub(" ", piece)  # a word the engine dropped leaves two spaces
             text += piece[1:] if piece[:1] == " " and text[-1:] == " " else piece
@@ -121,8 +140,9 @@ class _Pipeline:
                                      stdin=subprocess.PIPE, stdout=subprocess.PIPE,
                                      stderr=subprocess.DEVNULL, env=env, start_new_session=True)
 
-    def translate(self, units: list[bytes]) -> list[bytes]:
-        """Write every unit NUL-terminated, then a nonce; read the outputs up to the nonce."""
+    def translate(self, units: list[bytes], cancelled: CancelSignal | None = None) -> list[bytes]:
+        """Write every unit NUL-terminated, then a nonce; read the outputs up to the nonce.
+        Raises :class:`Cancelled` once ``cancelled`` is set (the caller then kills the pipeline)."""
         nonce = ("[" + secrets.token_hex(8) + "]").encode()
         payload = b"".join(unit + b"\0" for unit in units) + nonce + b"\0"
         writer = threading.Thread(target=self._write, args=(payload,), daemon=True)
@@ -131,9 +151,13 @@ class _Pipeline:
         stdout = self.proc.stdout.fileno()
         buffer = bytearray()
         while not buffer.endswith(nonce + b"\0"):
+            if cancelled is not None and cancelled.is_set():
+                raise Cancelled("apertium stopped: nobody waits for the translation")
             remaining = deadline - time.monotonic()
-            if remaining <= 0 or not select.select([stdout], [], [], remaining)[0]:
+            if remaining <= 0:
                 raise EngineError("apertium timed out")
+            if not select.select([stdout], [], [], min(remaining, 0.05))[0]:
+                continue  # look at the signal again
             chunk = os.read(stdout, 1 << 16)
             if not chunk:
                 raise EngineError("apertium stopped unexpectedly")
@@ -231,10 +255,11 @@ class ApertiumEngine(Engine):
         size = -(-len(units) // parts)
         slices = [units[i:i + size] for i in range(0, len(units), size)]
         results: list = [None] * len(slices)
+        cancelled = cancel_signal()  # read here: the helper threads start without it
 
         def run(index: int) -> None:
             try:
-                results[index] = self._run(mode, slices[index])
+                results[index] = self._run(mode, slices[index], cancelled)
             except BaseException as exc:  # raised below, in the caller's thread
                 results[index] = exc
 
@@ -259,10 +284,10 @@ class ApertiumEngine(Engine):
         self._script(mode)
         return self.translate([sentence], source, target)[0]
 
-    def _run(self, mode: str, units: list[bytes]) -> list[bytes]:
+    def _run(self, mode: str, units: list[bytes], cancelled: CancelSignal | None) -> list[bytes]:
         pipeline = self._acquire(mode)
         try:
-            outputs = pipeline.translate(units)
+            outputs = pipeline.translate(units, cancelled)
         except BaseException:
             self._discard(mode, pipeline)
             raise

@@ -3,9 +3,39 @@
 from __future__ import annotations
 
 from abc import ABC, abstractmethod
+from contextlib import contextmanager
+from contextvars import ContextVar
 from dataclasses import dataclass, replace
+from typing import Iterator, Protocol
 
 Pair = tuple[str, str]
+
+
+class CancelSignal(Protocol):
+    """Anything that says whether the work is still wanted (``threading.Event`` does)."""
+
+    def is_set(self) -> bool: ...
+
+
+# The signal of the request a thread is translating for: engines that can stop in the
+# middle of a batch read it (see cancellable), others need not know.
+_CANCEL: ContextVar[CancelSignal | None] = ContextVar("translator_cancel", default=None)
+
+
+@contextmanager
+def cancellable(signal: CancelSignal | None) -> Iterator[None]:
+    """Engine calls made within may stop early, raising ``Cancelled``, once ``signal`` is
+    set (Apertium kills its pipelines in the middle of a batch); None: no one may stop them."""
+    token = _CANCEL.set(signal)
+    try:
+        yield
+    finally:
+        _CANCEL.reset(token)
+
+
+def cancel_signal() -> CancelSignal | None:
+    """The signal of the work the calling thread does (see :func:`cancellable`)."""
+    return _CANCEL.get()
 
 
 @dataclass(frozen=True)

@@ -20,7 +20,8 @@ import threading
 import time
 from dataclasses import dataclass, field
 
-from ..engines.base import Engine, EngineOutput, Pair
+from ..engines.base import CancelSignal, Engine, EngineOutput, Pair, cancel_signal, cancellable
+from ..errors import Cancelled
 
 MAX_SENTENCES = 2048
 MAX_INFLIGHT = 2
@@ -29,6 +30,7 @@ MAX_INFLIGHT = 2
 @dataclass
 class _Job:
     sentences: list[str]
+    cancelled: CancelSignal | None = None  # its request's signal
     outputs: list[EngineOutput] | None = None
     error: BaseException | None = None
 
@@ -91,7 +93,7 @@ class BatchingEngine(Engine):
     def translate(self, sentences: list[str], source: str, target: str) -> list[EngineOutput]:
         if not sentences:
             return []
-        job = _Job(list(sentences))
+        job = _Job(list(sentences), cancel_signal())
         batch, leader = self._join(job, (source, target))
         if leader:
             self._run(batch, source, target)
@@ -137,7 +139,11 @@ class BatchingEngine(Engine):
         try:
             merged = [s for job in batch.jobs for s in job.sentences]
             try:
-                outputs = self.inner.translate(merged, source, target)
+                # The leader's own signal must not stop the others' sentences.
+                with cancellable(_everyone_gone(batch.jobs)):
+                    outputs = self.inner.translate(merged, source, target)
+            except Cancelled:
+                raise
             except Exception:
                 if len(batch.jobs) == 1:
                     raise
@@ -157,9 +163,26 @@ class BatchingEngine(Engine):
     def _run_each(self, jobs: list[_Job], source: str, target: str) -> None:
         for job in jobs:
             try:
-                job.outputs = self.inner.translate(job.sentences, source, target)
+                with cancellable(job.cancelled):
+                    job.outputs = self.inner.translate(job.sentences, source, target)
             except Exception as exc:
                 job.error = exc
+
+
+class _AllSet:
+    def __init__(self, signals: list[CancelSignal]):
+        self.signals = signals
+
+    def is_set(self) -> bool:
+        return all(signal.is_set() for signal in self.signals)
+
+
+def _everyone_gone(jobs: list[_Job]) -> CancelSignal | None:
+    """The signal that a batch is wanted by none of its requests (None: one cannot say)."""
+    signals = [job.cancelled for job in jobs]
+    if any(signal is None for signal in signals):
+        return None
+    return signals[0] if len(signals) == 1 else _AllSet(signals)
 
 
 def batched(engine: Engine, wait: float) -> Engine:
