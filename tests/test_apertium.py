@@ -3,6 +3,7 @@
 import subprocess
 
 import pytest
+from hypothesis import given, settings as hsettings, strategies as st
 
 from translator.engines.apertium import ApertiumEngine, deformat, parse_mode
 from translator.errors import EngineError
@@ -14,7 +15,9 @@ pytestmark = pytest.mark.skipif(not ApertiumEngine.available(), reason="apertium
 
 @pytest.fixture(scope="module")
 def apertium():
-    return ApertiumEngine()
+    engine = ApertiumEngine()
+    yield engine
+    engine.close()
 
 
 def test_parse_mode_maps_apertium_codes_to_canonical_ones():
@@ -100,3 +103,32 @@ def test_a_sentence_that_changes_the_tagger_does_not_change_the_next_one(tagger)
         assert "ordre" in alone.text  # what a new process gives; "mandat" after the first
     finally:
         apertium.close()
+
+
+def test_characters_its_stream_cannot_carry_go_around_it_and_come_back(apertium):
+    """U+FFFF is ICU's end of file: Apertium ended the unit there ("apertium returned 2
+    translations for 1 sentences"); a non-breaking space came back a space."""
+    sentences = ["Le chat \uffff dort.", "10\u00a0000 euros et le chien\u00a0: «\u00a0oui\u00a0».",
+                 "Le \ufffe chien\ufdd0 \U0010ffff dort \ud800.", "Le chien."]
+    out = apertium.translate_batch(sentences, "fr", "es")
+    assert out[0] == "El gato \uffff duerme."
+    assert out[1] == "10\u00a0000 euros y el perro\u00a0: «\u00a0sí\u00a0»."
+    assert [out[2].count(ch) for ch in "\ufffe\ufdd0\U0010ffff\ud800"] == [1, 1, 1, 1]
+    assert out[3] == "El perro."
+
+
+# Every kind of character, surrogates and noncharacters included, a few of them per text.
+ANY_TEXT = st.lists(st.one_of(st.characters(codec=None, categories=None),
+                              st.sampled_from("\uffff\ufffe\ufdd0\u00a0\u202f\x00\x07 .«»*[]\\"),
+                              st.sampled_from(["Le chat", " dort", "Il a mangé", ". "])),
+                    max_size=12).map("".join)
+
+
+@hsettings(max_examples=25, deadline=None)
+@given(st.lists(ANY_TEXT, min_size=1, max_size=4))
+def test_any_text_gets_one_translation_per_sentence(apertium, texts):
+    out = apertium.translate(texts + ["Le chien."], "fr", "es")
+    assert len(out) == len(texts) + 1 and out[-1].text == "El perro."
+    for text, done in zip(texts, out):
+        for ch in "\uffff\ufffe\ufdd0":
+            assert done.text.count(ch) == text.count(ch)

@@ -45,13 +45,15 @@ from .base import Engine, EngineOutput, Leftover, Pair, CancelSignal, cancel_sig
 # Escaped by apertium-destxt in plain text; the four of _AS_FORMAT are Apertium's marks.
 _ESCAPE = re.compile(r"([\\\[\]^$/<>{}])")
 _AS_FORMAT = re.compile(r"([*#@~])")
+# Control characters are read as spaces (NUL would end a unit of work; the pipeline says
+# when a translation lost some).
+_CONTROL = re.compile(r"[\x00-\x1f\x7f]")
 # Characters that never enter Apertium's stream as they are: non-breaking spaces (its
-# programs and str.split() turn them into spaces), controls that are not whitespace (NUL
-# ends a unit of work), noncharacters (U+FFFF is ICU's end of file: the programs end the
-# unit there and write one output more than they were given) and lone surrogates (not
-# UTF-8). Each goes as a superblank holding its code point, format that Apertium passes
-# through, and comes back as itself where that superblank lands.
-_KEPT_OUT = re.compile("[\u00a0\u2007\u202f\x00-\x08\x0e-\x1b\x7f\ufdd0-\ufdef"
+# programs turn them into spaces), noncharacters (U+FFFF is ICU's end of file: the programs
+# end the unit there and write one output more than they were given) and lone surrogates
+# (not UTF-8). Each goes as a superblank holding its code point, format that Apertium
+# passes through, and comes back as itself where that superblank lands.
+_KEPT_OUT = re.compile("[\u00a0\u2007\u202f\ufdd0-\ufdef"
                        "\ud800-\udfff" + "".join(f"{chr(plane + 0xFFFE)}{chr(plane + 0xFFFF)}"
                                              for plane in range(0, 0x110000, 0x10000)) + "]")
 _SPACE = re.compile(r"\s+")
@@ -81,10 +83,10 @@ def parse_mode(mode: str) -> Pair | None:
 
 def deformat(sentence: str) -> str:
     """One sentence in Apertium's stream format, as ``apertium-destxt`` writes a line:
-    special characters escaped, whitespace one space, a period inserted at the end
-    (``.[]``); the characters of ``_KEPT_OUT`` as superblanks of their code point."""
+    special characters escaped, whitespace and controls one space, a period inserted at the
+    end (``.[]``); the characters of ``_KEPT_OUT`` as superblanks of their code point."""
     out = []
-    for piece in _KEPT_OUT.split(sentence):
+    for piece in _KEPT_OUT.split(_CONTROL.sub(" ", sentence)):
         out.append(_AS_FORMAT.sub(r"[\1]", _ESCAPE.sub(r"\\\1", _SPACE.sub(" ", piece))))
     kept = [f"[U+{ord(ch):04X}]" for ch in _KEPT_OUT.findall(sentence)]
     text = "".join(piece + code for piece, code in zip(out, kept + [""]))
