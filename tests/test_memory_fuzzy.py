@@ -11,6 +11,7 @@ import pytest
 
 from test_store import make_result
 from translator.store import NEWSROOM, Access, Store
+from translator.store.db import SCHEMA_VERSION
 from translator.store.memory import source_diff
 from translator.store.typography import typography_key
 
@@ -126,7 +127,10 @@ def test_a_database_of_the_release_before_fuzzy_memory_is_migrated_in_place(tmp_
     for _ in range(2):  # a second opening finds it migrated
         store = Store(path)
         try:
-            assert store.db.query("PRAGMA user_version")[0][0] == 3
+            assert store.db.query("PRAGMA user_version")[0][0] == SCHEMA_VERSION == 4
+            # the targets of the entries stored before are in the concordance's index
+            assert [(m.target, m.matched) for m in store.memory.concordance("fr", "en", "sleeps on")] == [
+                ("The cat sleeps on the sofa.", "target")]
             assert store.memory.count() == 2
             assert store.memory.for_desk("default").lookup("fr", "en", ["L'Ukraine a répondu \"non\"."]) == {
                 "L'Ukraine a répondu \"non\".": 'Ukraine said "no".'}
@@ -141,7 +145,47 @@ def test_a_database_of_the_release_before_fuzzy_memory_is_migrated_in_place(tmp_
     store.memory.add("fr", "en", "Le chat dort sur le canapé.", "The cat naps on the sofa.")
     assert [m.target for m in store.memory.fuzzy("fr", "en", "Le chat dort sur le lit.")] == [
         "The cat naps on the sofa."]
+    assert store.memory.concordance("fr", "en", "sleeps") == []
+    assert len(store.memory.concordance("fr", "en", "naps")) == 1
     store.close()
+
+
+def test_concordance_searches_sources_and_targets_and_says_which_side_matched(store):
+    memory = store.memory
+    memory.add("fr", "en", "Le Premier ministre est arrivé à Hanoï.", "The Prime Minister arrived in Hanoi.",
+               desk="default")
+    memory.add("fr", "en", "Le chef du gouvernement a parlé.", "The prime minister spoke.", desk="default")
+    memory.add("fr", "en", "« Premier ministre » se dit “prime minister”.",
+               "“Premier ministre” is “prime minister”.", desk="default")
+    memory.add("fr", "en", "Le ministre a parlé au premier.", "The minister spoke to the prime one.",
+               desk="default")
+    memory.add("fr", "en", "Le chef de l’État a parlé.", "The head of state spoke.", desk="sports")
+    memory.add("fr", "es", "Le chef du gouvernement a parlé.", "El primer ministro habló.", desk="default")
+
+    def found(phrase, desk="default"):
+        return [(m.source, m.matched) for m in memory.concordance("fr", "en", phrase, desk)]
+
+    # the words in that order, on either side; each entry once, saying where
+    assert sorted(found("prime minister")) == [
+        ("Le Premier ministre est arrivé à Hanoï.", "target"),
+        ("Le chef du gouvernement a parlé.", "target"),
+        ("« Premier ministre » se dit “prime minister”.", "both")]
+    assert sorted(found("premier ministre")) == [
+        ("Le Premier ministre est arrivé à Hanoï.", "source"),
+        ("« Premier ministre » se dit “prime minister”.", "both")]
+    # case, accents and typography aside; another desk's entries and another pair unseen
+    assert found("HANOI") == [("Le Premier ministre est arrivé à Hanoï.", "both")]
+    assert found("head of state") == [] and found("primer ministro") == []
+    assert found("head of state", "sports") == [("Le chef de l’État a parlé.", "target")]
+    # a changed target is searched by its new words only
+    memory.add("fr", "en", "Le chef du gouvernement a parlé.", "The head of government spoke.",
+               desk="default")
+    assert [s for s, _ in found("prime minister")] and "Le chef du gouvernement a parlé." not in [
+        s for s, _ in found("prime minister")]
+    assert found("head of government") == [("Le chef du gouvernement a parlé.", "target")]
+    assert memory.concordance("fr", "en", "…", "default") == []
+    as_json = memory.concordance("fr", "en", "spoke to", "default")[0].to_dict()
+    assert as_json["matched"] == "target" and as_json["target"] == "The minister spoke to the prime one."
 
 
 def test_an_edit_keeps_terms_moves_them_and_warns_for_a_lost_one():

@@ -40,7 +40,7 @@ def test_a_database_of_the_release_before_desks_is_migrated_in_place(tmp_path):
     for _ in range(2):  # a second opening finds it migrated
         store = Store(path)
         try:
-            assert store.db.query("PRAGMA user_version")[0][0] == 3
+            assert store.db.query("PRAGMA user_version")[0][0] == 4
             key = store.keys.get("newsdesk")
             assert (key.desk, key.role, key.rate_limit) == ("default", "member", 60)
             document = store.documents.get("doc1", Access("default"))

@@ -16,13 +16,33 @@ from typing import Iterator
 from ..errors import TranslatorError
 from .typography import index_words, typography_key
 
-SCHEMA_VERSION = 3
+SCHEMA_VERSION = 4
 
 #: the desk of data stored before desks existed, of keys made without --desk, and of
 #: requests without a key
 DEFAULT_DESK = "default"
 #: the desk of the newsroom-wide translation memory (no key belongs to it)
 NEWSROOM = "*"
+
+# Concordance on the target side: a full-text index of tm_key(target) of its own, so the
+# fuzzy lookups' index (the sources) stays as it was. Contentless: it holds the keys of
+# the targets, not the text the memory table keeps.
+MEMORY_TARGETS = """
+CREATE VIRTUAL TABLE IF NOT EXISTS memory_targets USING fts5(
+    target, content='', tokenize='unicode61 remove_diacritics 2');
+CREATE TRIGGER IF NOT EXISTS memory_targets_add AFTER INSERT ON memory BEGIN
+    INSERT INTO memory_targets (rowid, target) VALUES (new.id, tm_key(new.target));
+END;
+CREATE TRIGGER IF NOT EXISTS memory_targets_remove AFTER DELETE ON memory BEGIN
+    INSERT INTO memory_targets (memory_targets, rowid, target)
+        VALUES ('delete', old.id, tm_key(old.target));
+END;
+CREATE TRIGGER IF NOT EXISTS memory_targets_change AFTER UPDATE OF target ON memory BEGIN
+    INSERT INTO memory_targets (memory_targets, rowid, target)
+        VALUES ('delete', old.id, tm_key(old.target));
+    INSERT INTO memory_targets (rowid, target) VALUES (new.id, tm_key(new.target));
+END
+"""
 
 MEMORY_TABLE = """
 CREATE TABLE IF NOT EXISTS memory (
@@ -70,7 +90,7 @@ CREATE TRIGGER IF NOT EXISTS memory_words_change AFTER UPDATE OF key ON memory B
 END
 """
 
-SCHEMA = MEMORY_TABLE + """;
+SCHEMA = MEMORY_TABLE + ";" + MEMORY_TARGETS + """;
 
 CREATE TABLE IF NOT EXISTS documents (
     id          TEXT PRIMARY KEY,
@@ -90,6 +110,7 @@ CREATE TABLE IF NOT EXISTS reviews (
     target      TEXT NOT NULL,
     reviewed    INTEGER NOT NULL,
     updated_at  TEXT NOT NULL,
+    copied_from INTEGER,  -- the segment whose review this repeat received; NULL: a person's
     PRIMARY KEY (document_id, segment)
 );
 
@@ -137,6 +158,11 @@ INSERT INTO memory (desk, source_lang, target_lang, source, target, key, documen
     created_at, updated_at) SELECT desk, source_lang, target_lang, source, target,
     tm_key(source), document_id, created_at, updated_at FROM memory_v2;
 DROP TABLE memory_v2
+""",
+    # 3 -> 4: concordance on the targets too; repeats that follow the review they received.
+    3: MEMORY_TARGETS + """;
+INSERT INTO memory_targets (rowid, target) SELECT id, tm_key(target) FROM memory;
+ALTER TABLE reviews ADD COLUMN copied_from INTEGER
 """,
 }
 

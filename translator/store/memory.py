@@ -55,12 +55,17 @@ class Match:
     updated_at: str
     id: int = 0
     diff: list[list[str]] = field(default_factory=list)  # [op, text]: equal, insert, delete
+    #: a concordance's: the side that holds the phrase (``source``, ``target`` or ``both``)
+    matched: str | None = None
 
     def to_dict(self) -> dict:
-        return {"id": self.id, "source": self.source, "target": self.target,
-                "similarity": self.similarity, "diff": self.diff, "desk": self.desk,
-                "document_id": self.document_id, "created_by": self.created_by,
-                "updated_at": self.updated_at}
+        out = {"id": self.id, "source": self.source, "target": self.target,
+               "similarity": self.similarity, "diff": self.diff, "desk": self.desk,
+               "document_id": self.document_id, "created_by": self.created_by,
+               "updated_at": self.updated_at}
+        if self.matched:
+            out["matched"] = self.matched
+        return out
 
 
 def source_diff(sentence: str, stored: str) -> list[list[str]]:
@@ -190,22 +195,33 @@ class TranslationMemory:
 
     def concordance(self, source: str, target: str, phrase: str, desk: str | None = None,
                     limit: int = 20) -> list[Match]:
-        """Entries whose source holds ``phrase`` (its words in that order, case, accents and
-        typography aside), newest first: how a phrase was translated before."""
+        """Entries whose source or target holds ``phrase`` (its words in that order, case,
+        accents and typography aside), newest first: how a phrase was translated before, or
+        where a rendering was used. Each says which side held it (``Match.matched``)."""
         words = index_words(typography_key(phrase))
         if not words:
             return []
         desks = self._desks(desk)
         query = '"' + " ".join(word.replace('"', '""') for word in words) + '"'
-        rows = self.db.query(
-            "SELECT m.id, m.desk, m.source, m.target, m.document_id, m.created_by, m.updated_at "
-            "FROM memory_words w JOIN memory m ON m.id = w.rowid WHERE memory_words MATCH ? "
-            f"AND m.source_lang = ? AND m.target_lang = ? AND m.desk IN ({','.join('?' * len(desks))}) "
-            "ORDER BY m.updated_at DESC, m.id DESC LIMIT ?",
-            (query, source, target, *desks, 2 * limit))
-        found = [Match(r["source"], r["target"], 0, r["desk"], r["document_id"], r["created_by"],
-                       r["updated_at"], r["id"]) for r in rows]
-        return _one_per_source(sorted(found, key=lambda m: m.desk == NEWSROOM))[:limit]
+        found: dict[int, Match] = {}
+        # one search a side, each on its own full-text index: the sources' (the fuzzy
+        # lookups' index) and the targets' (memory_targets)
+        for side, index in (("source", "memory_words"), ("target", "memory_targets")):
+            rows = self.db.query(
+                "SELECT m.id, m.desk, m.source, m.target, m.document_id, m.created_by, "
+                f"m.updated_at FROM {index} w JOIN memory m ON m.id = w.rowid "
+                f"WHERE {index} MATCH ? AND m.source_lang = ? AND m.target_lang = ? "
+                f"AND m.desk IN ({','.join('?' * len(desks))}) "
+                "ORDER BY m.updated_at DESC, m.id DESC LIMIT ?",
+                (query, source, target, *desks, 2 * limit))
+            for r in rows:
+                if r["id"] in found:
+                    found[r["id"]].matched = "both"
+                    continue
+                found[r["id"]] = Match(r["source"], r["target"], 0, r["desk"], r["document_id"],
+                                       r["created_by"], r["updated_at"], r["id"], matched=side)
+        newest = sorted(found.values(), key=lambda m: (m.updated_at, m.id), reverse=True)
+        return _one_per_source(sorted(newest, key=lambda m: m.desk == NEWSROOM))[:limit]
 
     def for_desk(self, desk: str) -> "DeskMemory":
         """What a request of ``desk`` translates with: its desk's memory over the newsroom's."""
