@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import re
+
 import pytest
 
 from test_web import ready_app, tmx_is_valid, web_settings, xliff_is_valid
@@ -189,3 +191,125 @@ def test_a_file_and_pasted_text_together_are_refused(client):
                                             "file": (BytesIO("Le fichier.".encode()), "a.txt")})
     assert response.status_code == 400
     assert "both a file (a.txt) and pasted text" in response.get_data(as_text=True)
+
+
+# -- memories from the archive reused, repeats that follow, un-review ---------------------
+
+ARCHIVE_TMX = """<?xml version="1.0" encoding="UTF-8"?>
+<tmx version="1.4"><header creationtool="test" creationtoolversion="1" datatype="plaintext"
+ segtype="sentence" adminlang="en" srclang="fr" o-tmf="test"/><body>
+<tu><tuv xml:lang="fr"><seg>Le ministre des Finances a démissionné hier soir.</seg></tuv>
+    <tuv xml:lang="en"><seg>The finance minister resigned last night.</seg></tuv></tu>
+<tu><tuv xml:lang="fr"><seg>L’usine de Đà Nẵng emploie trois mille ouvriers depuis mars.</seg></tuv>
+    <tuv xml:lang="en"><seg>The Da Nang factory has employed three thousand workers since March.</seg></tuv></tu>
+</body></tmx>""".encode()
+
+
+def test_translations_reuse_imported_and_aligned_memories_exact_and_fuzzy(client):
+    imported = client.post("/v1/memory?name=archive-2025.tmx", data=ARCHIVE_TMX,
+                           headers={"Content-Type": "application/x-tmx+xml"})
+    assert imported.get_json()["stored"] == 2, imported.get_json()
+    aligned = client.post("/align/memory", json={
+        "source_lang": "fr", "target_lang": "en", "source_name": "crue.fr.txt",
+        "target_name": "crue.en.txt",
+        "pairs": [["Les pluies ont inondé la province de Quảng Nam cette semaine.",
+                   "Rains flooded Quang Nam province this week."]]})
+    assert aligned.get_json()["stored"] == 1, aligned.get_json()
+    # exact (typography aside: a straight apostrophe where the archive has a curly one)
+    # through the service: the memory's words, origin "memory", not the engine's
+    text = ("Le ministre des Finances a démissionné hier soir. "
+            "L'usine de Đà Nẵng emploie trois mille ouvriers depuis mars.\n"
+            "Les pluies ont inondé la province de Quảng Nam cette semaine. Rien de neuf.")
+    result = client.post("/v1/translate", json={"text": text, "source": "fr", "target": "en"}).get_json()
+    assert [(s["origin"], s["target"]) for s in result["segments"]] == [
+        ("memory", "The finance minister resigned last night."),
+        ("memory", "The Da Nang factory has employed three thousand workers since March."),
+        ("memory", "Rains flooded Quang Nam province this week."),
+        ("engine", "Rien de neuf.")]
+    # one word changed: fuzzy matches for the segment being reviewed, with where each came from
+    created = client.post("/review", data={
+        "text": "Le ministre des Finances a démissionné hier matin. "
+                "Les pluies ont inondé la province de Quảng Ngãi cette semaine.",
+        "source": "fr", "target": "en"})
+    doc_url = created.headers["Location"]
+    first, second = (client.get(f"{doc_url}/segments/{n}/matches").get_json()["matches"][0]
+                     for n in (0, 1))
+    assert first["target"] == "The finance minister resigned last night."
+    assert 80 <= first["similarity"] < 100 and ["insert", "soir"] in first["diff"]
+    assert (first["created_by"], first["document_id"]) == ("tmx:archive-2025.tmx", None)
+    assert second["target"] == "Rains flooded Quang Nam province this week."
+    assert 80 <= second["similarity"] < 100
+    assert second["created_by"] == "align:crue.fr.txt | crue.en.txt"
+    page = client.get(doc_url).get_data(as_text=True)
+    assert page.count('data-status="engine"') == 2  # offered, not put in the target
+
+
+def repeats_document(client) -> str:
+    created = client.post("/review", data={"source": "fr", "target": "en", "text": (
+        "La séance est levée. Le vote aura lieu demain.\n"
+        "La séance est levée. Les députés partent.\nLa séance est levée.")})
+    return created.headers["Location"]
+
+
+def statuses(client, doc_url) -> list[tuple[str, str]]:
+    data = client.get(doc_url + "/export.json").get_json()
+    page = client.get(doc_url).get_data(as_text=True)
+    status = re.findall(r'<tr class="seg[^"]*"[^>]*data-status="(\w+)"', page)
+    return [(st, seg["target"]) for st, seg in zip(status, data["segments"])]
+
+
+def test_repeats_that_received_a_review_follow_its_later_edits(client):
+    doc_url = repeats_document(client)
+    # segment 4 is edited by hand before the review: its text stays the translator's
+    client.put(doc_url + "/segments/4", json={"target": "The sitting is closed!", "reviewed": False})
+    saved = client.put(doc_url + "/segments/0", json={"target": "The sitting is closed.",
+                                                      "reviewed": True}).get_json()
+    assert saved["propagated"] == [2]
+    assert [(r["index"], r["reviewed"], r["segment"]["target"]) for r in saved["repeats"]] == [
+        (2, True, "The sitting is closed.")]
+    # the original corrected (still reviewed, as Ctrl+S keeps it): the copy follows
+    saved = client.put(doc_url + "/segments/0", json={"target": "The session is closed.",
+                                                      "reviewed": True}).get_json()
+    assert saved["propagated"] == [2]
+    listed = statuses(client, doc_url)
+    assert listed[0] == listed[2] == ("reviewed", "The session is closed.")
+    assert listed[4] == ("edited", "The sitting is closed!")
+    # un-reviewed: the copy is un-reviewed with it; restored: the copy gets its machine text back
+    saved = client.put(doc_url + "/segments/0", json={"target": "The session is closed.",
+                                                      "reviewed": False}).get_json()
+    assert [(r["index"], r["reviewed"]) for r in saved["repeats"]] == [(2, False)]
+    assert statuses(client, doc_url)[2] == ("edited", "The session is closed.")
+    restored = client.delete(doc_url + "/segments/0").get_json()
+    assert restored["propagated"] == [2] and restored["repeats"][0]["segment"]["origin"] == "engine"
+    assert statuses(client, doc_url)[2] == ("engine", "La séance est levée.")
+    # a copy the translator then edits is theirs: the original's next review leaves it alone
+    client.put(doc_url + "/segments/0", json={"target": "Meeting adjourned.", "reviewed": True})
+    client.put(doc_url + "/segments/2", json={"target": "Meeting adjourned, at last.", "reviewed": True})
+    saved = client.put(doc_url + "/segments/0", json={"target": "The meeting is adjourned.",
+                                                      "reviewed": True}).get_json()
+    assert saved["propagated"] == []
+    assert statuses(client, doc_url)[2] == ("reviewed", "Meeting adjourned, at last.")
+    assert statuses(client, doc_url)[4] == ("edited", "The sitting is closed!")
+
+
+def test_un_reviewing_a_segment_approved_unchanged_gives_back_its_origin(client):
+    client.put(repeats_document(client) + "/segments/1",
+               json={"target": "The vote will take place tomorrow.", "reviewed": True})
+    created = client.post("/review", data={"source": "fr", "target": "en", "text": (
+        "Le vote aura lieu demain. Le pont est fermé.")})
+    doc_url = created.headers["Location"]
+    assert [s for s, _ in statuses(client, doc_url)] == ["memory", "engine"]
+    for index, origin in ((0, "memory"), (1, "engine")):
+        target = statuses(client, doc_url)[index][1]
+        approved = client.put(f"{doc_url}/segments/{index}", json={"target": target, "reviewed": True})
+        assert approved.get_json()["reviewed"]
+        undone = client.put(f"{doc_url}/segments/{index}",
+                            json={"target": target, "reviewed": False}).get_json()
+        assert (undone["reviewed"], undone["segment"]["origin"]) == (False, origin)
+        assert statuses(client, doc_url)[index] == (origin, target)
+    # changed before it was approved: un-reviewed, it is the translator's edit
+    client.put(doc_url + "/segments/1", json={"target": "The bridge is shut.", "reviewed": True})
+    undone = client.put(doc_url + "/segments/1", json={"target": "The bridge is shut.",
+                                                       "reviewed": False}).get_json()
+    assert undone["segment"]["origin"] == "edited"
+    assert client.get(doc_url).get_data(as_text=True).count('data-status="reviewed"') == 0

@@ -16,7 +16,8 @@ from __future__ import annotations
 import json
 import re
 import secrets
-from dataclasses import dataclass, replace
+import sqlite3
+from dataclasses import dataclass, field, replace
 
 from ..errors import TranslatorError
 from ..quality import CERTAIN
@@ -52,6 +53,10 @@ class ReviewDocument:
     reviewed: set[int]
     edited: set[int]
     desk: str = "default"
+    #: repeats holding a copy of another segment's review: {repeat: the segment copied}
+    copies: dict[int, int] = field(default_factory=dict)
+    #: the result as translated, before any edit (what "back to the machine" means)
+    machine: TranslationResult | None = None
 
 
 def apply_targets(result: TranslationResult, targets: dict[int, tuple[str, str]]) -> TranslationResult:
@@ -174,14 +179,16 @@ class Documents:
             raise DocumentNotFound(f"no document {doc_id!r}", document=doc_id)
         row = rows[0]
         result = TranslationResult.from_dict(json.loads(row["result"]))
-        reviews = self.db.query("SELECT segment, target, reviewed FROM reviews "
+        reviews = self.db.query("SELECT segment, target, reviewed, copied_from FROM reviews "
                                 "WHERE document_id = ?", (doc_id,))
         targets = {r["segment"]: (r["target"], "reviewed" if r["reviewed"] else "edited")
                    for r in reviews}
         return ReviewDocument(doc_id, row["title"], row["created_at"],
                               apply_targets(result, targets),
                               {r["segment"] for r in reviews if r["reviewed"]},
-                              {r["segment"] for r in reviews}, row["desk"])
+                              {r["segment"] for r in reviews}, row["desk"],
+                              {r["segment"]: r["copied_from"] for r in reviews
+                               if r["copied_from"] is not None}, result)
 
     def recent(self, limit: int = 20, access: Access = OPERATOR) -> list[dict]:
         """Newest documents ``access`` sees: id, title, languages, creation time, desk,
@@ -194,17 +201,48 @@ class Documents:
             (*params, limit))
         return [dict(r) for r in rows]
 
-    def restore(self, doc_id: str, index: int, access: Access = OPERATOR) -> Segment:
+    def restore(self, doc_id: str, index: int,
+                access: Access = OPERATOR) -> tuple[Segment, list[int]]:
         """Drop the reviewer's text of one segment: it is the machine's translation again
-        (not reviewed). The memory keeps what was reviewed: a person vouched for it once."""
+        (not reviewed), and so are the repeats that only held a copy of its review (their
+        indexes are returned). The memory keeps what was reviewed: a person vouched for it
+        once."""
+        document = self._document(doc_id, index, access)
+        followers = self._followers(document, index, reviewed=False)
+        with self.db.transaction() as conn:
+            self._drop(conn, doc_id, [index, *followers])
+        return self.get(doc_id, access).result.segments[index], followers
+
+    def _document(self, doc_id: str, index: int, access: Access) -> ReviewDocument:
         document = self.get(doc_id, access)
         if not 0 <= index < len(document.result.segments):
             raise SegmentNotFound(f"document {doc_id!r} has no segment {index}",
                                   document=doc_id, segment=index)
-        with self.db.transaction() as conn:
-            conn.execute("DELETE FROM reviews WHERE document_id = ? AND segment = ?",
-                         (doc_id, index))
-        return self.get(doc_id, access).result.segments[index]
+        return document
+
+    @staticmethod
+    def _followers(document: ReviewDocument, index: int, reviewed: bool) -> list[int]:
+        """The repeats of segment ``index`` (same source, typography aside) that a save of it
+        reaches: those holding a copy of its review, and, when it is saved as reviewed, those
+        nobody touched and those holding another repeat's review. Never a repeat a person
+        saved (its text is theirs)."""
+        seg = document.result.segments[index]
+        key = typography_key(seg.source)
+        out = []
+        for other in document.result.segments:
+            if (other.index == index or other.source_lang != seg.source_lang
+                    or typography_key(other.source) != key):
+                continue
+            copied = document.copies.get(other.index)
+            if copied == index or (reviewed and (other.index not in document.edited
+                                                 or copied is not None)):
+                out.append(other.index)
+        return out
+
+    @staticmethod
+    def _drop(conn: sqlite3.Connection, doc_id: str, numbers: list[int]) -> None:
+        conn.executemany("DELETE FROM reviews WHERE document_id = ? AND segment = ?",
+                         [(doc_id, number) for number in numbers])
 
     def delete(self, doc_id: str, access: Access = OPERATOR) -> None:
         """Delete a document and its edits (not found for another desk). Memory entries
@@ -232,34 +270,34 @@ class Documents:
 
     def save(self, doc_id: str, index: int, target: str, reviewed: bool,
              access: Access = OPERATOR) -> tuple[Segment, list[int]]:
-        """:meth:`save_segment`, and the indexes of the repeats it was propagated to: a
-        segment saved as reviewed gives its text to every other segment of the document
-        with the same source (typography aside) that nobody touched yet, saved as
-        reviewed too, in the same transaction."""
-        document = self.get(doc_id, access)
-        if not 0 <= index < len(document.result.segments):
-            raise SegmentNotFound(f"document {doc_id!r} has no segment {index}",
-                                  document=doc_id, segment=index)
+        """:meth:`save_segment`, and the indexes of the repeats it reached, in the same
+        transaction (see :meth:`_followers`): a segment saved as reviewed gives its text to
+        every other segment of the document with the same source (typography aside) that
+        nobody touched yet, saved as reviewed too; those copies then follow the segment's
+        later saves until a person edits them.
+
+        A segment saved not reviewed with the machine's own text (un-reviewed after being
+        approved unchanged) is the machine's again: its origin (``engine``, ``memory``...),
+        not ``edited``."""
+        document = self._document(doc_id, index, access)
         seg = document.result.segments[index]
-        repeats = []
-        if reviewed:
-            key = typography_key(seg.source)
-            repeats = [other.index for other in document.result.segments
-                       if other.index != index and other.index not in document.edited
-                       and other.source_lang == seg.source_lang
-                       and typography_key(other.source) == key]
+        followers = self._followers(document, index, reviewed)
+        as_machine = not reviewed and target == document.machine.segments[index].target
         stamp = now()
         with self.db.transaction() as conn:
-            for number in [index, *repeats]:
+            if as_machine:
+                self._drop(conn, doc_id, [index, *followers])
+            for number in [] if as_machine else [index, *followers]:
                 conn.execute(
-                    "INSERT INTO reviews (document_id, segment, target, reviewed, updated_at) "
-                    "VALUES (?, ?, ?, ?, ?) ON CONFLICT (document_id, segment) DO UPDATE SET "
-                    "target = excluded.target, reviewed = excluded.reviewed, "
-                    "updated_at = excluded.updated_at",
-                    (doc_id, number, target, int(reviewed), stamp))
+                    "INSERT INTO reviews (document_id, segment, target, reviewed, updated_at, "
+                    "copied_from) VALUES (?, ?, ?, ?, ?, ?) ON CONFLICT (document_id, segment) "
+                    "DO UPDATE SET target = excluded.target, reviewed = excluded.reviewed, "
+                    "updated_at = excluded.updated_at, copied_from = excluded.copied_from",
+                    (doc_id, number, target, int(reviewed), stamp,
+                     None if number == index else index))
             if reviewed:
                 desks = [document.desk] + ([NEWSROOM] if access.memory_writer else [])
                 for desk in desks:
                     self.memory.put(conn, seg.source_lang, document.result.target_lang,
                                     seg.source, target, doc_id, desk, by=access.who)
-        return self.get(doc_id, access).result.segments[index], repeats
+        return self.get(doc_id, access).result.segments[index], followers

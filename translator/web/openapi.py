@@ -325,6 +325,11 @@ SCHEMAS: dict[str, dict] = {
         "properties": {"segment": _ref("Segment"), "reviewed": {"type": "boolean"},
                        "propagated": {"type": "array", "items": {"type": "integer"},
                                       "description": "repeats of the segment given its text"},
+                       "repeats": {"type": "array", "description": "those repeats as they now are",
+                                   "items": {"type": "object", "required": ["index", "reviewed", "segment"],
+                                             "properties": {"index": {"type": "integer"},
+                                                            "reviewed": {"type": "boolean"},
+                                                            "segment": _ref("Segment")}}},
                        "progress": {"type": "object", "required": ["reviewed", "total"]}},
     },
     "MemoryMatches": {
@@ -586,7 +591,7 @@ def _paths() -> dict:
                                                        "source": {"type": "string"}, "target": {"type": "string"}}},
                                        "Stored"), **_errors(400, 403, 413)}}},
         "/review/{doc_id}/concordance": {"get": {
-            "summary": "Memory entries whose source holds a phrase (review page's concordance)",
+            "summary": "Memory entries whose source or target holds a phrase, each with the side that matched (review page's concordance)",
             "parameters": [{"name": "doc_id", "in": "path", "required": True, "schema": {"type": "string"}},
                            {"name": "q", "in": "query", "required": True, "schema": {"type": "string", "maxLength": 500}}],
             "responses": {"200": _json({"type": "object", "required": ["q", "entries"],

@@ -23,6 +23,7 @@ from ..formats import marks, registry
 from ..store.documents import SegmentNotFound
 from .bodies import check_body
 from .errors import ApiKeyRequired, InvalidApiKey, InvalidField, public_error
+from .memory_api import entry_for
 from .output import respond
 from .security import KEY_COOKIE, access, guard, same_origin
 from .validation import AUTO, TranslateRequest, json_body, language_field, text_value
@@ -169,9 +170,16 @@ def save_segment(doc_id: str, index: int):
                            f"{svc.settings.max_chars}", field="target")
     who = access()
     segment, repeats = svc.store.documents.save(doc_id, index, target, reviewed, access=who)
-    doc = svc.store.documents.get(doc_id, who)
+    return _saved(svc.store.documents.get(doc_id, who), segment, index, repeats)
+
+
+def _saved(doc, segment, index: int, repeats: list[int]) -> dict:
+    """The answer to a save or a restore: the segment, the repeats it reached (each as it
+    now is), the document's progress."""
     return {"segment": segment.to_dict(), "reviewed": index in doc.reviewed,
             "propagated": repeats,
+            "repeats": [{"index": n, "reviewed": n in doc.reviewed,
+                         "segment": doc.result.segments[n].to_dict()} for n in repeats],
             "progress": {"reviewed": len(doc.reviewed), "total": len(doc.result.segments)}}
 
 
@@ -180,10 +188,8 @@ def restore_segment(doc_id: str, index: int):
     """Restore the machine translation of a segment (the reviewer's text and mark dropped)."""
     svc = service()
     who = access()
-    segment = svc.store.documents.restore(doc_id, index, who)
-    doc = svc.store.documents.get(doc_id, who)
-    return {"segment": segment.to_dict(), "reviewed": False, "propagated": [],
-            "progress": {"reviewed": len(doc.reviewed), "total": len(doc.result.segments)}}
+    segment, repeats = svc.store.documents.restore(doc_id, index, who)
+    return _saved(svc.store.documents.get(doc_id, who), segment, index, repeats)
 
 
 @review.post("/review/<doc_id>/delete")
@@ -207,8 +213,8 @@ def concordance(doc_id: str):
     found = svc.store.memory.concordance(doc.result.source_lang, doc.result.target_lang,
                                          phrase, who.desk)
     titles = svc.store.documents.titles({m.document_id for m in found if m.document_id}, who)
-    return {"q": phrase, "entries": [{**m.to_dict(), "document_title": titles.get(m.document_id)}
-                                     for m in found]}
+    return {"q": phrase, "entries": [{**entry_for(m, who, titles),
+                                      "document_title": titles.get(m.document_id)} for m in found]}
 
 
 @review.get("/review/<doc_id>/segments/<int:index>/matches")
@@ -226,7 +232,7 @@ def matches(doc_id: str, index: int):
                                    who.desk, limit=5)
     titles = svc.store.documents.titles({m.document_id for m in found if m.document_id}, who)
     return {"segment": index, "source": seg.source,
-            "matches": [{**m.to_dict(), "document_title": titles.get(m.document_id)}
+            "matches": [{**entry_for(m, who, titles), "document_title": titles.get(m.document_id)}
                         for m in found]}
 
 

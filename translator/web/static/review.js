@@ -350,20 +350,25 @@
         row.classList.toggle("dirty", area(row).value !== value);
         row.querySelector(".status").textContent = status;
         showQuality(row);
-        count();
-        showProgress();
         showWarnings(row, body.segment.warnings);
         matchCache.clear();
-        (body.propagated || []).forEach(function (number) {
-          var repeat = document.getElementById("s" + number);
+        // The repeats this save reached, as the server now has them (a copy of the review
+        // follows its segment: un-reviewed, restored or edited with it).
+        (body.repeats || []).forEach(function (entry) {
+          var repeat = document.getElementById("s" + entry.index);
           if (!repeat) return;
-          area(repeat).value = value;
-          repeat.dataset.status = "reviewed";
-          repeat.querySelector(".status").textContent = "reviewed";
-          takeSaved(repeat, value, body.segment);
+          var repeatStatus = entry.reviewed ? "reviewed" : entry.segment.origin;
+          area(repeat).value = entry.segment.target;
+          repeat.classList.remove("dirty");
+          repeat.dataset.status = repeatStatus;
+          repeat.querySelector(".status").textContent = repeatStatus;
+          takeSaved(repeat, entry.segment.target, entry.segment);
+          showWarnings(repeat, entry.segment.warnings);
           checkTerms(repeat);
           showQuality(repeat);
         });
+        count();
+        showProgress();
         var also = (body.propagated || []).map(function (n) { return n + 1; });
         say("Segment " + (index + 1) + (how === "restore" ? ": the machine translation is back" :
             how === "unreview" ? " is no longer reviewed" : stillReviewed ? " saved; it stays reviewed" :
