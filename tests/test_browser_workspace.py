@@ -220,6 +220,15 @@ def test_a_reviewed_segment_goes_to_its_identical_repeats(page, base_url):
     assert status_of(page, 4) == "reviewed" and page.input_value("#s4 textarea") == "The match is postponed."
     assert status_of(page, 2) == "edited" and page.input_value("#s2 textarea") == "The match is postponed, again."
     assert page.inner_text("#progress").startswith("2 / 5")
+    # the original corrected later: the copy follows it on the page, the hand-edited one not
+    page.fill("#s0 textarea", "The match has been postponed.")
+    page.press("#s0 textarea", "Control+s")
+    expect(page.locator("#s4 textarea")).to_have_value("The match has been postponed.")
+    assert status_of(page, 4) == "reviewed"
+    assert page.input_value("#s2 textarea") == "The match is postponed, again."
+    page.press("#s0 textarea", "Control+Alt+u")  # un-reviewed: the copy with it
+    expect(page.locator("#s4")).to_have_attribute("data-status", "edited")
+    assert page.inner_text("#progress").startswith("0 / 5")
 
 
 # -- the workspace ----------------------------------------------------------------------------
@@ -312,6 +321,11 @@ def test_restore_the_machine_translation_and_un_review(page, base_url):
     expect(page.locator("#s1")).to_have_attribute("data-status", "edited")
     page.click("#s1 button.restore")
     expect(page.locator("#s1")).to_have_attribute("data-status", "engine")
+    # approved as the machine wrote it, then un-reviewed: the machine's again, not "edited"
+    page.click("#s1 button.mark")
+    expect(page.locator("#s1")).to_have_attribute("data-status", "reviewed")
+    page.click("#s1 button.unreview")
+    expect(page.locator("#s1")).to_have_attribute("data-status", "engine")
 
 
 def test_concordance_search_in_the_memory(page, base_url):
@@ -339,11 +353,44 @@ def test_delete_a_document_from_the_recent_list(page, base_url):
     assert page.request.get(doc_url).status == 404
 
 
+# Where the textarea draws a word: a hidden copy of the textarea's box and text styles at
+# its place, the word in a span of its own.
+TYPED_WORD_AT = """([row, word]) => {
+  const area = document.querySelector(row + " textarea");
+  const style = getComputedStyle(area), rect = area.getBoundingClientRect();
+  const copy = document.createElement("div");
+  for (const name of ["boxSizing", "width", "paddingTop", "paddingRight", "paddingBottom",
+      "paddingLeft", "borderTopWidth", "borderRightWidth", "borderBottomWidth", "borderLeftWidth",
+      "borderStyle", "fontFamily", "fontSize", "fontWeight", "fontStyle", "lineHeight",
+      "letterSpacing", "wordSpacing", "whiteSpace", "overflowWrap", "wordBreak", "tabSize"]) {
+    copy.style[name] = style[name];
+  }
+  Object.assign(copy.style, {position: "absolute", visibility: "hidden", margin: "0",
+                             left: rect.left + scrollX + "px", top: rect.top + scrollY + "px"});
+  const at = area.value.indexOf(word);
+  const span = document.createElement("span");
+  span.textContent = word;
+  copy.append(area.value.slice(0, at), span, area.value.slice(at + word.length));
+  document.body.appendChild(copy);
+  const box = span.getBoundingClientRect();
+  copy.remove();
+  return {x: box.x, y: box.y};
+}"""
+
+
 def test_target_side_terms_are_highlighted_as_typed(page, base_url):
     submit(page, base_url, ARTICLE)
     expect(page.locator("#s2 .backdrop mark.term")).to_have_text(["Russia", "North Korea"])
-    page.fill("#s2 textarea", "North Korea and Russia work together.")
-    expect(page.locator("#s2 .backdrop mark.term")).to_have_text(["North Korea", "Russia"])
+    typed = "North Korea and Russia work together, North Korea says; Russia agrees."
+    page.fill("#s2 textarea", typed)
+    marks = page.locator("#s2 .backdrop mark.term")
+    expect(marks).to_have_text(["North Korea", "Russia"])
+    # each highlight sits on the word as the textarea draws it (a padded mark pushed every
+    # later one 2 px to the right)
+    for n, word in enumerate(["North Korea", "Russia"]):
+        mark = marks.nth(n).bounding_box()
+        at = page.evaluate(TYPED_WORD_AT, ["#s2", word])
+        assert abs(mark["x"] - at["x"]) <= 1 and abs(mark["y"] - at["y"]) <= 1, (word, mark, at)
 
 
 def test_glossary_picker_on_the_start_page(page, base_url, server):
@@ -397,6 +444,15 @@ def test_axe_finds_no_violations_on_the_workspace(page, base_url):
     assert axe_violations(page) == []
     page.goto(base_url + "/")
     assert axe_violations(page) == []
+    # the start page on a phone: no sideways scroll, the form and the recent list within
+    # the screen's width, the article box across the card
+    assert no_sideways_scroll(page)
+    assert page.locator(".recent li").count() >= 3
+    for selector in ("#text", "#file", "#source", "#target", "#glossary", "#translate",
+                     "#align-link", ".recent li >> nth=0", ".recent li button.delete >> nth=0"):
+        box = page.locator(selector).bounding_box()
+        assert box["x"] >= 0 and box["x"] + box["width"] <= 390, (selector, box)
+    assert page.locator("#text").bounding_box()["width"] >= 300
     # and the check does find what is wrong: an image without a text alternative
     page.evaluate("document.querySelector('main').appendChild(document.createElement('img'))")
     assert "image-alt" in [rule for rule, _ in axe_violations(page)]
