@@ -339,6 +339,11 @@ def test_concordance_search_in_the_memory(page, base_url):
     expect(results.first).to_be_visible()
     assert "The Vietnamese Prime Minister received his counterpart." in results.all_inner_texts()[0]
     assert "(1)" in page.inner_text("#concordance-results h2")
+    assert results.first.locator(".provenance").inner_text().startswith("in the source · ")
+    # the translation's side is searched too
+    page.fill("#concordance", "his counterpart")
+    page.press("#concordance", "Enter")
+    expect(results.first.locator(".provenance")).to_contain_text("in the translation · ")
 
 
 def test_delete_a_document_from_the_recent_list(page, base_url):

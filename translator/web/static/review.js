@@ -576,7 +576,9 @@
         var list = document.createElement("ul");
         entries.forEach(function (entry) {
           var li = document.createElement("li");
-          [["match-source", entry.source], ["match-target", entry.target], ["provenance", provenance(entry)]].forEach(function (part) {
+          var side = {source: "in the source", target: "in the translation", both: "in both"}[entry.matched] || "";
+          [["match-source", entry.source], ["match-target", entry.target],
+           ["provenance", (side ? side + " · " : "") + provenance(entry)]].forEach(function (part) {
             var span = document.createElement("span");
             span.className = part[0];
             span.textContent = part[1];
