@@ -16,7 +16,7 @@ from lxml import etree
 from .. import languages
 from ..errors import InputError
 from ..formats import xmlchars
-from .db import NEWSROOM, now
+from .db import NEWSROOM, OPERATOR, Access, now
 from .memory import TranslationMemory
 
 XML_LANG = "{http://www.w3.org/XML/1998/namespace}lang"
@@ -93,17 +93,21 @@ def import_tmx(memory: TranslationMemory, data: bytes, desk: str, name: str = "t
 
 
 def export_tmx(memory: TranslationMemory, desk: str, source: str | None = None,
-               target: str | None = None) -> bytes:
-    """``desk``'s memory (not the newsroom's, unless ``desk`` is it) as a TMX 1.4b file."""
-    where, params = ["desk = ?"], [desk]
+               target: str | None = None, reader: Access = OPERATOR) -> bytes:
+    """``desk``'s memory (not the newsroom's, unless ``desk`` is it) as a TMX 1.4b file.
+    A newsroom entry's writer (``creationid``) is kept only for readers who see the
+    document it was approved from (admins: all), as ``/v1/memory`` does."""
+    where, params = ["m.desk = ?"], [desk]
     if source:
-        where.append("source_lang = ?")
+        where.append("m.source_lang = ?")
         params.append(source)
     if target:
-        where.append("target_lang = ?")
+        where.append("m.target_lang = ?")
         params.append(target)
-    rows = memory.db.query("SELECT source_lang, target_lang, source, target, created_by, "
-                           f"updated_at FROM memory WHERE {' AND '.join(where)} ORDER BY id", params)
+    rows = memory.db.query(
+        "SELECT m.desk, m.source_lang, m.target_lang, m.source, m.target, m.created_by, "
+        "m.updated_at, d.desk AS document_desk FROM memory m LEFT JOIN documents d "
+        f"ON d.id = m.document_id WHERE {' AND '.join(where)} ORDER BY m.id", params)
     root = etree.Element("tmx", version="1.4")
     etree.SubElement(root, "header", creationtool="newsroom-translator", creationtoolversion="1",
                      segtype="sentence", adminlang="en", datatype="plaintext",
@@ -111,22 +115,24 @@ def export_tmx(memory: TranslationMemory, desk: str, source: str | None = None,
                      creationdate=_tmx_date(now()))
     body = etree.SubElement(root, "body")
     for row in rows:
-        _unit(body, row)
+        hidden = row["desk"] == NEWSROOM and not (
+            reader.admin or (row["document_desk"] and reader.sees(row["document_desk"])))
+        _unit(body, row, None if hidden else row["created_by"])
     return etree.tostring(root, xml_declaration=True, encoding="UTF-8", pretty_print=True)
 
 
-def _unit(body: etree._Element, row) -> None:
+def _unit(body: etree._Element, row, writer: str | None) -> None:
     """One entry as a ``<tu>``. What XML 1.0 cannot carry (a review or a suggestion may hold
     U+FFFE or a control character) is left out, and a note on the unit says which, as the
     TMX writer of results does (:mod:`translator.formats.tmx`)."""
     tu = etree.SubElement(body, "tu", srclang=row["source_lang"],
                           changedate=_tmx_date(row["updated_at"]))
-    lost = [ch for text in (row["created_by"] or "", row["source"], row["target"])
+    lost = [ch for text in (writer or "", row["source"], row["target"])
             for ch in xmlchars.dropped(text)]
     if lost:
         etree.SubElement(tu, "note").text = xmlchars.warning(lost)
-    if row["created_by"] and xmlchars.xml_text(row["created_by"]):
-        tu.set("creationid", xmlchars.xml_text(row["created_by"]))
+    if writer and xmlchars.xml_text(writer):
+        tu.set("creationid", xmlchars.xml_text(writer))
     for lang, text in ((row["source_lang"], row["source"]), (row["target_lang"], row["target"])):
         tuv = etree.SubElement(tu, "tuv", {XML_LANG: lang})
         etree.SubElement(tuv, "seg").text = xmlchars.xml_text(text)

@@ -10,7 +10,8 @@ import unicodedata
 from flask import Blueprint, Response, current_app, request
 
 from .. import languages
-from ..store.db import NEWSROOM
+from ..store.db import NEWSROOM, Access
+from ..store.memory import Match
 from ..store.memory_tmx import export_tmx, import_tmx
 from .errors import InvalidField, MissingField
 from .security import access, guard
@@ -56,7 +57,21 @@ def search():
     memory, who = _store().memory, access()
     found = (memory.concordance(source, target, phrase, who.desk) if phrase
              else memory.fuzzy(source, target, sentence, who.desk, limit=10))
-    return {"source": source, "target": target, "entries": [m.to_dict() for m in found]}
+    titles = _store().documents.titles({m.document_id for m in found if m.document_id}, who)
+    return {"source": source, "target": target,
+            "entries": [entry_for(m, who, titles) for m in found]}
+
+
+def entry_for(match: Match, who: Access, titles: dict[str, str]) -> dict:
+    """A memory entry as ``who`` may see it. A newsroom entry approved from another desk's
+    document keeps its words but not where they came from: its document's id and the name
+    of the key that wrote it are left out (``titles``: the documents ``who`` sees); so are
+    the writer of a newsroom entry that came from no document (a TMX import). Admins see
+    all."""
+    out = match.to_dict()
+    if match.desk == NEWSROOM and not who.admin and match.document_id not in titles:
+        out["document_id"] = out["created_by"] = None
+    return out
 
 
 @memory_api.post("/memory")
@@ -85,6 +100,6 @@ def export_memory():
     source, target = _pair(required=False)
     who = access()
     desk = NEWSROOM if request.args.get("from") == "newsroom" else who.desk
-    body = export_tmx(_store().memory, desk, source, target)
+    body = export_tmx(_store().memory, desk, source, target, reader=who)
     return Response(body, mimetype="application/x-tmx+xml", headers={
         "Content-Disposition": 'attachment; filename="memory.tmx"'})
