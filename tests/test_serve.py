@@ -211,3 +211,30 @@ def test_access_log_lines_carry_the_request_id(server):
         assert time.monotonic() < deadline, "no access log line with the request id"
         time.sleep(0.05)
     assert '"GET /v1/languages HTTP/1.1" 200' in lines[0] and lines[0].endswith(request_id)
+
+
+def test_access_log_leaves_out_download_capabilities_and_keys(server):
+    boundary = "b0undary"
+    body = (f'--{boundary}\r\nContent-Disposition: form-data; name="target"\r\n\r\nen\r\n'
+            f'--{boundary}\r\nContent-Disposition: form-data; name="source"\r\n\r\nfr\r\n'
+            f'--{boundary}\r\nContent-Disposition: form-data; name="file"; filename="note.txt"\r\n'
+            f'Content-Type: text/plain\r\n\r\nLe chat dort.\r\n--{boundary}--\r\n').encode()
+    status, _, reply = http("POST", server.url + "/translate_file", body,
+                            {"Content-Type": f"multipart/form-data; boundary={boundary}"})
+    assert status == 200, reply
+    path = "/download_file/" + json.loads(reply)["translatedFileUrl"].rsplit("/", 1)[1]
+    capability = path.rsplit("/", 1)[1].split(".", 1)[0]
+    status, _, refused = http("GET", server.url + path + "?api_key=trk_not_logged")
+    assert status == 403, refused  # a key that is sent is checked (this one is unknown)
+    status, headers, data = http("GET", server.url + path)
+    assert (status, data) == (200, b"Le chat dort.")
+    request_id = headers["X-Request-Id"]
+    deadline = time.monotonic() + 10
+    while request_id not in server.log_path.read_text():
+        assert time.monotonic() < deadline, "no access log line for the download"
+        time.sleep(0.05)
+    log = server.log_path.read_text()
+    assert capability not in log and "trk_not_logged" not in log
+    line = next(line for line in log.splitlines() if request_id in line)
+    assert '"GET /download_file/<capability>.note.txt HTTP/1.1" 200' in line
+    assert "/download_file/<capability>.note.txt?api_key=<redacted>" in log

@@ -194,6 +194,129 @@ def test_an_admin_reviewing_a_desks_document_approves_it_for_the_newsroom(client
     assert (seg["origin"], seg["target"]) == ("memory", "The stadium is full tonight.")
 
 
+def test_deleting_and_restoring_another_desks_document_is_not_found(client, as_):
+    doc_id = review_document(client, as_["sports"], "Le gardien est blessé.")
+    assert client.put(f"/review/{doc_id}/segments/0", json={"target": "The keeper is hurt."},
+                      headers=as_["sports"]).status_code == 200
+    for response in (client.delete(f"/review/{doc_id}/segments/0", headers=as_["politics"]),
+                     client.post(f"/review/{doc_id}/delete", headers=as_["politics"])):
+        assert (response.status_code, code_of(response)) == (404, "document_not_found")
+    mine = client.get(f"/review/{doc_id}/export.text", headers=as_["sports"])
+    assert mine.get_data(as_text=True).startswith("The keeper is hurt.")  # untouched
+    # its own desk restores; the admin deletes
+    assert client.delete(f"/review/{doc_id}/segments/0", headers=as_["sports"]).status_code == 200
+    assert client.post(f"/review/{doc_id}/delete", headers=as_["chief"]).status_code == 303
+    assert client.get(f"/review/{doc_id}", headers=as_["sports"]).status_code == 404
+
+
+def test_concordance_and_matches_of_another_desks_document_are_not_found(client, as_):
+    sentence = "Le buteur marque deux fois."
+    doc_id = review_document(client, as_["sports"], sentence)
+    assert client.put(f"/review/{doc_id}/segments/0", json={"target": "The striker scores twice."},
+                      headers=as_["sports"]).status_code == 200
+    urls = (f"/review/{doc_id}/concordance?q=buteur", f"/review/{doc_id}/segments/0/matches")
+    for url in urls:
+        response = client.get(url, headers=as_["politics"])
+        assert (response.status_code, code_of(response)) == (404, "document_not_found"), url
+    for who in ("sports", "chief"):
+        found = client.get(urls[0], headers=as_[who]).get_json()["entries"]
+        assert who == "chief" or [e["target"] for e in found] == ["The striker scores twice."]
+        assert client.get(urls[1], headers=as_[who]).status_code == 200
+    # politics' own document of the same sentence: sports' review is not among its matches
+    theirs = review_document(client, as_["politics"], sentence)
+    matches = client.get(f"/review/{theirs}/segments/0/matches", headers=as_["politics"]).get_json()
+    assert "The striker scores twice." not in str(matches)
+
+
+def test_v1_memory_search_and_export_are_the_desks_own(client, as_):
+    sentence = "Le club recrute un attaquant."
+    doc_id = review_document(client, as_["sports"], sentence)
+    assert client.put(f"/review/{doc_id}/segments/0", json={"target": "The club signs a forward."},
+                      headers=as_["sports"]).status_code == 200
+    search = {"source": "fr", "target": "en", "q": "recrute un attaquant"}
+    fuzzy = {"source": "fr", "target": "en", "match": sentence}
+    for who, expected in (("sports", ["The club signs a forward."]), ("politics", []),
+                          ("chief", [])):  # the admin reads its desk's and the newsroom's
+        for query in (search, fuzzy):
+            entries = client.get("/v1/memory", query_string=query, headers=as_[who]).get_json()["entries"]
+            assert [e["target"] for e in entries] == expected, (who, query)
+    for who, url in (("politics", "/v1/memory/export.tmx"),
+                     ("politics", "/v1/memory/export.tmx?from=newsroom")):
+        exported = client.get(url, headers=as_[who])
+        assert exported.status_code == 200 and b"signs a forward" not in exported.data
+    assert b"signs a forward" in client.get("/v1/memory/export.tmx", headers=as_["sports"]).data
+
+
+def test_newsroom_entries_name_their_document_and_writer_only_to_its_desk(client, as_):
+    sentence = "Le ministre visite le stade."
+    doc_id = review_document(client, as_["sports"], sentence)
+    # the admin approves it for the newsroom: every desk reads it, only sports sees whence
+    assert client.put(f"/review/{doc_id}/segments/0", json={"target": "The minister visits the stadium."},
+                      headers=as_["chief"]).status_code == 200
+    query = {"source": "fr", "target": "en", "q": "visite le stade"}
+    seen = {who: client.get("/v1/memory", query_string=query, headers=as_[who]).get_json()["entries"]
+            for who in ("sports", "politics", "chief")}
+    newsroom = {who: next(e for e in entries if e["desk"] == "*") for who, entries in seen.items()
+                if any(e["desk"] == "*" for e in entries)}
+    assert newsroom["politics"]["target"] == "The minister visits the stadium."
+    assert (newsroom["politics"]["document_id"], newsroom["politics"]["created_by"]) == (None, None)
+    assert (newsroom["chief"]["document_id"], newsroom["chief"]["created_by"]) == (doc_id, "chief")
+    # sports reads its own desk's entry first (same source): its provenance is its own
+    assert seen["sports"][0]["document_id"] == doc_id
+    theirs = review_document(client, as_["politics"], sentence)
+    matches = client.get(f"/review/{theirs}/segments/0/matches", headers=as_["politics"]).get_json()
+    assert all(m["created_by"] != "chief" and m["document_id"] != doc_id for m in matches["matches"])
+    exported = client.get("/v1/memory/export.tmx?from=newsroom", headers=as_["politics"]).data
+    assert b"visits the stadium" in exported and b'creationid="chief"' not in exported
+    assert b'creationid="chief"' in client.get("/v1/memory/export.tmx?from=newsroom",
+                                               headers=as_["chief"]).data
+
+
+def test_align_memory_stores_in_the_desks_own_memory(client, as_):
+    pair = ["Le gardien de but plonge.", "The goalkeeper dives."]
+    stored = client.post("/align/memory", json={
+        "source_lang": "fr", "target_lang": "en", "source_name": "a.txt", "target_name": "b.txt",
+        "pairs": [pair]}, headers=as_["sports"])
+    assert stored.get_json() == {"stored": 1, "desk": "sports", "source": "fr", "target": "en"}
+    assert translate(client, as_["sports"], pair[0])["target"] == pair[1]
+    theirs = translate(client, as_["politics"], pair[0])
+    assert theirs["origin"] == "engine" and theirs["target"] != pair[1]
+    query = {"source": "fr", "target": "en", "q": "gardien de but"}
+    assert client.get("/v1/memory", query_string=query, headers=as_["politics"]).get_json()["entries"] == []
+
+
+def test_translated_files_download_by_capability_but_not_with_another_desks_key(client, as_):
+    import io
+
+    upload = client.post("/translate_file", data={"source": "fr", "target": "en",
+                                                  "file": (io.BytesIO(SENTENCE.encode()), "note.txt")},
+                         headers=as_["sports"])
+    assert upload.status_code == 200, upload.get_data(as_text=True)
+    path = "/download_file/" + upload.get_json()["translatedFileUrl"].rsplit("/", 1)[1]
+    assert client.get(path).status_code == 200  # no key: the capability, as LibreTranslate
+    for headers in (as_["politics"], {}):
+        refused = client.get(path + "?api_key=" + as_["politics"]["X-API-Key"], headers=headers)
+        assert (refused.status_code, refused.get_json()["code"]) == (404, "file_not_found")
+    for who in ("sports", "chief"):
+        assert client.get(path, headers=as_[who]).status_code == 200
+    assert client.get(path, headers={"X-API-Key": "trk_unknown"}).status_code == 403
+
+
+def test_a_review_memory_export_leaves_out_what_xml_cannot_carry(client, as_):
+    from lxml import etree
+
+    doc_id = review_document(client, as_["politics"], "Le chat dort sur le lit.")
+    saved = client.put(f"/review/{doc_id}/segments/0", json={"target": "Cat\ufffe\uffff\x01\x0c sleeps"},
+                       headers=as_["politics"])
+    assert saved.status_code == 200
+    exported = client.get("/v1/memory/export.tmx", headers=as_["politics"])
+    assert exported.status_code == 200  # was a 500
+    unit = next(tu for tu in etree.fromstring(exported.data).iter("tu")
+                if "Cat sleeps" in [seg.text for seg in tu.iter("seg")])
+    assert unit.find("note").text == ("4 characters XML 1.0 cannot carry left out "
+                                      "(U+FFFE, U+FFFF, U+0001, U+000C)")
+
+
 def test_no_keys_mode_is_one_desk_as_before(tmp_path, argos_fr_en):
     app = create_app(web_settings(tmp_path, argos_fr_en, batch_wait_ms=0), run_jobs=False)
     try:

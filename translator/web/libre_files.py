@@ -6,14 +6,15 @@ download (:mod:`.files`); the answer is ``{"translatedFileUrl": ...}`` as LibreT
 
 from __future__ import annotations
 
-from flask import request, send_file, url_for
+from flask import g, request, send_file, url_for
 
 from ..documents import translate_document
 from ..errors import TranslatorError
-from .errors import MissingField
 from .document_upload import document_translator
+from .errors import InvalidApiKey, MissingField
 from .files import DocumentFiles
 from .libre import libre, service
+from .security import access, request_key
 from .validation import AUTO, language_field
 
 class FilesDisabled(TranslatorError):
@@ -45,14 +46,29 @@ def translate_file():
     target = language_field(request.form["target"], "target")
     translated = translate_document(upload.filename, upload.read(),
                                     document_translator(svc, source, target))
-    name = document_files(svc).save(translated.data, upload.filename)
+    name = document_files(svc).save(translated.data, upload.filename, access().desk)
     return {"translatedFileUrl": url_for("libre.download_file", filename=name, _external=True)}
 
 
 @libre.get("/download_file/<filename>")
 def download_file(filename: str):
+    """The translated file: its name is the capability, as in LibreTranslate, whose clients
+    download without a key; a key that is sent must be of the file's desk (or an admin's),
+    else the file is not found."""
     svc = service()
     _check_enabled(svc)
     files = document_files(svc)
-    path = files.path(filename)
+    path = files.path(filename, _downloader(svc))
     return send_file(path, as_attachment=True, download_name=files.download_name(filename))
+
+
+def _downloader(svc):
+    """Who downloads, when a key is sent (a header, or ``api_key`` in the query string: a GET
+    has no body to look in); None for a download by capability alone."""
+    key = request_key() or request.args.get("api_key")
+    if not key:
+        return None
+    g.api_key = svc.store.keys.check(key)
+    if g.api_key is None:
+        raise InvalidApiKey("the API key is not valid (unknown or revoked)")
+    return access()

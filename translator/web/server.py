@@ -12,9 +12,11 @@ import tomllib
 from pathlib import Path
 
 from gunicorn.app.base import BaseApplication
+from gunicorn.glogging import Logger
 
 from ..errors import InputError
 from ..settings import SETTINGS, Settings
+from .files import redacted_path
 
 
 def settings_from_file(path: Path, base: Settings) -> Settings:
@@ -35,6 +37,19 @@ def settings_from_file(path: Path, base: Settings) -> Settings:
     return base.replace(**values)
 
 
+class AccessLogger(Logger):
+    """gunicorn's logger, whose access lines leave out what grants access: the capability
+    in a ``/download_file`` URL and an ``api_key`` in a query string (docs/api.md, Security)."""
+
+    def atoms(self, resp, req, environ, request_time):
+        atoms = super().atoms(resp, req, environ, request_time)
+        for name in ("r", "U", "q", "f", "{raw_uri}e", "{path_info}e", "{query_string}e",
+                     "{http_referer}e", "{referer}i"):
+            if isinstance(atoms.get(name), str):
+                atoms[name] = redacted_path(atoms[name])
+        return atoms
+
+
 class Server(BaseApplication):
     """gunicorn running :func:`translator.web.create_app` with ``settings``."""
 
@@ -53,6 +68,7 @@ class Server(BaseApplication):
             "graceful_timeout": 30,
             "keepalive": 5,
             "accesslog": "-",
+            "logger_class": AccessLogger,
             # gunicorn's default, plus the request id the service's own log lines carry
             "access_log_format": '%(h)s %(l)s %(u)s %(t)s "%(r)s" %(s)s %(b)s "%(f)s" "%(a)s" '
                                  '%({x-request-id}o)s',
