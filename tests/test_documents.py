@@ -369,3 +369,79 @@ def test_pptx_through_translate_file_keeps_levels_tables_notes_and_marks(client,
         "table": ["The cat", "The house is big."],
         "notes": "The dog sleeps.",
     }
+
+
+def _docx(*runs: tuple[str, bool]) -> bytes:
+    from docx import Document
+
+    doc = Document()
+    p = doc.add_paragraph()
+    for text, italic in runs:
+        p.add_run(text).italic = italic
+    data = io.BytesIO()
+    doc.save(data)
+    return data.getvalue()
+
+
+def test_a_mark_is_never_spread_onto_its_neighbours_words(client):
+    """The audit's case: "mangeons" alone is "We eat", which the sentence holds; "We" is
+    "Nous", outside the mark. It went on "We eat" with no warning."""
+    data = _docx(("Nous ", False), ("mangeons", True), (" des pommes.", False))
+    response = client.post("/translate_file", data={
+        "file": (io.BytesIO(data), "a.docx"), "source": "fr", "target": "en"})
+    download = client.get("/download_file/" + response.get_json()["translatedFileUrl"]
+                          .rsplit("/", 1)[1])
+    from docx import Document
+
+    out = Document(io.BytesIO(download.data)).paragraphs[0]
+    italic = [r.text for r in out.runs if r.italic]
+    assert italic in (["eat"], [out.text]), italic
+    document = client.post("/v1/translate", data={
+        "file": (io.BytesIO(data), "a.docx"), "source": "fr", "target": "en"})
+    warnings = json.loads(document.headers["X-Translator-Warnings"])
+    if italic == [out.text]:  # kept around the paragraph: said
+        assert warnings == ["could not place the formatting (bold, italic, style) around the "
+                            "translation of 'mangeons': the tag is kept around the whole block"]
+
+
+def test_the_aligned_results_of_a_document_carry_its_warnings_and_only_its_texts(client):
+    data = _docx(("Nous ", False), ("mangeons", True), (" des pommes.", False))
+    document = client.post("/v1/translate", data={
+        "file": (io.BytesIO(data), "a.docx"), "source": "fr", "target": "en"})
+    warnings = json.loads(document.headers["X-Translator-Warnings"])
+    assert warnings and "could not place" in warnings[0]
+    aligned = client.post("/v1/translate", data={
+        "file": (io.BytesIO(data), "a.docx"), "source": "fr", "target": "en", "format": "json"})
+    results = aligned.get_json()["results"]
+    # one result per paragraph: the pieces that place the mark have none of their own
+    assert [r["source_text"] for r in results] == ["Nous mangeons des pommes."]
+    assert results[0]["warnings"] == warnings
+
+
+def test_non_breaking_spaces_of_an_html_file_stay_entities(client, tmp_path):
+    page = tmp_path / "nbsp.html"
+    page.write_text("<p>10&nbsp;000 euros et le chien&nbsp;: &laquo;&nbsp;oui&nbsp;&raquo;</p>",
+                    encoding="utf-8")
+    assert translate_file(client, page).decode() == (
+        "<p>10&nbsp;000 euros and the dog&nbsp;: &laquo;&nbsp;yes&nbsp;&raquo;</p>")
+
+
+PAGE = ('<html><head><title>Le chat</title><script>var chat = "noir";</script></head><body>'
+        '<p class="chat" title="Le chat noir">Le <b>chat</b> noir dort.</p></body></html>')
+
+
+def test_cli_translates_an_html_file_as_a_document_to_stdout(tmp_path):
+    """Without --output an .html file went through the text path: tags, attributes and
+    the script translated, and with auto the language detected over the tags."""
+    page = tmp_path / "page.html"
+    page.write_text(PAGE, encoding="utf-8")
+    settings = web_settings(tmp_path)
+    done = run_cli("translate", page, "--to", "en", "--models-dir", settings.models_dir)
+    assert done.returncode == 0, done.stderr
+    assert done.stdout.decode() == (
+        '<html><head><title>Le chat</title><script>var chat = "noir";</script></head><body>'
+        '<p class="chat" title="Le chat noir">The black <b>cat</b> sleeps.</p></body></html>')
+    assert not list(tmp_path.glob("page.en.*"))
+    aligned = run_cli("translate", page, "--from", "fr", "--to", "en", "--format", "json",
+                      "--models-dir", settings.models_dir)
+    assert [r["target_text"] for r in json.loads(aligned.stdout)] == ["The black cat sleeps."]

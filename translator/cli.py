@@ -416,19 +416,23 @@ def main(argv: list[str] | None = None) -> int:
     return app.main(argv, "translator", standalone_mode=False)
 
 
-#: formats only ever translated as documents (binary); .txt and .html are too with --output
+#: formats only ever translated as documents (binary): written to a file, NAME.<to>.EXT
+#: by default; HTML is always translated as a document too, to stdout without --output
 DOCUMENT_ONLY = (".docx", ".odt", ".pptx")
+MARKUP = (".html", ".htm")
 
 
 @app.command(section=TRANSLATE)
 @argument("file", required=False, default="-",
-          help="UTF-8 text file, or - for stdin; a .docx or .odt (or, with --output, .txt or "
-               ".html) is translated in its own format")
-@option("-o", "--output", help="where the translated document goes (default for "
-                                ".docx/.odt: NAME.<to>.EXT beside it)")
+          help="UTF-8 text file, or - for stdin; a .html/.htm, .docx, .odt or .pptx (or, "
+               "with --output, .txt) is translated in its own format")
+@option("-o", "--output", help="where the translated document goes (default: .docx/.odt/.pptx "
+                                "NAME.<to>.EXT beside it; .html/.htm and .txt stdout)")
 @option("--to", required=True, help="target language code (en, fr, vi, ...)")
 @source_option
-@option("--format", "fmt", default="text", type=click.Choice(TRANSLATE_FORMATS))
+@option("--format", "fmt", default="text", type=click.Choice(TRANSLATE_FORMATS),
+        help="text: the translation (a document: the file written, or the HTML itself); "
+             "json, tmx, xliff, html: the aligned results (of a document too)")
 @glossary_options
 @settings_options(*ENGINE)
 def translate(file: str, output: str | None, to: str, source: str, fmt: str,
@@ -438,7 +442,7 @@ def translate(file: str, output: str | None, to: str, source: str, fmt: str,
     from .formats import render
 
     suffix = Path(file).suffix.lower()
-    if suffix in DOCUMENT_ONLY or (output and suffix in FORMATS):
+    if suffix in DOCUMENT_ONLY or suffix in MARKUP or (output and suffix in FORMATS):
         return _translate_document(file, output, to, source, fmt, extra_glossary, no_glossary,
                                    flags)
     if output:
@@ -453,8 +457,10 @@ def translate(file: str, output: str | None, to: str, source: str, fmt: str,
 
 def _translate_document(file: str, output: str | None, to: str, source: str, fmt: str,
                         extra_glossary: str | None, no_glossary: bool, flags: dict) -> int:
-    """A document in its own format to ``--output`` (default: NAME.<to>.EXT beside it); the
-    aligned results to stdout with ``--format json``, ``tmx``, ``xliff`` or ``html``."""
+    """A document in its own format to ``--output`` (default: NAME.<to>.EXT beside it; an
+    HTML page to stdout); the aligned results to stdout with ``--format json``, ``tmx``,
+    ``xliff`` or ``html``, the document's warnings on them."""
+    from .documents import attach_warnings
     from .documents.local import default_output, pipeline_translator, translate_file
     multi = registry.names("results")
     if fmt not in ("text", *multi):
@@ -462,15 +468,20 @@ def _translate_document(file: str, output: str | None, to: str, source: str, fmt
                          f"not {fmt}")
     path = Path(file)
     data = _read_input(file)
-    output_path = Path(output) if output else default_output(path, to)
+    output_path = (Path(output) if output else
+                   default_output(path, to) if path.suffix.lower() in DOCUMENT_ONLY else None)
     pipeline, glossary = _glossary_pipeline(flags, extra_glossary, no_glossary)
     results: list = []
-    warnings = translate_file(path, output_path, data,
-                              pipeline_translator(pipeline, to, source, glossary, results))
-    for warning in warnings:
+    translated = translate_file(path, output_path, data,
+                                pipeline_translator(pipeline, to, source, glossary, results))
+    for warning in translated.warnings:
         print(f"translator: warning: {warning}", file=sys.stderr)
+    attach_warnings(results, translated.warnings)
     if fmt == "text":
-        print(output_path)
+        if output_path is not None:
+            print(output_path)
+        else:  # an HTML page: the translated page itself
+            sys.stdout.write(translated.data.decode("utf-8"))
     elif results:  # JSON: the list of results alone, one line
         sys.stdout.write(json.dumps([r.to_dict() for r in results], ensure_ascii=False) + "\n"
                          if fmt == "json" else registry.FORMATS[fmt].write("results", results))

@@ -6,7 +6,10 @@ to a ``translate`` callable (texts in, their translations out, in order) and wri
 same document back with the translations in place: paragraphs, headings, lists, tables,
 and inline bold/italic/links kept on the right words (see :mod:`translator.formats.markup`;
 an inline mark that cannot be placed stays around its whole paragraph, with a warning).
-The caller's callable is where the aligned results are kept, so they come alongside.
+The caller's callable is where the aligned results are kept, so they come alongside: it
+is called with the document's texts first, then with the pieces that place inline marks
+(a :class:`~translator.formats.markup.MarkProbes`: no part of the document, no result of
+their own); :func:`attach_warnings` puts the document's warnings on those results.
 """
 
 from __future__ import annotations
@@ -18,7 +21,8 @@ from typing import Callable
 from ..errors import InputError
 
 __all__ = ["FORMATS", "TranslatedDocument", "UnsupportedDocument", "BadDocument",
-           "available_formats", "document_format", "document_text", "translate_document"]
+           "available_formats", "attach_warnings", "document_format", "document_text",
+           "translate_document"]
 
 Translate = Callable[[list[str]], list[str]]
 
@@ -130,6 +134,18 @@ def translate_document(filename: str, data: bytes, translate: Translate) -> Tran
         from .odt import translate_odt as run
     out, warnings = run(data, translate)
     return TranslatedDocument(out, FORMATS[suffix], warnings)
+
+
+def attach_warnings(results: list, warnings: list[str]) -> None:
+    """The document's ``warnings`` onto its aligned ``results`` (the texts it sent, in
+    order): a warning about one block (an inline mark kept around it) onto that block's
+    result, any other onto the first result."""
+    for warning in warnings:
+        block = getattr(warning, "block", None)
+        owner = next((r for r in results if block is not None and r.source_text.strip() == block),
+                     results[0] if results else None)
+        if owner is not None and str(warning) not in owner.warnings:
+            owner.warnings.append(str(warning))
 
 
 def document_text(filename: str, data: bytes) -> str:

@@ -16,7 +16,7 @@ from collections import Counter
 from dataclasses import dataclass
 from html.parser import HTMLParser
 
-from ..formats.markup import translate_html
+from ..formats.markup import BlockWarning, translate_html
 from . import Translate
 
 
@@ -108,6 +108,7 @@ def translate_paragraphs(paragraphs: list[list[Piece]], translate: Translate
     decoder = _Decoder(bases)
     decoder.feed(translated)
     decoder.close()
-    warnings = [_TAGS.sub(lambda m: "the link" if m.group(1) == "a" else "the formatting (bold, "
-                          "italic, style)", w) for w in warnings]
+    warnings = [BlockWarning(_TAGS.sub(lambda m: "the link" if m.group(1) == "a" else
+                                       "the formatting (bold, italic, style)", w), w.block)
+                for w in warnings]
     return [decoder.paragraphs.get(i, pieces) for i, pieces in enumerate(paragraphs)], warnings

@@ -13,7 +13,8 @@ import json
 
 from flask import Response, request
 
-from ..documents import translate_document
+from ..documents import attach_warnings, translate_document
+from ..formats.markup import MarkProbes
 from .errors import InvalidField, MissingField, UnknownField
 from .output import MULTI_DOCUMENT, respond
 from .security import access
@@ -38,8 +39,8 @@ def document_translator(svc, source: str, target: str, results: list | None = No
             source = source_language(svc, "\n".join(texts[i] for i in keep), target)["language"]
         done = svc.translate(TranslateRequest(tuple(texts[i] for i in keep), target, source,
                                               glossary=glossary), access())
-        if results is not None:
-            results.extend(done)
+        if results is not None and not isinstance(texts, MarkProbes):
+            results.extend(done)  # the pieces that place inline marks are no part of it
         out = list(texts)
         for i, result in zip(keep, done):
             out[i] = result.target_text
@@ -69,6 +70,7 @@ def translate_upload(svc) -> Response:
     translated = translate_document(upload.filename, upload.read(), document_translator(
         svc, source, target, results, request.form.get("glossary") or None))
     if fmt != "document":
+        attach_warnings(results, translated.warnings)
         return respond(results, fmt, is_list=True)
     response = Response(translated.data, content_type=translated.media_type)
     response.headers["Content-Disposition"] = f'attachment; filename="{_ascii_name(upload.filename)}"'
