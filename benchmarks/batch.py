@@ -25,11 +25,17 @@ Prints sentences/s (every sentence of the archive counted for each) and the rati
                                                 # job, on the base model and on Apertium
 
 With ``--ray``: a Ray started on this machine (loopback), actors of one CPU each. Each
-round runs, in turn, the local job, the Ray path with 1 actor and with 2 actors, on the
-same archive, actor start-up (model load) included. Prints each one's median sentences/s
-and the spread, the ratios to the local job (target: 2 actors >= 0.9 of local), and the
-driver's own work (reading and preparing, planning and committing) in sentences/s: how
-many sentences per second one driver can feed to a cluster.
+round runs, in turn, the local job, the Ray path with 1 actor and with 2 actors, and a
+Ray Data variant with 2 actors (``RayDataJob`` below, benchmark only: every chunk read
+and planned first, ``ray.data.from_items`` over the plans, ``map_batches`` on an actor
+pool holding one pipeline each, the same in-order commit), on the same archive, actor
+start-up (model load) included. Prints each one's median sentences/s and the spread,
+the ratios to the local job (target: 2 actors >= 0.9 of local), whether every round of
+every path wrote the local job's bytes, the driver's own work (reading and preparing,
+planning, assembling and committing) in sentences/s: how many sentences per second one
+driver can feed to a cluster, and the commit step alone (commits/s, articles/s and
+sentences/s of the ledger transactions). Ray Data needs pandas and pyarrow
+(``pip install 'ray[data]'``); without them that variant is skipped.
 """
 
 from __future__ import annotations
@@ -200,17 +206,108 @@ def main(argv=None) -> int:
     return 0 if b / a2 >= 0.9 and b / c >= 5 else 1
 
 
+class DataTranslator:
+    """Ray Data's actor-pool function: one loaded pipeline; a batch is one planned chunk."""
+
+    def __init__(self, settings: Settings, glossary, target: str):
+        self.pipeline = Pipeline.from_settings(settings)
+        self.glossary, self.target = glossary, target
+
+    def __call__(self, batch: dict) -> dict:
+        import pickle
+
+        import numpy
+
+        from translator.batch.work import translate_todo
+
+        works = [pickle.dumps(translate_todo(self.pipeline, pickle.loads(todo), self.target,
+                                             self.glossary)) for todo in batch["todo"]]
+        return {"order": batch["order"], "work": numpy.array(works, dtype=object)}
+
+
+class RayDataJob(BatchJob):
+    """The job with its engine work on Ray Data (benchmark only). ``from_items`` needs
+    its rows up front, so every chunk is read and planned before the first is translated
+    (no backpressure, no overlap of reading and translating); the rows are the plans, one
+    per batch (a bigger batch would merge chunks and change CTranslate2's padding)."""
+
+    def __init__(self, *args, actors: int, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.actors = actors
+
+    def _translate(self, ledger, progress, stop, timer):
+        import pickle
+        import queue
+        import threading
+
+        import ray.data
+
+        from translator.batch.runner import _LedgerCache, _Tally
+        from translator.batch.work import Work
+
+        events: queue.Queue = queue.Queue()
+        reader = threading.Thread(target=self._prepare_chunks, args=(
+            ledger, events, threading.Semaphore(1 << 30), stop.is_set, timer))
+        reader.start()
+        reader.join()
+        cache, owners, failures, tally = _LedgerCache(ledger), {}, {}, _Tally(progress)
+        chunks = []
+        while (event := events.get())[0] == "chunk":
+            tick = time.perf_counter()
+            self._plan(event[1], cache, owners, failures)
+            timer.plan += time.perf_counter() - tick
+            chunks.append(event[1])
+        if event[0] == "error":
+            raise event[1]
+        settings = self.pipeline.settings
+        settings = settings.replace(batch_split=settings.split(), inter_threads=1, intra_threads=1)
+        rows = [{"order": c.order, "todo": pickle.dumps(c.todo)} for c in chunks
+                if any(c.todo.values())]
+        results: dict = {}
+        following = 0
+
+        def commit_ready() -> None:
+            nonlocal following
+            while following < len(chunks) and (following in results
+                                               or not any(chunks[following].todo.values())):
+                tick = time.perf_counter()
+                self._commit(ledger, chunks[following], results.pop(following, Work()),
+                             owners, failures, tally)
+                timer.commit += time.perf_counter() - tick
+                timer.commits += 1
+                following += 1
+
+        commit_ready()
+        if rows:
+            dataset = ray.data.from_items(rows).map_batches(
+                DataTranslator, fn_constructor_args=(settings, self.glossary, self.target),
+                batch_size=1, batch_format="numpy", num_cpus=1,
+                compute=ray.data.ActorPoolStrategy(size=self.actors))
+            for row in dataset.iter_rows():
+                results[int(row["order"])] = pickle.loads(row["work"])
+                commit_ready()
+        return tally.articles, tally.sentences
+
+
 def ray_main(args) -> int:
+    import hashlib
     import statistics
 
-    import ray
-
-    from translator.batch.cluster import RayOptions
+    from translator.batch.cluster import RayOptions, connect
     from translator.engines.apertium import ApertiumEngine
 
     os.environ.setdefault("RAY_USAGE_STATS_ENABLED", "0")
-    ray.init(_node_ip_address="127.0.0.1", include_dashboard=False, log_to_driver=False,
-             num_cpus=os.cpu_count())
+    started = time.perf_counter()
+    ray = connect("local")  # a new Ray of this machine, on loopback, as `--ray` alone starts
+    print(f"Ray ready in {time.perf_counter() - started:.1f} s")
+    try:
+        import ray.data
+
+        ray.data.DataContext.get_current().enable_progress_bars = False
+        data = True
+    except ImportError as exc:
+        print(f"no Ray Data variant: {exc}")
+        data = False
     work = Path(tempfile.mkdtemp(prefix="batch-ray-bench-"))
     archive = write_archive(make_articles(args.articles), work / "archive.zip")
     package_dir, _, _ = base_model()
@@ -233,32 +330,50 @@ def ray_main(args) -> int:
             engine.load()
         paths = {"local": None, "ray, 1 actor": RayOptions(actors=1),
                  "ray, 2 actors": RayOptions(actors=2)}
+        if data:
+            paths["ray data, 2"] = "data"
         rates: dict[str, list[float]] = {path: [] for path in paths}
-        driver: list[float] = []
-        outputs = {}
+        driver: dict[str, list[float]] = {path: [] for path in paths}
+        commit: dict[str, list[tuple[float, float, float]]] = {path: [] for path in paths}
+        outputs: dict[str, list[str]] = {path: [] for path in paths}  # every round's digest
         for _ in range(args.rounds):
             for path, options in paths.items():
                 out = work / f"out-{next(runs)}"
+                if options == "data":
+                    job = RayDataJob(out, pipeline, target="en", actors=2)
+                else:
+                    job = BatchJob(out, pipeline, target="en", ray=options)
                 started = time.perf_counter()
-                summary = BatchJob(out, pipeline, target="en", ray=options).run([str(archive)])
+                summary = job.run([str(archive)])
                 seconds = time.perf_counter() - started
                 assert summary.complete and summary.counts.failed == 0, summary.lines()
-                rates[path].append(summary.sentences_this_run / seconds)
-                outputs.setdefault(path, (out / "translations.jsonl").read_bytes())
-                if options is not None:
-                    driver.append(summary.sentences_this_run
-                                  / max(summary.prepare_seconds + summary.commit_seconds, 1e-9))
+                n = summary.sentences_this_run
+                rates[path].append(n / seconds)
+                outputs[path].append(hashlib.sha256(
+                    (out / "translations.jsonl").read_bytes()).hexdigest())
+                driver[path].append(n / max(summary.prepare_seconds + summary.plan_seconds
+                                            + summary.commit_seconds, 1e-9))
+                spent = max(summary.commit_seconds, 1e-9)
+                commit[path].append((summary.commits / spent,
+                                     summary.articles_this_run / spent, n / spent))
         pipeline.close()
-        same = len(set(outputs.values())) == 1
+        expected = outputs["local"][0]
+        same = all(digest == expected for digests in outputs.values() for digest in digests)
         local = statistics.median(rates["local"])
-        print(f"\n{name}: {summary.sentences_this_run} sentences per run; "
-              f"outputs identical on every path: {same}")
+        print(f"\n{name}: {summary.sentences_this_run} sentences and {summary.commits} commits "
+              f"per run; every round of every path wrote the local job's bytes: {same}")
         for path, values in rates.items():
             median = statistics.median(values)
             print(f"  {path:14} {median:8.1f} sentences/s (spread {min(values):.1f}-"
                   f"{max(values):.1f})  ratio to local {median / local:.2f}")
-        print(f"  driver work (read, prepare, plan, assemble, commit): "
-              f"{statistics.median(driver):.0f} sentences/s")
+        print("  driver work (read, prepare, plan, assemble, commit), sentences/s of its threads: "
+              + ", ".join(f"{path} {statistics.median(v):.0f}" for path, v in driver.items()))
+        every = [c for values in commit.values() for c in values]
+        print("  commit step alone (assemble + one ledger transaction per chunk), medians over "
+              f"every run: {statistics.median(c[0] for c in every):.0f} commits/s, "
+              f"{statistics.median(c[1] for c in every):.0f} articles/s, "
+              f"{statistics.median(c[2] for c in every):.0f} sentences/s "
+              f"(sentences/s spread {min(c[2] for c in every):.0f}-{max(c[2] for c in every):.0f})")
         ok = ok and same and statistics.median(rates["ray, 2 actors"]) >= 0.9 * local
     ray.shutdown()
     return 0 if ok else 1
