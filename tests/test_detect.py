@@ -493,3 +493,76 @@ def test_the_cached_profile_tables_are_the_built_ones(tmp_path, monkeypatch):
         assert module._cached_profiles() == built and len(builds) == 1
         assert marshal.loads(stored.read_bytes()) == built  # stored again
         builds.clear()
+
+
+# -- short texts in a language with no route (issue 12) ---------------------------------------
+
+# Short real sentences: greetings, headlines, phrase-book lines. The candidates are the
+# languages Debian's Apertium pairs route to English here (ca, en, es, fr).
+ROUTED_CANDIDATES = ["ca", "en", "es", "fr"]
+SHORT_ROUTED = {
+    "fr": ["Bonjour à tous.", "Merci beaucoup.", "Le chat dort.", "Il pleut ce matin.", "Bonne nuit",
+           "Où est la gare ?", "Je suis désolé.", "Le président parle.", "La réunion est annulée.",
+           "Bon anniversaire !", "Salut les amis", "C'est la vie.", "Au revoir", "Bonsoir madame",
+           "Merci", "Bonjour", "Incendie à Lyon", "Le gouvernement démissionne"],
+    "en": ["Good morning", "Thank you", "The cat sleeps.", "It is raining today.", "Good night",
+           "Where is the station?", "I am sorry.", "The president speaks.",
+           "The meeting is cancelled.", "Happy birthday!", "Hello everyone", "See you tomorrow",
+           "Breaking news", "Hello", "Fire in London", "The government resigns"],
+    "es": ["Buenos días", "Gracias", "El gato duerme.", "Está lloviendo hoy.", "Buenas noches",
+           "¿Dónde está la estación?", "Lo siento.", "El presidente habla.",
+           "La reunión está cancelada.", "¡Feliz cumpleaños!", "Hola a todos", "Hasta mañana", "Hola",
+           "Incendio en Madrid", "El gobierno dimite", "Muchas gracias"],
+    "ca": ["Bon dia a tothom", "Moltes gràcies", "El gat dorm.", "Avui plou.", "Bona nit"],
+}
+SHORT_UNROUTED = {
+    "de": ["Guten Morgen", "Danke schön", "Die Katze schläft.", "Es regnet heute.", "Gute Nacht",
+           "Wo ist der Bahnhof?", "Es tut mir leid.", "Der Präsident spricht.",
+           "Alles Gute zum Geburtstag!", "Hallo zusammen", "Bis morgen", "Guten Tag", "Vielen Dank"],
+    "cs": ["Dobrý den", "Děkuji", "Kočka spí.", "Dnes prší.", "Dobrou noc", "Kde je nádraží?",
+           "Promiňte.", "Prezident mluví.", "Všechno nejlepší k narozeninám!", "Ahoj všichni",
+           "Na shledanou", "Děkuji moc"],
+    "vi": ["Xin chào các bạn.", "Cảm ơn", "Con mèo đang ngủ.", "Hôm nay trời mưa.", "Chúc ngủ ngon",
+           "Nhà ga ở đâu?", "Tôi xin lỗi.", "Tổng thống phát biểu.", "Chúc mừng sinh nhật!",
+           "Hẹn gặp lại"],
+    "pl": ["Dzień dobry", "Dziękuję bardzo", "Kot śpi.", "Dziś pada deszcz.", "Dobranoc",
+           "Gdzie jest dworzec?", "Przepraszam.", "Prezydent przemawia.", "Wszystkiego najlepszego!",
+           "Cześć wszystkim", "Do jutra"],
+    "nl": ["Goedemorgen", "Dank je wel", "De kat slaapt.", "Het regent vandaag.", "Welterusten"],
+    "it": ["Buongiorno a tutti", "Grazie mille", "Il gatto dorme.", "Oggi piove.", "Buonanotte"],
+    "pt": ["Bom dia a todos", "Muito obrigado", "O gato dorme.", "Hoje está chovendo.", "Boa noite"],
+    "sv": ["God morgon", "Tack så mycket", "Katten sover.", "Det regnar idag."],
+    "tr": ["Günaydın", "Çok teşekkürler", "Kedi uyuyor.", "Bugün yağmur yağıyor."],
+}
+
+
+def _says_no_route(detector: Detector, text: str) -> bool:
+    """Whether ``text`` is refused (long enough) or looks like a language with no route."""
+    try:
+        detector.detect(text, ROUTED_CANDIDATES)
+    except UndetectableLanguage:
+        return True
+    return detector.unrouted_look(text, ROUTED_CANDIDATES) is not None
+
+
+def test_short_texts_of_languages_without_a_route_are_told_apart_from_routed_ones(detector):
+    """Measured on 55 short routed texts and 69 unrouted ones (seeded, so exact): before,
+    the comparison of a confidence among every language with one among the candidates
+    (higher by construction) flagged 16 of 69 unrouted texts; on one scale, 66. The texts
+    of 10 letters or fewer that langdetect takes for another language still misfire."""
+    flagged = [t for texts in SHORT_ROUTED.values() for t in texts if _says_no_route(detector, t)]
+    missed = [t for texts in SHORT_UNROUTED.values() for t in texts if not _says_no_route(detector, t)]
+    assert len(flagged) <= 3, flagged  # "Lo siento." (it), "Avui plou." (cs), "Bona nit" (tl)
+    assert len(missed) <= 3, missed  # "Es tut mir leid." (ca), "Bis morgen", "Dobranoc" (es)
+    assert all(len(t) <= 10 for t in flagged)
+
+
+def test_the_look_of_a_short_text_names_its_language_against_the_closest_routed_one(detector):
+    look = detector.unrouted_look("Guten Morgen", ROUTED_CANDIDATES)
+    assert look.language == "de" and look.confidence > 0.4
+    closest, chance = look.alternatives[0]
+    assert closest in ROUTED_CANDIDATES and look.confidence >= detect_module.UNROUTED_RATIO * chance
+    # the candidates' own confidence is higher than the German one: the old comparison
+    assert detector.detect("Guten Morgen", ROUTED_CANDIDATES).confidence > look.confidence
+    assert detector.unrouted_look("Bonjour à tous.", ROUTED_CANDIDATES) is None
+    assert detector.unrouted_look("Xin chào các bạn.", ROUTED_CANDIDATES + ["vi"]) is None

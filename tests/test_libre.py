@@ -135,3 +135,44 @@ def test_v1_says_when_a_short_text_looks_like_a_language_without_a_route(client)
     sure = client.post("/v1/translate", json={"text": "Le chat dort sur le canapé du salon.",
                                               "target": "en"}).get_json()
     assert not any("looks like" in w for w in sure["warnings"])
+
+
+# -- short texts in a language with no route (issue 12) -------------------------------------
+
+SHORT_NO_ROUTE = [("Guten Morgen", {"de"}), ("Danke schön", {"de"}), ("Die Katze schläft.", {"de"}),
+                  ("Dobrý den", {"cs", "sk"}), ("Kde je nádraží?", {"cs", "sk"}),
+                  ("Xin chào các bạn.", {"vi"}), ("Cảm ơn", {"vi"}),
+                  ("Dzień dobry", {"pl"}), ("Cześć wszystkim", {"pl"})]
+SHORT_ROUTED = [("Bonjour à tous.", "fr"), ("Le président parle.", "fr"), ("Merci beaucoup.", "fr"),
+                ("Good morning", "en"), ("The cat sleeps.", "en"),
+                ("Buenos días", "es"), ("El gato duerme.", "es"), ("Muchas gracias", "es")]
+
+
+@needs_apertium
+@pytest.mark.parametrize("text, likely", SHORT_NO_ROUTE)
+def test_a_short_text_with_no_route_is_an_explicit_answer_not_a_translation(apertium_app, text,
+                                                                           likely):
+    """"Guten Morgen" was French at 57 % (among the routable languages) and came back
+    unchanged with a 200; German has 44 % among every language, French 2 %."""
+    client = apertium_app.test_client()
+    message = is_libre_error(client.post("/translate", json={"q": text, "source": "auto",
+                                                             "target": "en"}),
+                             400, "undetectable_language")
+    assert any(f"({code}, " in message for code in likely), message
+    result = client.post("/v1/translate", json={"text": text, "target": "en"}).get_json()
+    assert any("looks like" in w and "no route to en" in w and "send source" in w
+               for w in result["warnings"]), result["warnings"]
+
+
+@needs_apertium
+@pytest.mark.parametrize("text, language", SHORT_ROUTED)
+def test_a_short_text_with_a_route_is_translated_without_a_warning(apertium_app, text, language):
+    client = apertium_app.test_client()
+    target = "fr" if language == "en" else "en"
+    libre = client.post("/translate", json={"q": text, "source": "auto", "target": target})
+    body = libre.get_json()
+    assert libre.status_code == 200, body
+    assert body["detectedLanguage"]["language"] == language
+    assert body["translatedText"] != text
+    result = client.post("/v1/translate", json={"text": text, "target": target}).get_json()
+    assert result["source_lang"] == language and result["warnings"] == [], result

@@ -129,13 +129,14 @@ def source_language(svc, text: str, target: str) -> dict:
     found = svc.pipeline.detect(text, target)
     anywhere = svc.unroutable_look(text, target, found)
     if anywhere is not None:
+        closest, chance = anywhere.alternatives[0] if anywhere.alternatives else ("", 0.0)
         raise UndetectableLanguage(
             f"the text looks like {lang_names.name(anywhere.language)} ({anywhere.language}, "
             f"{anywhere.confidence * PERCENT:.0f}%), which cannot be translated to {target} here; "
-            f"the closest language that can, {found.language}, has only "
-            f"{found.confidence * PERCENT:.0f}%: send source to translate anyway",
+            f"the closest language that can, {closest}, has only {chance * PERCENT:.0f}%: "
+            "send source to translate anyway",
             detected=anywhere.language, confidence=round(anywhere.confidence, 4),
-            closest=found.language)
+            closest=closest)
     return found.to_dict()
 
 

@@ -194,18 +194,16 @@ class Service:
                                                 cancelled=cancelled)
 
     def unroutable_look(self, text: str, target: str, found=None):
-        """The detection of ``text`` among every language when it points, more surely than the
-        routable detection ``found``, at a language with no route to ``target`` (a short
-        Vietnamese greeting with no Vietnamese model is not Spanish at 58 %); else None."""
+        """The detection of ``text`` among every language when it points at a language with
+        no route to ``target`` clearly more than at any that has one (:meth:`Detector.
+        unrouted_look`: "Guten Morgen" is not French at 57 % among the routable languages,
+        it is German at 44 % against French at 2 %); else None. ``found``, the routable
+        detection, spares the second detection when it is sure enough."""
         found = found or self.pipeline.detect(text, target)
         if found.confidence >= DOUBT_BELOW:  # enough evidence: no second detection
             return None
-        anywhere = self.pipeline.detect(text, routable=False)
-        if anywhere.language == found.language or anywhere.confidence <= found.confidence:
-            return None
-        if anywhere.language == target or anywhere.language in self.pipeline.router.sources(target):
-            return None
-        return anywhere
+        routed = set(self.pipeline.router.sources(target)) | {target}
+        return self.pipeline.detector.unrouted_look(text, routed)
 
     def warn_doubtful_detection(self, req: TranslateRequest, results) -> None:
         """A warning on each auto-detected result whose text looks like a language with no
@@ -220,11 +218,13 @@ class Service:
             except TranslatorError:
                 continue
             if look is not None:
+                closest, chance = look.alternatives[0] if look.alternatives else ("", 0.0)
                 result.warnings.append(
                     f"the text looks like {lang_names.name(look.language)} ({look.language}, "
-                    f"{look.confidence:.2f}), which has no route to {req.target}; it was taken "
-                    f"for {result.source_lang} ({result.detection['confidence']:.2f}): send "
-                    "source to be sure")
+                    f"{look.confidence:.2f} among every language), which has no route to "
+                    f"{req.target}; the closest language that has one, {closest}, has "
+                    f"{chance:.2f}; it was translated from {result.source_lang}: send source "
+                    "to be sure")
 
     def request_glossary(self, req: TranslateRequest, access: Access = OPERATOR):
         """The glossary ``req.glossary`` names (see :meth:`named_glossary`), inline terms over it."""
