@@ -17,6 +17,7 @@ from pathlib import Path
 import pytest
 
 from translator import testing
+from warm_apertium import warm_apertium  # noqa: F401  (a fixture for the modules that ask)
 
 # Variables of the user's environment that change what the translator (or argostranslate,
 # Apertium, Ray) does: the user's folders, a Ray cluster, the terminal's size.

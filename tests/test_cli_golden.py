@@ -13,7 +13,8 @@ from cli_runner import run_cli
 from translator import cli
 from translator.engines.apertium import ApertiumEngine
 
-pytestmark = pytest.mark.skipif(not ApertiumEngine.available(), reason="apertium not installed")
+pytestmark = [pytest.mark.skipif(not ApertiumEngine.available(), reason="apertium not installed"),
+              pytest.mark.usefixtures("warm_apertium")]
 
 RECORDS = cli_golden.load()
 
