@@ -27,12 +27,14 @@ pytestmark = pytest.mark.skipif(not ApertiumEngine.available(), reason="apertium
 
 class EngineCalls:
     """Every call of one engine: when it started and ended, what it was given, how it ended.
-    ``watch(test)`` returns an event set when a call starts whose sentences pass ``test``."""
+    ``watch(test)`` returns an event set when a call starts whose sentences pass ``test``
+    (that call is then ``matched``)."""
 
     def __init__(self, engine):
         self.engine = engine
         self.calls: list[dict] = []
         self._watches: list[tuple] = []
+        self.matched: dict | None = None  # the call that set the watched event
         self._lock = threading.Lock()
         translate = engine.translate
 
@@ -42,7 +44,8 @@ class EngineCalls:
             with self._lock:
                 self.calls.append(call)
                 for test, event in self._watches:
-                    if test(call["sentences"]):
+                    if not event.is_set() and test(call["sentences"]):
+                        self.matched = call
                         event.set()
             try:
                 return translate(sentences, source, target)
@@ -176,22 +179,25 @@ def test_apertium_stops_in_the_middle_of_a_batch_and_starts_afresh(server):
     assert [d.text for d in done] == [f"La casa número {i} es grande y blanca." for i in range(3)]
 
 
-def test_a_micro_batch_shared_with_a_client_that_hangs_up_goes_on_for_the_others(server, caplog):
+def test_a_micro_batch_shared_with_a_client_that_hangs_up_goes_on_for_the_other(server, caplog):
     service, port, calls = server
-    # a batch led by the request that will hang up (its sentences first) with the other's in it
-    shared = calls.watch(lambda sentences: "chat" in sentences[0]
+    shared = calls.watch(lambda sentences: any("chat" in s for s in sentences)
                          and any("chien" in s for s in sentences))
     with caplog.at_level(logging.INFO, logger="translator.web"):
-        leaving = post(port, {"text": articles("chat", 4000), "source": "fr", "target": "en"})
-        staying = post(port, {"text": articles("chien", 600), "source": "fr", "target": "en"})
+        clients = {word: post(port, {"text": articles(word, 1000), "source": "fr", "target": "en"})
+                   for word in ("chat", "chien")}
         assert shared.wait(60), "the two requests never shared a batch"
-        leaving.close()
-        status, body = answer(staying)
-        assert " of 4000 sentences" in cancelled_lines(caplog)[0]
+        # the client whose request leads the shared batch (its thread runs it) hangs up
+        leaving = "chat" if "chat" in calls.matched["sentences"][0] else "chien"
+        staying = next(word for word in clients if word != leaving)
+        clients[leaving].close()
+        status, body = answer(clients[staying])
+        assert " of 1000 sentences" in cancelled_lines(caplog)[0]
     assert b" 200 " in status, (status, body)
     segments = [s for result in body["results"] for s in result["segments"]]
-    assert len(segments) == 600
-    assert all(s["target"].startswith("The dog number ") for s in segments), segments[:3]
+    assert len(segments) == 1000
+    animal = {"chat": "cat", "chien": "dog"}[staying]
+    assert all(s["target"].startswith(f"The {animal} number ") for s in segments), segments[:3]
     assert service.requests.wait_quiet(10.0)
 
 
