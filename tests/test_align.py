@@ -24,6 +24,9 @@ from translator.errors import (EmptyInput, InputTooLarge, InvalidEncoding, Unkno
                                UnsupportedPair)
 from translator.settings import Settings
 
+# Apertium pipelines stay warm from one engine of the module to the next (tests/warm_apertium.py)
+pytestmark = pytest.mark.usefixtures("warm_apertium")
+
 DATA = Path(__file__).resolve().parent / "data" / "align"
 needs_apertium = pytest.mark.skipif(not ApertiumEngine.available(), reason="apertium not installed")
 

@@ -9,6 +9,9 @@ import pytest
 from cli_runner import run_cli
 from translator.engines.apertium import ApertiumEngine
 
+# Apertium pipelines stay warm from one engine of the module to the next (tests/warm_apertium.py)
+pytestmark = pytest.mark.usefixtures("warm_apertium")
+
 SAMPLE = Path(__file__).resolve().parent.parent / "examples" / "sggp-putin-dprk.fr.txt"
 needs_apertium = pytest.mark.skipif(not ApertiumEngine.available(), reason="apertium not installed")
 

@@ -14,7 +14,7 @@ import pytest
 from cli_runner import run_cli
 from test_web import needs_apertium, ready_app, web_settings
 
-pytestmark = needs_apertium
+pytestmark = [needs_apertium, pytest.mark.usefixtures("warm_apertium")]
 
 LINK = "https://example.org/chat"
 
