@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import contextlib
 import fcntl
+import io
 import json
 import random
 import shutil
@@ -557,3 +558,145 @@ def test_a_target_no_route_reaches_is_refused_before_any_article_is_read(tmp_pat
                                               r"targets: en"):
         BatchJob(tmp_path / "out", pipeline, target="de")
     assert not (tmp_path / "out").exists()
+
+
+# --------------------------------------------------------------------------- documents
+
+
+@pytest.fixture(scope="module")
+def counting_apertium(tmp_path_factory):
+    """Apertium alone (fr->es->en), every engine batch recorded."""
+    if not ApertiumEngine.available():
+        pytest.skip("apertium not installed")
+    root = tmp_path_factory.mktemp("batch-documents")
+    engines: list[Counting] = []
+
+    def wrap(engine: Engine) -> Counting:
+        engines.append(Counting(engine))
+        return engines[-1]
+
+    pipeline = Pipeline.from_settings(Settings(models_dir=root / "models",
+                                               argos_packages_dir=root / "argos"), wrap=wrap)
+    yield pipeline, engines
+    pipeline.close()
+
+
+def engine_calls(engines: list[Counting]) -> list[tuple]:
+    return [call for engine in engines for call in engine.calls]
+
+
+PAGE = ('<!DOCTYPE html><html><head><title>Le chat</title></head><body>'
+        '<h1 class="t">Le chat noir</h1><p>Le <b>chat</b> noir dort.</p>'
+        '<table><tr><td>Le chien</td><td>La maison</td></tr></table></body></html>')
+
+
+def write_documents(folder: Path) -> Path:
+    """The test documents of tests/test_documents.py (headings, a list, a table, bold and
+    italic runs, a link), a page, a note, a name the glossary renders, and a broken .docx."""
+    from docx import Document
+    from test_documents import write_docx, write_odt
+
+    folder.mkdir(parents=True)
+    write_docx(folder / "a.docx")
+    write_odt(folder / "b.odt")
+    (folder / "c.html").write_text(PAGE, encoding="utf-8")
+    named = Document()
+    named.add_paragraph("La Corée du Nord a salué la décision.")
+    named.save(folder / "d.docx")
+    (folder / "e.txt").write_text("Le chat noir dort.\n\nLe chien dort.\n", encoding="utf-8")
+    (folder / "f.docx").write_bytes(b"PK\x03\x04 not a zip at all")
+    return folder
+
+
+def documents_of(out: Path) -> dict[str, bytes]:
+    folder = out / "documents"
+    return {str(p.relative_to(folder)): p.read_bytes() for p in sorted(folder.rglob("*"))
+            if p.is_file()}
+
+
+def test_documents_come_back_in_their_own_format_with_the_jobs_translations(
+        tmp_path, counting_apertium):
+    """A batch over .docx/.odt/.html/.txt writes each back in its own format (structure and
+    marks read back with python-docx and odfpy), from the same translations as the aligned
+    results (no paragraph reaches the engine twice), glossary applied; a broken .docx fails
+    alone."""
+    import zipfile
+
+    from docx import Document
+    from test_documents import EXPECTED_DOCX, EXPECTED_ODT, read_docx, read_odt
+
+    from translator.documents import PACKAGE_TIME
+
+    pipeline, engines = counting_apertium
+    inputs = write_documents(tmp_path / "in")
+    before = len(engine_calls(engines))
+    summary = BatchJob(tmp_path / "out", pipeline, target="en", source="fr",
+                       documents=True).run([str(inputs)])
+    assert summary.complete and summary.counts.done == 5 and summary.documents == 5
+    written = documents_of(tmp_path / "out")
+    prefix = text_path(str(inputs / "a.docx"), "en", set()).rsplit("/", 1)[0]
+    assert sorted(written) == [f"{prefix}/{name}" for name in
+                               ("a.en.docx", "b.en.odt", "c.en.html", "d.en.docx", "e.en.txt")]
+    assert read_docx(written[f"{prefix}/a.en.docx"]) == EXPECTED_DOCX
+    assert read_odt(written[f"{prefix}/b.en.odt"]) == EXPECTED_ODT
+    assert written[f"{prefix}/c.en.html"].decode() == (
+        '<!DOCTYPE html><html><head><title>Le chat</title></head><body>'
+        '<h1 class="t">The black cat</h1><p>The black <b>cat</b> sleeps.</p>'
+        '<table><tr><td>The dog</td><td>The house</td></tr></table></body></html>')
+    assert written[f"{prefix}/e.en.txt"] == b"The black cat sleeps.\n\nThe dog sleeps.\n"
+    named = Document(io.BytesIO(written[f"{prefix}/d.en.docx"])).paragraphs[0].text
+    lines = {Path(r["id"]).name: r for r in records(tmp_path / "out")}
+    assert "North Korea" in named and named == lines["d.docx"]["target_text"]
+    for name in ("a.en.docx", "d.en.docx"):  # the same bytes whenever it is written
+        with zipfile.ZipFile(io.BytesIO(written[f"{prefix}/{name}"])) as package:
+            assert {info.date_time for info in package.infolist()} == {PACKAGE_TIME}
+    failures = [json.loads(line) for line in
+                (tmp_path / "out" / "failures.jsonl").read_text().splitlines()]
+    assert [(Path(f["id"]).name, f["error"]["code"]) for f in failures] == [("f.docx", "bad_document")]
+    # Only what the aligned results do not hold went to the engine again: the pieces that
+    # place the marks and the page's table cells (one paragraph of the article, two blocks).
+    sent = [(s, t, sentence) for s, t, batch in engine_calls(engines)[before:] for sentence in batch]
+    assert len(sent) == len(set(sent))
+    assert ("fr", "es", "Le chien") in sent and ("fr", "es", "Le chien La maison") in sent
+
+
+def test_an_interrupted_job_writes_the_same_documents(tmp_path, counting_apertium):
+    """Stopped after its first chunk and resumed, a job writes byte-identical documents;
+    run again once done, it writes them again from the ledger alone (no engine call)."""
+    pipeline, engines = counting_apertium
+    inputs = write_documents(tmp_path / "in")
+    BatchJob(tmp_path / "full", pipeline, target="en", source="fr",
+             documents=True).run([str(inputs)])
+    expected = documents_of(tmp_path / "full")
+    stop = threading.Event()
+    run = BatchJob(tmp_path / "out", pipeline, target="en", source="fr", documents=True).run(
+        [str(inputs)], progress=StopAfter(stop, 1), stop=stop)
+    assert run.interrupted and not (tmp_path / "out" / "documents").exists()
+    BatchJob(tmp_path / "out", pipeline, target="en", source="fr",
+             documents=True).run([str(inputs)])
+    assert documents_of(tmp_path / "out") == expected and len(expected) == 5
+    before = len(engine_calls(engines))
+    again = BatchJob(tmp_path / "full", pipeline, target="en", source="fr",
+                     documents=True).run([str(inputs)])
+    assert again.documents == 5 and engine_calls(engines)[before:] == []
+    assert documents_of(tmp_path / "full") == expected
+
+
+def test_batch_cli_writes_documents_unless_told_not_to(tmp_path, warm_apertium):
+    from cli_runner import run_cli
+    from test_documents import write_docx
+
+    if not ApertiumEngine.available():
+        pytest.skip("apertium not installed")
+    (tmp_path / "in").mkdir()
+    write_docx(tmp_path / "in" / "a.docx")
+    common = ("--to", "en", "--from", "fr", "--progress", "none",
+              "--models-dir", tmp_path / "models")
+    done = run_cli("batch", "in", "--out", "out", *common, cwd=tmp_path)
+    assert done.returncode == 0, done.stderr
+    assert (tmp_path / "out" / "documents" / "in" / "a.en.docx").is_file()
+    assert b"1 documents written back in their own format" in done.stdout + done.stderr
+    plain = run_cli("batch", "in", "--out", "plain", "--no-documents", *common, cwd=tmp_path)
+    assert plain.returncode == 0, plain.stderr
+    assert not (tmp_path / "plain" / "documents").exists()
+    assert (tmp_path / "plain" / "translations.jsonl").is_file()

@@ -499,6 +499,9 @@ def _translate_document(file: str, output: str | None, to: str, source: str, fmt
 @option("--format", "fmt", default="jsonl", type=click.Choice(BATCH_FORMATS),
         help="jsonl: one aligned result per article; tmx: one translation memory; txt: one "
              "translated text per article")
+@option("--documents/--no-documents", default=True,
+        help="write the inputs that are documents (.docx, .odt, .pptx, .html, .txt) back in "
+             "their own format under OUT/documents (default: on)")
 @option("--workers", type=int,
         help="parallel CTranslate2 workers (replicas of the model; default: one per core); "
              "Apertium runs one pipeline per chunk in flight")
@@ -527,7 +530,7 @@ def _translate_document(file: str, output: str | None, to: str, source: str, fmt
 @glossary_options
 @settings_options(*ENGINE)
 def batch(inputs: tuple[str, ...], to: str, source: str, out: Path, fmt: str,
-          workers: int | None, ray: str | None, actors: int | None, actor_cpus: float,
+          documents: bool, workers: int | None, ray: str | None, actors: int | None, actor_cpus: float,
           actor_gpus: float, ship_models: bool, retry_failed: bool, restart: bool,
           progress: str, log_every: float, extra_glossary: str | None, no_glossary: bool,
           **flags) -> int:
@@ -556,7 +559,7 @@ def batch(inputs: tuple[str, ...], to: str, source: str, out: Path, fmt: str,
         raise InputError("--actors and --ship-models need --ray")
     pipeline, glossary = _glossary_pipeline(flags, extra_glossary, no_glossary)
     job = BatchJob(out, pipeline, target=to, source=source, glossary=glossary, fmt=fmt,
-                   ray=options)
+                   ray=options, documents=documents)
     if options is not None:
         job.connect_ray()  # on the main thread, where Ray installs its signal handlers
     reporter = {"bar": progress_bars.BarProgress,

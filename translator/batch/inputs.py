@@ -27,7 +27,7 @@ import glob
 import io
 import json
 import os
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from html.parser import HTMLParser
 from pathlib import Path
 from typing import BinaryIO, Iterator, Sequence
@@ -38,7 +38,8 @@ from ..errors import (BadArchive, EmptyInput, InputError, InputTooLarge, Invalid
 from ..messages import os_reason
 from ..pipeline import check_text
 
-__all__ = ["SUPPORTED", "ARCHIVES", "Article", "expand_inputs", "iter_articles", "html_text"]
+__all__ = ["SUPPORTED", "ARCHIVES", "Article", "expand_inputs", "iter_articles", "iter_documents",
+           "html_text"]
 
 SUPPORTED = (".txt", ".md", ".html", ".htm", ".docx", ".odt", ".pptx", ".jsonl")  # article files
 ARCHIVES = (".zip", ".tar.gz", ".tgz")
@@ -49,6 +50,8 @@ _KINDS = {".txt": _TEXT, ".md": _TEXT, ".html": _HTML, ".htm": _HTML, ".jsonl": 
           **{suffix: suffix for suffix in _DOCUMENTS}}
 _GLOB_CHARS = frozenset("*?[")
 _BOM = codecs.BOM_UTF8
+#: inputs written back in their own format by a job (translator.documents' formats)
+RENDERED = (".txt", ".html", ".htm", ".docx", ".odt", ".pptx")
 _MiB = 1024 * 1024
 
 
@@ -61,6 +64,8 @@ class Article:
     input: str        # where it came from: "news.zip:2024/a.txt", "feed.jsonl line 12"
     text: str | None  # None when it cannot be read
     error: TranslatorError | None = None
+    #: (extension, bytes) of a document read by :func:`iter_documents`; None otherwise
+    document: tuple[str, bytes] | None = field(default=None, repr=False, compare=False)
 
 
 # --------------------------------------------------------------------------- expansion
@@ -186,20 +191,37 @@ def iter_articles(inputs: Sequence[str], *, max_chars: int, exclude: Sequence[Pa
     return _articles(files, max_chars, limits, notes)
 
 
+def iter_documents(inputs: Sequence[str], *, max_chars: int, exclude: Sequence[Path] = (),
+                   limits: ArchiveLimits = ArchiveLimits()) -> Iterator[Article]:
+    """The articles of ``inputs`` that are documents (:data:`RENDERED`, archive members
+    too), read again as :func:`iter_articles` reads them (same keys, same text), each with
+    its bytes in ``document``: what a job writes back in its own format."""
+    files = expand_inputs(inputs, exclude=exclude, skipped=[])
+    return _articles(files, max_chars, limits, [], documents=True)
+
+
+def _renders(name: str) -> str | None:
+    """The document extension of ``name`` when a job writes it back in its own format."""
+    suffix = os.path.splitext(name)[1].lower()
+    return suffix if suffix in RENDERED else None
+
+
 def _articles(files: list[Path], max_chars: int, limits: ArchiveLimits,
-              notes: list[str]) -> Iterator[Article]:
+              notes: list[str], documents: bool = False) -> Iterator[Article]:
     for path in files:
         where, kind = str(path), _kind(path.name)
         if kind == _ARCHIVE:
-            yield from _archive_articles(path, where, max_chars, limits, notes)
+            yield from _archive_articles(path, where, max_chars, limits, notes, documents)
+        elif documents and not _renders(path.name):
+            continue
         elif kind == _JSONL:
             yield from _jsonl_file(path, where, max_chars)
         else:
-            yield _file_article(path, where, kind, max_chars, limits)
+            yield _file_article(path, where, kind, max_chars, limits, documents)
 
 
 def _file_article(path: Path, where: str, kind: str, max_chars: int,
-                  limits: ArchiveLimits) -> Article:
+                  limits: ArchiveLimits, documents: bool = False) -> Article:
     cap = _byte_cap(kind, max_chars, limits)
     try:
         with open(path, "rb") as file:
@@ -209,11 +231,12 @@ def _file_article(path: Path, where: str, kind: str, max_chars: int,
         return _failed(where, where, where, InputError(f"cannot read ({os_reason(exc)})"))
     if len(data) > cap:
         return _failed(where, where, where, _too_many_bytes(kind, max(size, len(data)), cap, max_chars))
-    return _text_article(where, where, where, data, kind, max_chars)
+    return _text_article(where, where, where, data, kind, max_chars,
+                         _renders(path.name) if documents else None)
 
 
 def _text_article(key: str, ident: str, where: str, data: bytes, kind: str,
-                  max_chars: int) -> Article:
+                  max_chars: int, document: str | None = None) -> Article:
     try:
         if kind in _DOCUMENTS:
             from ..documents import document_text
@@ -226,7 +249,8 @@ def _text_article(key: str, ident: str, where: str, data: bytes, kind: str,
         text = check_text(text, max_chars)
     except InputError as exc:
         return _failed(key, ident, where, exc)
-    return Article(key, ident, where, text)
+    return Article(key, ident, where, text,
+                   document=(document, data) if document is not None else None)
 
 
 def _decoded(data: bytes) -> str:
@@ -266,7 +290,7 @@ def _failed(key: str, ident: str, where: str, error: TranslatorError) -> Article
 
 
 def _archive_articles(path: Path, where: str, max_chars: int, limits: ArchiveLimits,
-                      notes: list[str]) -> Iterator[Article]:
+                      notes: list[str], documents: bool = False) -> Iterator[Article]:
     """The articles inside one archive; one failed article when it cannot be opened."""
     try:
         archive = open_archive(path, limits, label="")
@@ -283,12 +307,16 @@ def _archive_articles(path: Path, where: str, max_chars: int, limits: ArchiveLim
             if name in keys:  # duplicate or repeated unsafe names: keep keys unique
                 name = f"{name} (member {member.index + 1})"
             keys.add(name)
-            yield from _member_articles(archive, member, error, name, max_chars, notes)
+            yield from _member_articles(archive, member, error, name, max_chars, notes,
+                                        documents)
 
 
 def _member_articles(archive: Archive, member: Member, error: BadArchive | None, name: str,
-                     max_chars: int, notes: list[str]) -> Iterator[Article]:
+                     max_chars: int, notes: list[str], documents: bool = False
+                     ) -> Iterator[Article]:
     kind = _kind(member.name)
+    if documents and not _renders(member.name):
+        return
     if kind is None:
         notes.append(f"{name}: unsupported type" if error is None
                      else f"{name}: not read ({error.message})")
@@ -313,7 +341,8 @@ def _member_articles(archive: Archive, member: Member, error: BadArchive | None,
     elif len(data) > cap:
         yield _failed(name, name, name, _too_many_bytes(kind, len(data), cap, max_chars))
     else:
-        yield _text_article(name, name, name, data, kind, max_chars)
+        yield _text_article(name, name, name, data, kind, max_chars,
+                            _renders(member.name) if documents else None)
 
 
 # --------------------------------------------------------------------------- JSONL

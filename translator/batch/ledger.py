@@ -347,6 +347,12 @@ class Ledger:
         finally:
             cursor.close()
 
+    def done_record(self, key: str) -> tuple[str, dict] | None:
+        """(digest of the text, result) of the article ``key`` when it is done; else None."""
+        rows = self.db.query("SELECT digest, record FROM articles WHERE key = ? AND "
+                             "state = 'done'", (key,))
+        return (rows[0]["digest"], json.loads(unpack(rows[0]["record"]))) if rows else None
+
     def failures(self, limit: int | None = None) -> list[Failure]:
         rows = self.db.query("SELECT key, id, input, error_code, error, attempts FROM articles "
                              "WHERE state = 'failed' ORDER BY seq"

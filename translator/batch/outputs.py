@@ -61,12 +61,13 @@ Observer = Callable[[str, dict], None]
 
 
 def write_outputs(ledger: Ledger, out_dir: Path, fmt: str, *, created: str,
-                  observe: Observer | None = None) -> list[Path]:
+                  observe: Observer | None = None, more_failures: Iterable = ()) -> list[Path]:
     """Render the job in ``fmt`` plus the failure list; return the paths written.
     ``observe(article_id, result)`` sees each record as it is written (the job's quality
-    is tallied in the same pass over the ledger)."""
+    is tallied in the same pass over the ledger). ``more_failures`` (anything with
+    ``to_dict()``: documents that could not be written back) follow the articles'."""
     try:
-        return _write_outputs(ledger, out_dir, fmt, created, observe)
+        return _write_outputs(ledger, out_dir, fmt, created, observe, list(more_failures))
     except OSError as exc:
         where = f" {exc.filename}" if exc.filename else ""
         raise OutputError(f"cannot write the outputs in {out_dir}{where}: {os_reason(exc)}; "
@@ -82,10 +83,10 @@ def _observed(ledger: Ledger, observe: Observer | None) -> Records:
 
 
 def _write_outputs(ledger: Ledger, out_dir: Path, fmt: str, created: str,
-                   observe: Observer | None) -> list[Path]:
+                   observe: Observer | None, more_failures: list) -> list[Path]:
     writer = registry.FORMATS[fmt].writer("batch")
     written = [writer(ledger, _observed(ledger, observe), out_dir, created)]
-    failures = ledger.failures()
+    failures = ledger.failures() + more_failures
     failures_path = out_dir / FAILURES_NAME
     if failures:
         written.append(write_atomically(failures_path, "".join(
@@ -138,29 +139,35 @@ def write_txt(ledger: Ledger, records: Records, out_dir: Path, created: str) -> 
             path.parent.mkdir(parents=True, exist_ok=True)
             text = result["target_text"]
             path.write_text(text if text.endswith("\n") else text + "\n", encoding="utf-8")
-        _share_like_folder(stage)
-        old = out_dir / f".{TXT_DIR}.old"
-        shutil.rmtree(old, ignore_errors=True)
-        if final.exists():
-            os.replace(final, old)
-        os.replace(stage, final)
-        shutil.rmtree(old, ignore_errors=True)
+        swap_in(stage, final)
     except BaseException:
         shutil.rmtree(stage, ignore_errors=True)
         raise
     return final
 
 
+def swap_in(stage: Path, final: Path) -> None:
+    """Put the folder ``stage`` in the place of ``final`` (the old one, if any, goes)."""
+    _share_like_folder(stage)
+    old = final.parent / f".{final.name}.old"
+    shutil.rmtree(old, ignore_errors=True)
+    if final.exists():
+        os.replace(final, old)
+    os.replace(stage, final)
+    shutil.rmtree(old, ignore_errors=True)
+
+
 _UNSAFE = re.compile(r"[^\w.\-]+")
 
 
-def text_path(article_id: str, target: str, used: set[str]) -> str:
-    """A safe relative path for an article's text: ``news.zip:2024/a.txt`` ->
-    ``news.zip/2024/a.en.txt``; never absolute, never ``..``, unique within ``used``."""
+def text_path(article_id: str, target: str, used: set[str], ext: str = "txt") -> str:
+    """A safe relative path for an article's text (or document, of extension ``ext``):
+    ``news.zip:2024/a.txt`` -> ``news.zip/2024/a.en.txt``; never absolute, never ``..``,
+    unique within ``used``."""
     parts = [_UNSAFE.sub("_", part).strip("._") for part in re.split(r"[/\\:#]+", article_id)]
     parts = [part[:120] for part in parts if part] or ["article"]
-    stem, dot, ext = parts[-1].rpartition(".")
-    parts[-1] = f"{stem}.{target}.txt" if dot and stem else f"{parts[-1]}.{target}.txt"
+    stem, dot, _ = parts[-1].rpartition(".")
+    parts[-1] = f"{stem}.{target}.{ext}" if dot and stem else f"{parts[-1]}.{target}.{ext}"
     candidate = "/".join(parts)
     number = 2
     while candidate.lower() in used:

@@ -35,7 +35,7 @@ from ..errors import InputError, TranslatorError, UnsupportedPair
 from ..fsutil import Busy, locked
 from ..pipeline import (AUTO, DEFAULT, Pipeline, PreparedDocument, SentenceTranslation,
                         models_signature)
-from .inputs import Article, iter_articles
+from .inputs import Article, iter_articles, iter_documents
 from .ledger import LEDGER_NAME, Chunker, Counts, Ledger
 from .outputs import FORMATS, SUMMARY_NAME, write_atomically, write_outputs
 from .progress import NullProgress, Progress
@@ -87,6 +87,9 @@ class Summary:
     commits: int = 0
     #: seconds spent joining or starting Ray before the run (:meth:`BatchJob.connect_ray`)
     ray_seconds: float | None = None
+    #: documents written back in their own format, and those that could not be
+    documents: int | None = None
+    document_failures: int = 0
 
     @property
     def complete(self) -> bool:
@@ -106,6 +109,8 @@ class Summary:
                              **({"ray_ready_seconds": round(self.ray_seconds, 2)}
                                 if self.ray_seconds is not None else {})},
                 "outputs": self.outputs, "skipped": self.skipped,
+                **({"documents": {"written": self.documents, "failed": self.document_failures}}
+                   if self.documents is not None else {}),
                 **({"quality": self.quality.to_dict()} if self.quality is not None else {})}
 
     def lines(self) -> list[str]:
@@ -119,6 +124,10 @@ class Summary:
                  f"sentences in {self.seconds:.1f} s ({self.rate:.1f} sentences/s)"]
         if self.quality is not None:
             lines += self.quality.lines()
+        if self.documents is not None:
+            lines.append(f"{self.documents} documents written back in their own format"
+                         + (f", {self.document_failures} failed (failures.jsonl)"
+                            if self.document_failures else ""))
         lines += [f"wrote {path}" for path in self.outputs]
         return lines
 
@@ -186,14 +195,17 @@ class BatchJob:
     folder an uploaded archive is stored in). ``pause`` is called before each chunk goes
     to the engine in this process (the service waits there while interactive requests
     run). ``ray`` runs the engine work on a Ray cluster (:class:`.cluster.RayOptions`)
-    instead of this process; the output is the same.
+    instead of this process; the output is the same. ``documents``: the inputs that are
+    documents (.docx, .odt, .pptx, .html, .txt) are also written back in their own format
+    under ``documents/`` (:mod:`.documents`).
     """
 
     def __init__(self, out_dir: Path | str, pipeline: Pipeline, *, target: str,
                  source: str = AUTO, glossary=DEFAULT, fmt: str = "jsonl",
                  chunk_chars: int | None = None,
                  relabel: Callable[[str], str] | None = None,
-                 pause: Callable[[], None] | None = None, ray=None):
+                 pause: Callable[[], None] | None = None, ray=None,
+                 documents: bool = False):
         if fmt not in FORMATS:
             raise InputError(f"unknown output format {fmt!r} (choose from {', '.join(FORMATS)})")
         self.out_dir = Path(out_dir)
@@ -215,6 +227,7 @@ class BatchJob:
         self.pause = pause
         self.ray = ray
         self.ray_seconds: float | None = None
+        self.documents = documents
 
     def connect_ray(self) -> None:
         """Join (or start) the job's Ray cluster now, before :meth:`run` (the CLI does it
@@ -271,16 +284,48 @@ class BatchJob:
                                   interrupted=stop.is_set(), prepare_seconds=timer.prepare,
                                   plan_seconds=timer.plan, commit_seconds=timer.commit,
                                   commits=timer.commits, ray_seconds=self.ray_seconds)
+                documents = None
+                if summary.complete:
+                    documents = self._write_documents(ledger, inputs, stop, summary)
                 if summary.complete:
                     summary.quality = JobQuality()
                     summary.outputs = [str(p) for p in write_outputs(
                         ledger, self.out_dir, self.fmt, created=params["created"],
-                        observe=summary.quality.add)]
+                        observe=summary.quality.add,
+                        more_failures=documents.failures if documents else ())]
+                    if documents and documents.folder is not None:
+                        summary.outputs.append(str(documents.folder))
                     summary.outputs.append(str(self._write_summary(summary)))
                 return summary
             finally:
                 progress.close()
                 ledger.close()
+
+    def _write_documents(self, ledger: Ledger, inputs: Sequence[str], stop: threading.Event,
+                         summary: Summary):
+        """The documents among ``inputs`` written back in their own format (when asked);
+        a stop on the way leaves the run interrupted, without outputs."""
+        if not self.documents:
+            return None
+        from .documents import write_documents
+        from ..messages import os_reason
+        from .outputs import OutputError
+
+        sources = (dataclasses.replace(a, key=self.relabel(a.key), id=self.relabel(a.id),
+                                       input=self.relabel(a.input))
+                   for a in iter_documents(inputs, max_chars=self.pipeline.settings.max_chars,
+                                           exclude=[self.out_dir]))
+        try:
+            documents = write_documents(ledger, self.out_dir, sources, self.pipeline,
+                                        self.target, self.glossary, stop)
+        except OSError as exc:
+            raise OutputError(f"cannot write the documents in {self.out_dir}: {os_reason(exc)}; the "
+                              "translations are kept in the ledger: run the same command "
+                              "again once this is fixed") from None
+        summary.interrupted = documents.interrupted
+        summary.documents = documents.written
+        summary.document_failures = len(documents.failures)
+        return documents
 
     def _make_out_dir(self) -> None:
         try:

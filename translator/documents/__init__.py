@@ -102,6 +102,27 @@ def check_package(data: bytes, suffix: str) -> None:
                           f"{MAX_UNPACKED_BYTES}", field="file", limit=MAX_UNPACKED_BYTES)
 
 
+#: the time written on every member of a package rewritten by :func:`steady_package`
+PACKAGE_TIME = (1980, 1, 1, 0, 0, 0)
+
+
+def steady_package(data: bytes) -> bytes:
+    """A zip package (a .docx or .pptx python-docx or python-pptx saved, with the current
+    time on each member) with :data:`PACKAGE_TIME` on every member instead: the same
+    translation gives the same bytes (a batch job resumed later writes what it wrote)."""
+    import io
+    import zipfile
+
+    out = io.BytesIO()
+    with zipfile.ZipFile(io.BytesIO(data)) as source, \
+            zipfile.ZipFile(out, "w", zipfile.ZIP_DEFLATED) as target:
+        for info in source.infolist():
+            steady = zipfile.ZipInfo(info.filename, PACKAGE_TIME)
+            steady.compress_type, steady.external_attr = info.compress_type, info.external_attr
+            target.writestr(steady, source.read(info))
+    return out.getvalue()
+
+
 def open_package(load: Callable, data: bytes, what: str, not_found: tuple = ()):
     """``load`` (python-docx's ``Document``, python-pptx's ``Presentation``) over ``data``;
     a file it cannot read is one :class:`BadDocument` naming ``what``."""
