@@ -616,10 +616,10 @@ def documents_of(out: Path) -> dict[str, bytes]:
 
 def test_documents_come_back_in_their_own_format_with_the_jobs_translations(
         tmp_path, counting_apertium):
-    """A batch over .docx/.odt/.html/.txt writes each back in its own format (structure and
+    """A batch over .docx/.odt/.html writes each back in its own format (structure and
     marks read back with python-docx and odfpy), from the same translations as the aligned
-    results (no paragraph reaches the engine twice), glossary applied; a broken .docx fails
-    alone."""
+    results (no sentence reaches the engine twice), glossary applied; a broken .docx fails
+    alone; a .txt is not written again (its translation is --format txt)."""
     import zipfile
 
     from docx import Document
@@ -632,18 +632,17 @@ def test_documents_come_back_in_their_own_format_with_the_jobs_translations(
     before = len(engine_calls(engines))
     summary = BatchJob(tmp_path / "out", pipeline, target="en", source="fr",
                        documents=True).run([str(inputs)])
-    assert summary.complete and summary.counts.done == 5 and summary.documents == 5
+    assert summary.complete and summary.counts.done == 5 and summary.documents == 4
     written = documents_of(tmp_path / "out")
     prefix = text_path(str(inputs / "a.docx"), "en", set()).rsplit("/", 1)[0]
     assert sorted(written) == [f"{prefix}/{name}" for name in
-                               ("a.en.docx", "b.en.odt", "c.en.html", "d.en.docx", "e.en.txt")]
+                               ("a.en.docx", "b.en.odt", "c.en.html", "d.en.docx")]
     assert read_docx(written[f"{prefix}/a.en.docx"]) == EXPECTED_DOCX
     assert read_odt(written[f"{prefix}/b.en.odt"]) == EXPECTED_ODT
     assert written[f"{prefix}/c.en.html"].decode() == (
         '<!DOCTYPE html><html><head><title>Le chat</title></head><body>'
         '<h1 class="t">The black cat</h1><p>The black <b>cat</b> sleeps.</p>'
         '<table><tr><td>The dog</td><td>The house</td></tr></table></body></html>')
-    assert written[f"{prefix}/e.en.txt"] == b"The black cat sleeps.\n\nThe dog sleeps.\n"
     named = Document(io.BytesIO(written[f"{prefix}/d.en.docx"])).paragraphs[0].text
     lines = {Path(r["id"]).name: r for r in records(tmp_path / "out")}
     assert "North Korea" in named and named == lines["d.docx"]["target_text"]
@@ -674,28 +673,34 @@ def test_an_interrupted_job_writes_the_same_documents(tmp_path, counting_apertiu
     assert run.interrupted and not (tmp_path / "out" / "documents").exists()
     BatchJob(tmp_path / "out", pipeline, target="en", source="fr",
              documents=True).run([str(inputs)])
-    assert documents_of(tmp_path / "out") == expected and len(expected) == 5
+    assert documents_of(tmp_path / "out") == expected and len(expected) == 4
     before = len(engine_calls(engines))
     again = BatchJob(tmp_path / "full", pipeline, target="en", source="fr",
                      documents=True).run([str(inputs)])
-    assert again.documents == 5 and engine_calls(engines)[before:] == []
+    assert again.documents == 4 and engine_calls(engines)[before:] == []
     assert documents_of(tmp_path / "full") == expected
 
 
 def test_batch_cli_writes_documents_unless_told_not_to(tmp_path, warm_apertium):
+    import zipfile
+
     from cli_runner import run_cli
-    from test_documents import write_docx
+    from test_documents import EXPECTED_DOCX, read_docx, write_docx
 
     if not ApertiumEngine.available():
         pytest.skip("apertium not installed")
     (tmp_path / "in").mkdir()
     write_docx(tmp_path / "in" / "a.docx")
+    with zipfile.ZipFile(tmp_path / "in" / "news.zip", "w") as archive:  # members too
+        archive.write(tmp_path / "in" / "a.docx", "2024/b.docx")
     common = ("--to", "en", "--from", "fr", "--progress", "none",
               "--models-dir", tmp_path / "models")
     done = run_cli("batch", "in", "--out", "out", *common, cwd=tmp_path)
     assert done.returncode == 0, done.stderr
     assert (tmp_path / "out" / "documents" / "in" / "a.en.docx").is_file()
-    assert b"1 documents written back in their own format" in done.stdout + done.stderr
+    member = tmp_path / "out" / "documents" / "in" / "news.zip" / "2024" / "b.en.docx"
+    assert read_docx(member.read_bytes()) == EXPECTED_DOCX
+    assert b"2 documents written back in their own format" in done.stdout
     plain = run_cli("batch", "in", "--out", "plain", "--no-documents", *common, cwd=tmp_path)
     assert plain.returncode == 0, plain.stderr
     assert not (tmp_path / "plain" / "documents").exists()

@@ -500,7 +500,7 @@ def _translate_document(file: str, output: str | None, to: str, source: str, fmt
         help="jsonl: one aligned result per article; tmx: one translation memory; txt: one "
              "translated text per article")
 @option("--documents/--no-documents", default=True,
-        help="write the inputs that are documents (.docx, .odt, .pptx, .html, .txt) back in "
+        help="write the inputs that are documents (.docx, .odt, .pptx, .html) back in "
              "their own format under OUT/documents (default: on)")
 @option("--workers", type=int,
         help="parallel CTranslate2 workers (replicas of the model; default: one per core); "
@@ -606,7 +606,7 @@ def batch(inputs: tuple[str, ...], to: str, source: str, out: Path, fmt: str,
         print(line)
     for failure in summary_failures(out):
         print(f"failed: {failure.input}: {failure.message}", file=sys.stderr)
-    return 1 if summary.counts.failed else 0
+    return 1 if summary.counts.failed or summary.document_failures else 0
 
 
 def summary_failures(out_dir, limit: int = 20):

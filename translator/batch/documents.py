@@ -1,6 +1,6 @@
 """A finished job's documents written back in their own format (``DIR/documents/``).
 
-An input that is a document (.docx, .odt, .pptx, .html, .txt; archive members too) is one
+An input that is a document (.docx, .odt, .pptx, .html; archive members too) is one
 article of the job: its paragraphs, a blank line between them. Once every article is done
 or failed, each document whose article is done is read again from the inputs (its text must
 be the one the job translated) and rendered by :func:`translator.documents.translate_document`

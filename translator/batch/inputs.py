@@ -50,8 +50,9 @@ _KINDS = {".txt": _TEXT, ".md": _TEXT, ".html": _HTML, ".htm": _HTML, ".jsonl": 
           **{suffix: suffix for suffix in _DOCUMENTS}}
 _GLOB_CHARS = frozenset("*?[")
 _BOM = codecs.BOM_UTF8
-#: inputs written back in their own format by a job (translator.documents' formats)
-RENDERED = (".txt", ".html", ".htm", ".docx", ".odt", ".pptx")
+#: inputs written back in their own format by a job (translator.documents' formats; a
+#: .txt file's own format is its translation, which ``--format txt`` writes already)
+RENDERED = (".html", ".htm", ".docx", ".odt", ".pptx")
 _MiB = 1024 * 1024
 
 

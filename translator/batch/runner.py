@@ -196,7 +196,7 @@ class BatchJob:
     to the engine in this process (the service waits there while interactive requests
     run). ``ray`` runs the engine work on a Ray cluster (:class:`.cluster.RayOptions`)
     instead of this process; the output is the same. ``documents``: the inputs that are
-    documents (.docx, .odt, .pptx, .html, .txt) are also written back in their own format
+    documents (.docx, .odt, .pptx, .html) are also written back in their own format
     under ``documents/`` (:mod:`.documents`).
     """
 
@@ -323,8 +323,9 @@ class BatchJob:
                               "translations are kept in the ledger: run the same command "
                               "again once this is fixed") from None
         summary.interrupted = documents.interrupted
-        summary.documents = documents.written
-        summary.document_failures = len(documents.failures)
+        if documents.written or documents.failures:  # a job of texts alone says nothing
+            summary.documents = documents.written
+            summary.document_failures = len(documents.failures)
         return documents
 
     def _make_out_dir(self) -> None:
