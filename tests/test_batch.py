@@ -681,6 +681,42 @@ def test_an_interrupted_job_writes_the_same_documents(tmp_path, counting_apertiu
     assert documents_of(tmp_path / "full") == expected
 
 
+class EditAtTheEnd(Progress):
+    """Rewrites ``path`` once every article of the job is committed: after the job translated
+    it, before its document is written back (documents are rendered once the job is done)."""
+
+    def __init__(self, path: Path, articles: int):
+        self.path, self.left = path, articles
+
+    def advance(self, *, done, failed, sentences):
+        self.left -= done + failed
+        if self.left <= 0:
+            from docx import Document
+
+            edited = Document()
+            edited.add_paragraph("Un tout autre texte.")
+            edited.save(self.path)
+
+
+def test_a_document_changed_before_it_is_written_back_fails_alone(tmp_path, counting_apertium):
+    """The document read again to be written back is not the one the job translated: it is
+    listed in failures.jsonl as a document output (document_changed), never written from
+    the other text's translation; the other documents are written and the job says so."""
+    pipeline, _ = counting_apertium
+    inputs = write_documents(tmp_path / "in")
+    articles = 6  # a, b, c, d, e translated; the broken f.docx fails at the scan
+    run = BatchJob(tmp_path / "out", pipeline, target="en", source="fr", documents=True).run(
+        [str(inputs)], progress=EditAtTheEnd(inputs / "d.docx", articles - 1))
+    assert run.documents == 3 and run.document_failures == 1
+    written = documents_of(tmp_path / "out")
+    assert not any(name.endswith("d.en.docx") for name in written) and len(written) == 3
+    failures = [json.loads(line) for line in
+                (tmp_path / "out" / "failures.jsonl").read_text().splitlines()]
+    changed = [f for f in failures if f.get("output") == "document"]
+    assert [(Path(f["id"]).name, f["error"]["code"]) for f in changed] == [
+        ("d.docx", "document_changed")]
+
+
 def test_batch_cli_writes_documents_unless_told_not_to(tmp_path, warm_apertium):
     import zipfile
 
