@@ -32,6 +32,9 @@ except ImportError:  # pragma: no cover
     sync_api = None
 CHROMIUM = shutil.which("chromium") or "/usr/bin/chromium"
 HAVE_CHROMIUM = Path(CHROMIUM).exists()
+#: the mark of every browser test module: without Debian's chromium they skip, not error
+needs_chromium = pytest.mark.skipif(not HAVE_CHROMIUM,
+                                    reason="Debian chromium is not installed (apt-get install chromium)")
 # Playwright adds its own (no extensions, no background networking, no /dev/shm...).
 # --process-per-site: every page of one site shares one renderer process (see
 # ``browser_context``).

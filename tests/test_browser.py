@@ -18,13 +18,12 @@ from translator.engines.apertium import ApertiumEngine
 
 sync_api = pytest.importorskip("playwright.sync_api", reason="playwright (Python package) not installed")
 pytest.register_assert_rewrite("browser_fixtures")
-from browser_fixtures import CHROMIUM  # noqa: E402
+from browser_fixtures import needs_chromium  # noqa: E402
 
 # the fixtures: server, base_url, apertium_url, browser, page (one Chromium for the session)
 pytest_plugins = ["browser_fixtures"]
 expect = sync_api.expect
-pytestmark = pytest.mark.skipif(not Path(CHROMIUM).exists(),
-                                reason="Debian chromium is not installed (apt-get install chromium)")
+pytestmark = needs_chromium
 needs_apertium = pytest.mark.skipif(not ApertiumEngine.available(), reason="apertium not installed")
 ARTICLE = ("Le chat dort sur le canapé. Le chien joue dans le jardin.\n"
            "La Russie et la Corée du Nord coopèrent.")

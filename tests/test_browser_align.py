@@ -9,10 +9,12 @@ from __future__ import annotations
 import json
 from pathlib import Path
 
+from browser_fixtures import needs_chromium
 from test_browser import expect
 from test_browser_workspace import axe_violations, no_sideways_scroll
 
 pytest_plugins = ["browser_fixtures"]  # server, base_url, browser, page
+pytestmark = needs_chromium
 
 DATA = Path(__file__).resolve().parent / "data" / "align"
 NOTE = "Editor's note: this story was updated the next day with the ministry's official figures."

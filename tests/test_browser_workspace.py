@@ -10,10 +10,12 @@ from pathlib import Path
 
 import pytest
 
+from browser_fixtures import needs_chromium
 from test_browser import (ARTICLE, SAMPLE, expect, focused_segment, status_of, submit,
                           wait_for_review, xliff_is_valid)
 
 pytest_plugins = ["browser_fixtures"]  # server, base_url, browser, page
+pytestmark = needs_chromium
 
 XLIFF = "{urn:oasis:names:tc:xliff:document:2.0}"
 
