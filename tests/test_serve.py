@@ -235,6 +235,7 @@ def test_access_log_leaves_out_download_capabilities_and_keys(server):
         time.sleep(0.05)
     log = server.log_path.read_text()
     assert capability not in log and "trk_not_logged" not in log
+    assert "Le chat dort" not in log and "The cat sleeps" not in log  # nor the file's text
     line = next(line for line in log.splitlines() if request_id in line)
     assert '"GET /download_file/<capability>.note.txt HTTP/1.1" 200' in line
     assert "/download_file/<capability>.note.txt?api_key=<redacted>" in log
