@@ -183,10 +183,10 @@ def translate_file(client, path: Path, source: str = "fr") -> bytes:
     assert response.status_code == 200, response.get_json()
     url = response.get_json()["translatedFileUrl"]
     assert url.endswith(path.name)
-    download = client.get("/download_file/" + url.rsplit("/", 1)[1])
-    assert download.status_code == 200
-    assert f"filename={path.name}" in download.headers["Content-Disposition"]
-    return download.data
+    with client.get("/download_file/" + url.rsplit("/", 1)[1]) as download:  # closes the file
+        assert download.status_code == 200
+        assert f"filename={path.name}" in download.headers["Content-Disposition"]
+        return download.data
 
 
 def test_docx_through_translate_file_keeps_structure_and_marks_on_the_right_words(client, files):
@@ -389,11 +389,12 @@ def test_a_mark_is_never_spread_onto_its_neighbours_words(client):
     data = _docx(("Nous ", False), ("mangeons", True), (" des pommes.", False))
     response = client.post("/translate_file", data={
         "file": (io.BytesIO(data), "a.docx"), "source": "fr", "target": "en"})
-    download = client.get("/download_file/" + response.get_json()["translatedFileUrl"]
-                          .rsplit("/", 1)[1])
+    with client.get("/download_file/" + response.get_json()["translatedFileUrl"]
+                    .rsplit("/", 1)[1]) as download:
+        data_out = download.data
     from docx import Document
 
-    out = Document(io.BytesIO(download.data)).paragraphs[0]
+    out = Document(io.BytesIO(data_out)).paragraphs[0]
     italic = [r.text for r in out.runs if r.italic]
     assert italic in (["eat"], [out.text]), italic
     document = client.post("/v1/translate", data={
