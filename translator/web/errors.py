@@ -19,6 +19,7 @@ from flask import Flask, g, render_template, request
 from werkzeug.exceptions import HTTPException
 
 from ..errors import InputError, TranslatorError
+from .files import redacted_path
 
 log = logging.getLogger("translator.web")
 
@@ -106,6 +107,12 @@ PUBLIC_MESSAGES = {
 }
 
 
+def logged_path() -> str:
+    """The request's path as the service log may keep it: a download's capability left out,
+    as in the access log (a failed download must not write the key to its file)."""
+    return redacted_path(request.path)
+
+
 def public_error(exc: TranslatorError) -> TranslatorError:
     """``exc`` as a client may see it: a server-side failure's message replaced by what
     failed and the request id (logged here with the full message)."""
@@ -113,7 +120,7 @@ def public_error(exc: TranslatorError) -> TranslatorError:
     if public is None:
         return exc
     rid = request_id()
-    log.error("request %s %s %s: %s: %s", rid, request.method, request.path, exc.code, exc.message)
+    log.error("request %s %s %s: %s: %s", rid, request.method, logged_path(), exc.code, exc.message)
     safe = type(exc)(f"{public} (request {rid}; the details are in the server log)",
                      request_id=rid, **{k: v for k, v in exc.details.items() if k in ("model", "route")})
     return safe
@@ -159,9 +166,9 @@ def error_headers(exc: BaseException, status: int) -> dict:
     """Headers that go with an error response (Allow, Retry-After); logs unexpected errors
     and cancelled work."""
     if getattr(exc, "code", None) == "cancelled":
-        log.info("request %s %s %s: %s", request_id(), request.method, request.path, exc)
+        log.info("request %s %s %s: %s", request_id(), request.method, logged_path(), exc)
     if status >= 500 and not isinstance(exc, (TranslatorError, HTTPException)):
-        log.error("request %s %s %s failed", request_id(), request.method, request.path,
+        log.error("request %s %s %s failed", request_id(), request.method, logged_path(),
                   exc_info=exc)
     headers = {}
     if isinstance(exc, HTTPException) and status == 405 and getattr(exc, "valid_methods", None):
