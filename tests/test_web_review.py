@@ -66,6 +66,20 @@ def test_edits_are_validated_and_saved(client, doc_url):
     assert saved["reviewed"] and saved["segment"]["origin"] == "reviewed"
 
 
+def test_a_target_over_max_chars_is_input_too_large_as_every_text(app, client, doc_url):
+    # max_chars limits every text the service takes (docs/api.md#errors): a reviewer's
+    # target gets the same 413 and details as /v1/translate's text, and nothing is saved.
+    limit, url = app.extensions["translator"].settings.max_chars, doc_url + "/segments/0"
+    before = client.get(doc_url + "/export.json").get_json()["segments"][0]["target"]
+    response = client.put(url, json={"target": "x" * (limit + 1), "reviewed": False})
+    assert response.status_code == 413
+    assert response.get_json()["error"] == {
+        "code": "input_too_large", "message": f"target has {limit + 1} characters; the limit is {limit}",
+        "details": {"field": "target", "limit": limit, "size": limit + 1}}
+    assert client.get(doc_url + "/export.json").get_json()["segments"][0]["target"] == before
+    assert client.put(url, json={"target": "x" * limit, "reviewed": False}).status_code == 200
+
+
 def test_exports_carry_the_review(client, doc_url):
     client.put(doc_url + "/segments/1", json={"target": "The dog plays.", "reviewed": True})
     tmx = client.get(doc_url + "/export.tmx")

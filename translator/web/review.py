@@ -18,7 +18,7 @@ from flask import (Blueprint, current_app, make_response, redirect, render_templ
                    url_for)
 
 from .. import languages as lang_names
-from ..errors import InvalidEncoding, TranslatorError
+from ..errors import InputTooLarge, InvalidEncoding, TranslatorError
 from ..formats import marks, registry
 from ..store.documents import SegmentNotFound
 from .bodies import check_body
@@ -165,9 +165,11 @@ def save_segment(doc_id: str, index: int):
     body = json_body()
     check_body("SegmentUpdate", body)
     target, reviewed = body["target"], body.get("reviewed", True)
-    if len(target) > svc.settings.max_chars:
-        raise InvalidField(f"target has {len(target)} characters; the limit is "
-                           f"{svc.settings.max_chars}", field="target")
+    limit = svc.settings.max_chars
+    if len(target) > limit:
+        # the limit of every text (validation.text_value): the same 413 and details
+        raise InputTooLarge(f"target has {len(target)} characters; the limit is {limit}",
+                            field="target", limit=limit, size=len(target))
     who = access()
     segment, repeats = svc.store.documents.save(doc_id, index, target, reviewed, access=who)
     return _saved(svc.store.documents.get(doc_id, who), segment, index, repeats)
