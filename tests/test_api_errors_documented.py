@@ -171,12 +171,14 @@ def test_a_text_over_max_chars_names_its_field_limit_and_size(client):
     assert response.get_json()["error"]["details"] == {"field": "text", "limit": 5000, "size": 5001}
 
 
-def test_xliff_of_texts_in_two_language_pairs_is_bad_input(client):
+@pytest.mark.parametrize("fmt, name", [("xliff", "XLIFF"), ("tmx", "TMX")])
+def test_texts_in_two_language_pairs_refuse_a_one_pair_format_naming_the_format(client, fmt, name):
+    """docs/api.md: TMX and XLIFF of a list need one language pair (invalid_field)."""
     texts = ["Le chat dort sur le canapé.", "The cat sleeps on the sofa and the dog plays."]
-    response = client.post("/v1/translate", json={"text": texts, "target": "en", "format": "xliff"})
-    assert response.status_code == 400
-    assert response.get_json()["error"]["code"] == "bad_input"
-    assert "XLIFF holds one language pair" in response.get_json()["error"]["message"]
+    response = client.post("/v1/translate", json={"text": texts, "target": "en", "format": fmt})
+    error = response.get_json()["error"]
+    assert (response.status_code, error["code"], error["details"]["field"]) == (400, "invalid_field", "format")
+    assert f"{name} " in error["message"] and "one language pair" in error["message"]
 
 
 def test_a_cross_site_write_on_the_alignment_page_is_forbidden(client):

@@ -33,13 +33,21 @@ from typing import Callable, Mapping
 
 from ..errors import InputError
 
-__all__ = ["Format", "FORMATS", "UnknownFormat", "get", "names", "media_types"]
+__all__ = ["Format", "FORMATS", "MixedLanguagePairs", "UnknownFormat", "get", "names",
+           "media_types"]
 
 SUBJECTS = ("result", "results", "alignment", "batch", "glossary")
 
 
 class UnknownFormat(InputError):
     code = "unknown_format"
+
+
+class MixedLanguagePairs(InputError):
+    """Texts in several language pairs asked for in a format that holds one (TMX, XLIFF):
+    the ``format`` field is what cannot be met."""
+
+    code = "invalid_field"
 
 
 @dataclass(frozen=True)

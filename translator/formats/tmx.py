@@ -15,8 +15,8 @@ from datetime import datetime, timezone
 from typing import Iterable, TextIO
 
 from .. import __version__
-from ..errors import InputError
 from . import xmlchars
+from .registry import MixedLanguagePairs
 from .marks import leftovers
 
 XML_LANG = "{http://www.w3.org/XML/1998/namespace}lang"
@@ -104,12 +104,6 @@ def result_to_tmx(result) -> str:
     """A :class:`~translator.result.TranslationResult` as TMX, one unit per segment."""
     units = [segment_unit(seg.to_dict()) for seg in result.segments]
     return tmx_document(units, result.source_lang, result.target_lang)
-
-
-class MixedLanguagePairs(InputError):
-    """One TMX holds one language pair."""
-
-    code = "invalid_field"
 
 
 def results_to_tmx(results) -> str:

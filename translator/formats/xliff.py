@@ -30,6 +30,7 @@ from typing import Iterable, Sequence
 from .. import quality
 from ..errors import InputError
 from . import xmlchars
+from .registry import MixedLanguagePairs
 from .marks import KINDS, confidence_text, is_pivot, leftovers, marked_count
 
 XLIFF_NS = "urn:oasis:names:tc:xliff:document:2.0"  # XLIFF 2.1 keeps the 2.0 core namespace
@@ -231,8 +232,9 @@ def results_to_xliff(results: Iterable) -> str:
         raise InputError("nothing to write: no document")
     pairs = sorted({(r.source_lang, r.target_lang) for r in results})
     if len(pairs) > 1:
-        raise InputError("XLIFF holds one language pair; these documents are in "
-                         + ", ".join(f"{s}-{t}" for s, t in pairs) + ": export them separately")
+        raise MixedLanguagePairs("XLIFF holds one language pair; these documents are in "
+                                 + ", ".join(f"{s}-{t}" for s, t in pairs)
+                                 + ": export them separately", field="format")
     source_lang, target_lang = pairs[0]
     root = ET.Element(_x("xliff"), {"xmlns": XLIFF_NS, "xmlns:gls": GLS_NS, "xmlns:nt": NT_NS,
                                      "version": "2.1", "srcLang": source_lang,
