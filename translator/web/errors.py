@@ -133,10 +133,7 @@ def error_body(exc: BaseException) -> tuple[int, dict]:
     if isinstance(exc, HTTPException):
         status = exc.code or 500
         if status == 413:
-            limit = request.max_content_length
-            message = (f"request body is larger than the limit of {limit} bytes"
-                       if limit else "request body is too large")
-            details = {"limit": limit} if limit else {}
+            message, details = too_large()
         else:
             template = HTTP_MESSAGES.get(status)
             message = (template.format(path=request.path, method=request.method) if template
@@ -149,6 +146,19 @@ def error_body(exc: BaseException) -> tuple[int, dict]:
     return 500, {"error": {"code": "internal_error",
                            "message": f"internal error (request {request_id()}); it was logged",
                            "details": {"request_id": request_id()}}}
+
+
+def too_large() -> tuple[str, dict]:
+    """What a 413 of werkzeug's says: the body over ``max_content_length``, or, for a body
+    within it, a form over its limits (werkzeug raises the same error for both)."""
+    limit, size = request.max_content_length, request.content_length
+    if limit and (size is None or size > limit):
+        return f"request body is larger than the limit of {limit} bytes", {"limit": limit}
+    if request.mimetype in ("multipart/form-data", "application/x-www-form-urlencoded"):
+        parts, field = request.max_form_parts, request.max_form_memory_size
+        return (f"the form is too large: more than {parts} parts, or a field that is not a "
+                f"file over {field} bytes", {"max_form_parts": parts, "max_field_bytes": field})
+    return "request body is too large", {}
 
 
 def wants_html() -> bool:

@@ -56,8 +56,10 @@ def libre_error(exc) -> tuple[dict, int, dict]:
     headers = error_headers(exc, status)
     error = body["error"]
     message = error["message"]
-    if error["code"] in ("input_too_large", "request_too_large"):
-        details = error.get("details", {})
+    details = error.get("details", {})
+    if "max_form_parts" in details:  # a form over its limits, not a body over its size
+        message, status = f"Invalid request: {message}", 400
+    elif error["code"] in ("input_too_large", "request_too_large"):
         unit = details.get("unit") or ("bytes" if error["code"] == "request_too_large" else "characters")
         size = details.get("size", "body") if unit in ("characters", "bytes") \
             else f"{details.get('size')} {unit}"
