@@ -190,6 +190,21 @@ def test_a_cross_site_write_on_the_alignment_page_is_forbidden(client):
     assert client.post("/align/memory", json=pairs).status_code == 200
 
 
+def test_a_download_whose_if_match_fails_is_412_with_the_error_not_the_file(client):
+    """werkzeug's conditional send_file answered 412 with the whole file as its body."""
+    upload = client.post("/translate_file", data={"file": (io.BytesIO(b"Le chat dort."), "a.txt"),
+                                                  "source": "fr", "target": "en"})
+    url = upload.get_json()["translatedFileUrl"].removeprefix("http://localhost")
+    with client.get(url) as whole:
+        etag = whole.headers["ETag"]
+    with client.get(url, headers={"If-Match": etag}) as matched:
+        assert (matched.status_code, matched.data) == (200, b"Le chat dort.")
+    with client.get(url, headers={"If-Match": '"another"'}) as refused:
+        assert refused.status_code == 412
+        assert refused.get_json()["code"] == "precondition_failed"  # LibreTranslate's shape
+        assert b"chat" not in refused.data and refused.headers["X-Request-Id"]
+
+
 def test_a_range_past_the_end_of_a_download_is_http_416(client):
     upload = client.post("/translate_file", data={"file": (io.BytesIO(b"Le chat dort."), "a.txt"),
                                                   "source": "fr", "target": "en"})

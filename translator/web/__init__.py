@@ -35,6 +35,7 @@ def create_app(settings: Settings | None = None, *, service: Service | None = No
     app.jinja_env.globals["term_pieces"] = term_pieces
     errors.register(app)
     security.init(app)
+    app.after_request(errors.precondition_failed)  # before security's headers are added
 
     from . import align_page  # noqa: F401 (the alignment page's routes, on the review blueprint)
     from .api import api, health

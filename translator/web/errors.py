@@ -15,8 +15,8 @@ from __future__ import annotations
 import logging
 import uuid
 
-from flask import Flask, g, render_template, request
-from werkzeug.exceptions import HTTPException
+from flask import Flask, g, make_response, render_template, request
+from werkzeug.exceptions import HTTPException, PreconditionFailed
 
 from ..errors import InputError, TranslatorError
 from .files import redacted_path
@@ -80,6 +80,7 @@ HTTP_CODES = {
     404: "not_found",
     405: "method_not_allowed",
     406: "not_acceptable",
+    412: "precondition_failed",
     413: "request_too_large",
     415: "unsupported_media_type",
     429: "rate_limited",
@@ -203,5 +204,16 @@ def handle_exception(exc: BaseException):
     return body, status, headers
 
 
+def precondition_failed(response):
+    """after_request: a download answered 412 by werkzeug's conditional ``send_file`` (an
+    ``If-Match`` that does not match) carries the error, as every error, not the file."""
+    if response.status_code != 412 or response.mimetype == "application/json":
+        return response
+    response.close()
+    return make_response(handle_exception(PreconditionFailed()))
+
+
 def register(app: Flask) -> None:
+    """The error handler; :func:`precondition_failed` is registered by the app factory after
+    the hooks whose headers every response gets (after_request hooks run last first)."""
     app.register_error_handler(Exception, handle_exception)
