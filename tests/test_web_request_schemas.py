@@ -7,8 +7,9 @@ body (and LibreTranslate's forms) with the document's own request schemas, so
 - a body the document accepts is refused only for what no schema says: a language code
   nobody knows, a text over ``max_chars``, a term that looks like markup...
 
-Tables of known cases first, then generated bodies (schemathesis, from the served
-document) for every operation that takes JSON."""
+Tables of known cases first (with bodies over an array's ``maxItems``, whose items the
+service does not walk: the same error as a whole walk), then generated bodies
+(schemathesis, from the served document) for every operation that takes JSON."""
 
 from __future__ import annotations
 
@@ -22,6 +23,7 @@ from hypothesis import HealthCheck, assume, given, settings, strategies as st
 from schemathesis.generation.modes import GenerationMode
 
 from test_web import check_openapi, openapi_caller, ready_app, web_settings
+from translator.errors import TranslatorError
 from translator.web import bodies, openapi as openapi_module
 
 JSON = "application/json"
@@ -272,6 +274,124 @@ def test_null_and_empty_optional_libretranslate_parameters_are_their_defaults(cl
         response = client.post("/translate", **({"json": body} if media == JSON else {"data": body}))
         assert response.status_code == 200, response.get_json()
         assert response.get_json()["translatedText"] == "Le chat dort."
+
+
+# -- an array over its maxItems ---------------------------------------------------------------
+# Its items are not walked (bodies.schema_errors): the answer must be the whole walk's.
+
+PAIR, TERM = ["a", "b"], {"source": "a", "target": "b"}
+PAIRS, TERMS = openapi_module.MAX_PAIRS, openapi_module.MAX_INLINE_TERMS
+OVER_MAX_ITEMS = [
+    # (method, url, schema, body, field the whole walk names), errors in items before and
+    # after where the array is cut (its minItems), and beside it
+    ("POST", M, "AlignMemoryRequest", {**OK_M, "pairs": [["a", 5]] + [PAIR] * PAIRS}, "pairs"),
+    ("POST", M, "AlignMemoryRequest",
+     {**OK_M, "pairs": [PAIR] * 3 + [["a"], [" ", "b"]] + [PAIR] * PAIRS + [3, ["a", "b", "c"]]}, "pairs"),
+    ("POST", M, "AlignMemoryRequest", {**OK_M, "source_name": "", "pairs": [[5]] + [PAIR] * PAIRS + [[5]]},
+     "source_name"),
+    ("POST", M, "AlignMemoryRequest", {**OK_M, "target_lang": None, "pairs": [PAIR] * (PAIRS + 1)},
+     "target_lang"),
+    # an array over its maxItems inside one: the shallower wins, wherever the deeper are
+    ("POST", M, "AlignMemoryRequest", {**OK_M, "pairs": [["a", 5], ["a", "b", 3, 4]]}, "pairs[1]"),
+    ("POST", M, "AlignMemoryRequest", {**OK_M, "pairs": [["a", "b", "c"]] * 2 + [PAIR] * PAIRS}, "pairs"),
+    ("POST", T, "TranslateRequest", {**OK_T, "terms": [{"source": "a"}] + [TERM] * TERMS}, "terms"),
+    ("POST", T, "TranslateRequest", {**OK_T, "terms": [TERM] * (TERMS + 1) + [{"source": ""}]}, "terms"),
+    ("POST", T, "TranslateRequest", {**OK_T, "text": ["Le chat.", 5], "terms": [7] * (TERMS + 1)},
+     "text[1]"),
+    ("POST", T, "TranslateRequest", {"text": "12345", "target": "en", "terms": [TERM] * (TERMS + 1)},
+     "terms"),
+    ("POST", T, "TranslateRequest", {**OK_T, "colour": "red", "terms": [TERM] * (TERMS + 2)}, "colour"),
+]
+
+
+def whole_walk(name: str, body) -> TranslatorError:
+    """The service's error for ``body`` from every error jsonschema finds in it."""
+    with pytest.raises(TranslatorError) as raised:
+        bodies.judge(name, list(bodies.validator(name).iter_errors(body)))
+    return raised.value
+
+
+@pytest.mark.parametrize("method, url, name, body, field", OVER_MAX_ITEMS)
+def test_a_body_over_max_items_gets_the_error_the_whole_walk_ranks_first(
+        client, method, url, name, body, field):
+    expected = whole_walk(name, body)
+    assert expected.details["field"] == field
+    assert bodies.over_max_items(name, body)  # the Rust validator finds the array: it is cut
+    response = client.open(url, method=method, json=body)
+    assert (response.status_code, response.get_json()) == (expected.http_status, expected.to_dict())
+
+
+def test_the_items_of_an_array_over_max_items_are_not_walked():
+    name, body = "AlignMemoryRequest", {**OK_M, "pairs": [["", 5]] * (PAIRS + 1)}  # 3 errors a pair
+    errors = bodies.schema_errors(name, body, bodies.over_max_items(name, body))
+    # its maxItems error, and those of the one pair its minItems keeps
+    assert sorted(bodies.field_path(error.absolute_path) for error in errors) == \
+        ["pairs", "pairs[0][0]", "pairs[0][0]", "pairs[0][1]"]
+    assert errors[-1].instance is body["pairs"]
+
+
+@pytest.mark.parametrize("url, body, field", [
+    (T, {**OK_T, "text": ["Le chat."] * 9000 + [5]}, "text[9000]"),
+    (G, {"entries": [ENTRY] * 3000 + [{"id": "b"}]}, "entries[3000].terms"),
+    (M, {**OK_M, "pairs": [PAIR] * (PAIRS - 1) + [["a", 5]]}, "pairs[4999][1]"),
+])
+def test_an_array_within_its_limits_is_walked_to_its_last_item(client, url, body, field):
+    response = client.open(url, method="PUT" if url == G else "POST", json=body)
+    error = response.get_json()["error"]
+    assert (response.status_code, error["code"], error["details"]["field"]) == (400, "invalid_field", field)
+
+
+ARRAY = {"type": "array", "maxItems": 2, "items": {"type": "string"}}
+#: (schema of an object whose field "a" holds ["x", "y", "z", 5], is it cut?)
+CUTS = [
+    ({"type": "object", "properties": {"a": ARRAY}}, True),
+    ({"type": "object", "properties": {"a": ARRAY, "b": {"type": "string"}},
+      "if": {"properties": {"b": {"const": "x"}}}, "then": {"required": ["b"]}}, True),
+    ({"properties": {"a": ARRAY}, "if": {"properties": {"a": {"maxItems": 3}}},
+      "then": {"required": ["b"]}}, False),
+    ({"properties": {"a": {"oneOf": [ARRAY, {"type": "null"}]}}}, False),  # a[3] wins there
+    ({"properties": {"a": {"anyOf": [ARRAY, {"type": "null"}]}}}, False),
+    ({"properties": {"a": ARRAY}, "anyOf": [{"properties": {"a": {"maxItems": 9}}}]}, False),
+    ({"properties": {"a": ARRAY}, "allOf": [{"additionalProperties": {"type": "array"}}]}, False),
+    ({"properties": {"a": ARRAY}, "patternProperties": {"^a": {"maxItems": 1}}}, False),
+    ({"properties": {"a": {**ARRAY, "uniqueItems": True}}}, False),
+    ({"properties": {"a": {**ARRAY, "contains": {"type": "integer"}}}}, False),
+    ({"properties": {"a": {**ARRAY, "prefixItems": [{"type": "integer"}]}}}, False),
+    ({"properties": {"a": {**ARRAY, "minItems": 3}}}, False),  # the cut would be too short
+    ({"properties": {"a": {"type": "array", "items": {"type": "string"}}}}, False),  # no maxItems
+]
+
+
+@pytest.mark.parametrize("index", range(len(CUTS)))
+def test_an_array_is_cut_only_where_the_schema_shows_its_items_cannot_win(monkeypatch, index):
+    schema, cut = CUTS[index]
+    name = f"CutCase{index}"
+    monkeypatch.setitem(openapi_module.SCHEMAS, name, schema)
+    body = {"a": ["x", "y", "z", 5]}
+    try:
+        assert (bodies.cuttable(name, ("a",)) is not None) == cut
+        expected = list(bodies.validator(name).iter_errors(body))
+        # as if the Rust validator had found "a" too long, whatever the schema around it
+        found = bodies.schema_errors(name, body, [["a"]])
+        assert len(found) < len(expected) if cut else len(found) == len(expected)
+        best, whole = (bodies.most_relevant(errors, bodies._ranking(name)) for errors in (found, expected))
+        assert (best.validator, list(best.absolute_path), list(best.absolute_schema_path),
+                best.instance, best.message, best.schema) == \
+            (whole.validator, list(whole.absolute_path), list(whole.absolute_schema_path),
+             whole.instance, whole.message, whole.schema)
+        assert best.instance is whole.instance
+    finally:
+        for function in (bodies.validator, bodies.fast_validator, bodies.cuttable, bodies._ranking):
+            function.cache_clear()  # nothing of the test's schema stays
+
+
+def test_the_documents_arrays_with_a_max_items_are_cut():
+    pairs = openapi_module.SCHEMAS["AlignMemoryRequest"]["properties"]["pairs"]
+    assert bodies.cuttable("AlignMemoryRequest", ("pairs",)) == (pairs, ["properties", "pairs"])
+    assert bodies.cuttable("AlignMemoryRequest", ("pairs", 0)) == (
+        pairs["items"], ["properties", "pairs", "items"])
+    assert bodies.cuttable("TranslateRequest", ("terms",))[0]["maxItems"] == TERMS
+    assert bodies.cuttable("TranslateRequest", ("text",)) is None  # a oneOf, without maxItems
 
 
 # -- the validators are the document's ---------------------------------------------------------

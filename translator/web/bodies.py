@@ -21,6 +21,14 @@ schema over the same document says "valid" in 0.1 ms, so a valid body (nearly ev
 body) costs that; jsonschema stays the judge of the rest and words their errors. The two
 agree on the tests' tables and generated bodies (``tests/test_web_request_schemas.py``);
 where they might not, only the fast "valid" is skipped: jsonschema decides.
+
+A refused body with an array over its ``maxItems`` (5001 ``pairs``, 1001 ``terms``) is not
+walked item by item to say so: the Rust validator finds the array (one it misses is
+walked whole), jsonschema walks the rest and the array's first ``minItems`` items, and
+adds its maxItems error, the error the whole walk would rank first (the notes before
+:func:`schema_errors` say why, and when an array is walked whole). Measured with
+:func:`check_body`, median of 7: 3.5 ms instead of 110 ms to refuse 5001 pairs, 1.1 ms
+instead of 26 ms for 1001 terms.
 """
 
 from __future__ import annotations
@@ -81,9 +89,16 @@ def check_body(name: str, body, libre: bool = False) -> TranslatorError | None:
     try:
         if fast_validator(name).is_valid(body):
             return None
+        too_long = over_max_items(name, body)
     except (ValueError, TypeError, OverflowError):  # a value it cannot convert: ask jsonschema
-        pass
-    errors = list(validator(name).iter_errors(body))
+        too_long = []
+    return judge(name, schema_errors(name, body, too_long), libre)
+
+
+def judge(name: str, errors: list, libre: bool = False) -> TranslatorError | None:
+    """Raise the most relevant of jsonschema's ``errors`` of a body of ``name`` as the
+    service's error; return it when every error is a text without a letter (see
+    :func:`check_body`); None for no error."""
     if not errors:
         return None
     root, key = SCHEMAS[name], _ranking(name)
@@ -113,7 +128,8 @@ def most_relevant(errors, key=relevance) -> ValidationError:
 def _ranking(name: str):
     """jsonschema's relevance after the service's order for the body's own fields: an
     unknown field, then a missing one, then a null, then the fields in the schema's
-    order. (Within ``oneOf``, best_match picks the branch by relevance alone.)"""
+    order. (Within ``oneOf``, best_match picks the branch by relevance alone.) An error
+    inside a field ranks below that field's own: :func:`schema_errors` counts on it."""
     names = list(SCHEMAS[name].get("properties", {}))
 
     def key(error: ValidationError) -> tuple:
@@ -133,6 +149,175 @@ def needs_letter(error: ValidationError) -> bool:
     """A text that is there, not blank, but has no letter to detect its language by."""
     return (error.validator == "pattern" and error.validator_value == LETTER
             and isinstance(error.instance, str) and bool(error.instance.strip()))
+
+
+# -- an array over its maxItems: its items are not walked ----------------------------------
+#
+# jsonschema finds every error of a body, so a list of 5001 pairs costs a walk of 5001
+# items (0.1-0.3 s) to answer "pairs: too many". No error inside those items can be the
+# answer: _ranking ranks first an unknown, missing or null field of the body itself (not
+# an error inside a field), then the shallower error, so each error inside the array
+# ranks below the array's own maxItems error; best_match takes the first error of the
+# highest rank, and taking away errors ranked below another one leaves the same winner.
+# That holds while nothing else looks into the array's items: not an anyOf, oneOf, not or
+# if over it (whether a oneOf fails depends on them, and its answer is the deepest error
+# of its branches), nor uniqueItems or contains (one error for all the items). The schema
+# shows it (cuttable: field by field down to the array); where it does not, the array is
+# walked whole, as is every array without maxItems.
+
+#: what a schema may say besides what it checks
+_NOTES = frozenset({"title", "description", "default", "examples", "$comment", "deprecated",
+                    "readOnly", "writeOnly"})
+#: an array whose items are checked one at a time, each by ``items``, and nothing else
+_ARRAY = _NOTES | {"type", "items", "minItems", "maxItems"}
+#: an object on the way to such an array (``additionalProperties`` is not for a field
+#: ``properties`` names; ``required`` and the counts look at what fields there are)
+_OBJECT = _NOTES | {"type", "properties", "required", "additionalProperties",
+                    "minProperties", "maxProperties"}
+#: keywords whose subschemas apply to the same object (they must not look at the field)
+_IN_PLACE = ("allOf", "anyOf", "oneOf", "not", "if", "then", "else")
+
+
+def schema_errors(name: str, body, too_long=()) -> list[ValidationError]:
+    """jsonschema's errors of ``body`` (``validator(name).iter_errors``), but without those
+    inside an array over its ``maxItems`` that cannot be the most relevant: ``too_long``
+    holds the paths of such arrays (as the Rust validator reports them); each one the
+    schema shows safe to cut is walked as its first ``minItems`` items, and its own
+    maxItems error, jsonschema's, is added. The most relevant error is the same as with
+    the whole walk (see the notes above); the others are not all there. An error found
+    in a copy made on the way to a cut array is about the body's own value there."""
+    errors, walked, copies = [], body, {}
+    for path in sorted(too_long, key=len):  # an outer array first: what it drops is not looked for
+        array = _at(walked, path)
+        cut = cuttable(name, tuple(step if isinstance(step, str) else 0 for step in path)) \
+            if isinstance(array, list) else None
+        if cut is None or len(array) <= cut[0]["maxItems"]:
+            continue
+        schema, schema_path = cut
+        walked = _replaced(walked, path, array[:schema.get("minItems", 0)], copies)  # no minItems error
+        errors += _too_many(array, schema, path, schema_path)
+    found = list(validator(name).iter_errors(walked))
+    if copies:
+        _put_back(found, copies)
+    return found + errors
+
+
+def over_max_items(name: str, body) -> list[list]:
+    """The paths of the arrays of ``body`` over their ``maxItems``, as the Rust validator
+    finds them (in Rust: milliseconds where jsonschema takes a tenth of a second)."""
+    return [error.instance_path for error in fast_validator(name).iter_errors(body)
+            if isinstance(error.kind, jsonschema_rs.ValidationErrorKind.MaxItems)]
+
+
+def _too_many(array: list, schema: dict, path, schema_path) -> list[ValidationError]:
+    """jsonschema's maxItems error of ``array`` as the whole walk would have it."""
+    errors = list(Draft202012Validator({"maxItems": schema["maxItems"]}).iter_errors(array))
+    for error in errors:
+        error.schema = schema
+        error.relative_path.extendleft(reversed(path))
+        error.relative_schema_path.extendleft(reversed(schema_path))
+    return errors
+
+
+@cache
+def cuttable(name: str, path: tuple) -> tuple[dict, list] | None:
+    """The schema and schema path of the array at ``path`` (an item's index as 0) of a
+    body of schema ``name`` when nothing but its own ``items`` looks at its items, and it
+    has a ``maxItems`` that a cut to its ``minItems`` keeps; None when that is not shown."""
+    schema, schema_path = SCHEMAS[name], []
+    for step in path:
+        schema = _followed(schema)
+        if isinstance(step, str):
+            if not _plain(schema, _OBJECT | set(_IN_PLACE)) or step not in schema.get("properties", {}) \
+                    or any(_looks_at(sub, step) for sub in _subschemas(schema)):
+                return None
+            schema, schema_path = schema["properties"][step], [*schema_path, "properties", step]
+        elif _plain_array(schema):
+            schema, schema_path = schema.get("items", True), [*schema_path, "items"]
+        else:
+            return None
+    schema = _followed(schema)
+    if not _plain_array(schema) or not isinstance(schema.get("maxItems"), int):
+        return None
+    least = schema.get("minItems", 0)
+    return (schema, schema_path) if isinstance(least, int) and least <= schema["maxItems"] else None
+
+
+def _plain(schema, keywords) -> bool:
+    return isinstance(schema, dict) and set(schema) <= keywords
+
+
+def _plain_array(schema) -> bool:
+    return (_plain(schema, _ARRAY) and schema.get("type") == "array"
+            and isinstance(schema.get("items", True), (dict, bool)) and schema.get("items") is not False)
+
+
+def _subschemas(schema: dict) -> list:
+    """The subschemas of ``schema`` that apply to the instance it applies to."""
+    found = []
+    for keyword in _IN_PLACE:
+        if keyword in schema:
+            value = schema[keyword]
+            found += value if isinstance(value, list) else [value]
+    return found
+
+
+def _looks_at(schema, field: str, depth: int = 0) -> bool:
+    """Whether ``schema``, applied to an object, may look at what its ``field`` holds: yes
+    unless it only looks at which fields there are, at other fields, or through
+    subschemas that do not."""
+    if isinstance(schema, bool):
+        return False
+    if depth > 20 or not _plain(schema, _NOTES | {"type", "properties", "required", "minProperties",
+                                                  "maxProperties", "$ref", *_IN_PLACE}):
+        return True
+    subschemas = _subschemas(schema) + ([_lookup(schema["$ref"])] if "$ref" in schema else [])
+    return field in schema.get("properties", {}) or any(
+        _looks_at(sub, field, depth + 1) for sub in subschemas)
+
+
+def _followed(schema):
+    """``schema`` after the ``$ref``s that stand alone in it (None for one beside checks)."""
+    for _ in range(20):
+        if not isinstance(schema, dict) or "$ref" not in schema:
+            return schema
+        if not _plain(schema, _NOTES | {"$ref"}):
+            return None
+        schema = _lookup(schema["$ref"])
+    return None
+
+
+def _lookup(ref: str):
+    return registry().resolver(DOCUMENT).lookup(ref).contents
+
+
+def _at(value, path):
+    """What ``value`` holds at ``path``, or None where it holds nothing."""
+    for step in path:
+        if isinstance(value, dict) and isinstance(step, str) and step in value \
+                or isinstance(value, list) and isinstance(step, int) and 0 <= step < len(value):
+            value = value[step]
+        else:
+            return None
+    return value
+
+
+def _replaced(value, path, new, copies: dict):
+    """A copy of ``value`` with ``new`` at ``path``: only the containers on the way are
+    copied, and ``copies`` maps each copy's id to (the copy, what it stands for)."""
+    copy = new if not path else value.copy()
+    copies[id(copy)] = copy, copies.get(id(value), (value, value))[1]  # the copy kept: its id stays its
+    if path:
+        copy[path[0]] = _replaced(value[path[0]], path[1:], new, copies)
+    return copy
+
+
+def _put_back(errors, copies: dict) -> None:
+    """Errors found in copies made by :func:`_replaced` about what the body holds there."""
+    for error in errors:
+        if id(error.instance) in copies:
+            error.instance = copies[id(error.instance)][1]
+        _put_back(error.context, copies)
 
 
 # -- one error of the service's per mistake ---------------------------------------------
