@@ -36,11 +36,10 @@ SEMANTIC = {"unknown_language", "input_too_large", "unsupported_pair", "undetect
             "invalid_encoding"}
 #: fields the remaining semantic checks name with invalid_field, by operation: terms that
 #: look like markup and a format a list cannot take, a glossary entry's rules and language
-#: codes, the same language twice and a pair over max_chars, a reviewed text over max_chars
+#: codes, the same language twice (a text over max_chars is 413 input_too_large)
 SEMANTIC_FIELDS = {"/v1/translate": r"terms\[\d+\]\.(source|target)|format",
                    "/v1/glossaries/{name}": r"entries\[\d+\](\.terms\..*)?",
-                   "/align/memory": r"target_lang|pairs\[\d+\]",
-                   "/review/{doc_id}/segments/{index}": "target",
+                   "/align/memory": "target_lang",
                    "/suggest": None}  # LibreTranslate's shape names no field: the same
 #                                       language twice, sentences that do not pair
 
@@ -248,7 +247,7 @@ ACCEPTED = [
     ("PUT", R, RP, {"target": "x"}, 404, "document_not_found", None),
     ("POST", M, M, {**OK_M, "target_lang": "fr"}, 400, "invalid_field", "target_lang"),
     ("POST", M, M, {**OK_M, "source_lang": "xx"}, 400, "unknown_language", "source_lang"),
-    ("POST", M, M, {**OK_M, "pairs": [["a", "b" * 5001]]}, 400, "invalid_field", "pairs[0]"),
+    ("POST", M, M, {**OK_M, "pairs": [["a", "b" * 5001]]}, 413, "input_too_large", "pairs[0][1]"),
 ]
 
 

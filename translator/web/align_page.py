@@ -113,9 +113,8 @@ def align_add_to_memory():
     names = [" ".join(body[field].split()) for field in ("source_name", "target_name")]
     clean = {}
     for n, pair in enumerate(body["pairs"]):
-        if any(len(side) > svc.settings.max_chars for side in pair):
-            raise InvalidField(f"pair {n} is longer than {svc.settings.max_chars} characters",
-                               field=f"pairs[{n}]")
+        for k, side in enumerate(pair):  # over max_chars: 413, as every text over it
+            text_value(side, f"pairs[{n}][{k}]", svc.settings.max_chars)
         clean[" ".join(pair[0].split())] = " ".join(pair[1].split())
     desk = access().desk
     memory = svc.store.memory
