@@ -483,6 +483,11 @@ def _format_query(subject: str) -> dict:
             "schema": {"type": "string"}}
 
 
+# ?format= of one stored glossary: what GET answers and what PUT reads (DELETE takes none)
+GLOSSARY_FORMAT = {"name": "format", "in": "query", "required": False,
+                   "schema": {"enum": _formats("glossary")}}
+
+
 def _paths() -> dict:
     body = lambda name: {"required": True, "content": {JSON: {"schema": _ref(name)}}}  # noqa: E731
     form_or_json = lambda name: {"required": True, "content": {  # noqa: E731
@@ -510,15 +515,15 @@ def _paths() -> dict:
             "summary": "Stored glossaries, and the default glossary applied to every translation",
             "responses": {"200": _json(_ref("GlossaryList"), "Glossaries"), **_errors(401, 403, 429)}}},
         "/v1/glossaries/{name}": {
-            "parameters": [{"name": "name", "in": "path", "required": True, "schema": {"type": "string"}},
-                           {"name": "format", "in": "query", "required": False,
-                            "schema": {"enum": _formats("glossary")}}],
+            "parameters": [{"name": "name", "in": "path", "required": True, "schema": {"type": "string"}}],
             "get": {"summary": "One stored glossary: JSON entries or the TSV/CSV/TBX file",
+                    "parameters": [GLOSSARY_FORMAT],
                     "responses": {"200": {"description": "The glossary",
                                           "content": _content("glossary", _ref("GlossaryEntries"))},
                         **_errors(400, 401, 403, 404, 429)}},
             "put": {"summary": "Create (201) or with ?replace=true replace (200) a glossary from a "
                                "TSV/CSV/TBX body or JSON entries",
+                    "parameters": [GLOSSARY_FORMAT],
                     "requestBody": {"required": True, "content": {
                         JSON: {"schema": _ref("GlossaryUpload")},
                         "text/tab-separated-values": {"schema": {"type": "string"}},

@@ -124,6 +124,9 @@ def _receive_multipart(incoming: Path) -> tuple[dict, Path, str | None]:
     finally:
         for handle in parts:
             handle.close()
+    if None in form or None in files:  # werkzeug keys a part without a name None
+        raise UnknownField("a part of the form has no name; give each part one "
+                           "(Content-Disposition: form-data; name=...)", field="")
     others = sorted(set(files) - {"archive"})
     if others:
         raise UnknownField(f"unknown file field {others[0]!r}; send the archive as 'archive'",
