@@ -22,7 +22,7 @@ from .. import languages
 from ..errors import EmptyInput, InputTooLarge, InvalidEncoding, UnknownLanguage
 from ..formats import registry
 from .bodies import check_body, json_type
-from .errors import InvalidBody, InvalidField, InvalidJSON
+from .errors import InvalidBody, InvalidField, InvalidJSON, UnknownField
 
 AUTO = "auto"
 FORMATS = registry.names("result", web=True)
@@ -243,6 +243,9 @@ def _check_multipart_fields() -> None:
     try:
         event = decoder.next_event()
         while not isinstance(event, (Epilogue, NeedData)):
+            if isinstance(event, (Field, File)) and not event.name:  # werkzeug would key it None
+                raise UnknownField("a part of the form has no name; give each part one "
+                                   "(Content-Disposition: form-data; name=...)", field="")
             if isinstance(event, Field):
                 name, parts = event.name, []
             elif isinstance(event, File):
