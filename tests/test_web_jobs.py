@@ -154,6 +154,61 @@ def test_raw_zip_body_as_txt_gives_a_zip_of_texts(call):
         assert zf.read("wire.zip/news/one.en.txt").decode() == article(1) + "\n"
 
 
+def docx_bytes(*paragraphs: tuple[str, str]) -> bytes:
+    """A .docx whose paragraphs are (plain words, bold words)."""
+    from docx import Document
+
+    doc = Document()
+    for plain, bold in paragraphs:
+        paragraph = doc.add_paragraph(plain)
+        paragraph.add_run(bold).bold = True
+    data = io.BytesIO()
+    doc.save(data)
+    return data.getvalue()
+
+
+def test_documents_of_the_archive_come_back_in_their_own_format(call, app):
+    """As `translator batch` writes them under OUT/documents: each document member
+    (.docx, .html) rendered with the job's own translations, in a zip under its path in
+    the archive; plain texts are not documents."""
+    from docx import Document
+
+    members = {"desk/a.docx": docx_bytes(("Le journaliste a écrit ", "la phrase."),
+                                         ("Il est parti ", "hier soir.")),
+               "desk/b.html": f"<html><body><h1>Titre</h1><p>{article(2)}</p></body></html>",
+               "desk/c.txt": article(3)}
+    archive = io.BytesIO()
+    with zipfile.ZipFile(archive, "w") as zf:
+        for name, data in members.items():
+            zf.writestr(name, data)
+    response = submit_multipart(call, archive.getvalue(), "wire.zip", target="en", source="fr")
+    assert response.status_code == 202, response.get_json()
+    status = wait_finished(call, response.get_json()["id"])
+    assert (status["state"], status["counts"]["done"], status["documents"]) == ("done", 3, 2)
+
+    documents = call("GET", status["links"]["documents"], path=JOB + "/documents")
+    assert documents.status_code == 200 and documents.mimetype == "application/zip"
+    assert 'filename=wire.en.documents.zip' in documents.headers["Content-Disposition"]
+    with zipfile.ZipFile(io.BytesIO(documents.data)) as zf:
+        docx_name, html_name = "wire.zip/desk/a.en.docx", "wire.zip/desk/b.en.html"
+        assert sorted(zf.namelist()) == [docx_name, html_name]  # named as OUT/documents names them
+        translated = Document(io.BytesIO(zf.read(docx_name)))
+        html = zf.read(html_name).decode("utf-8")
+    # the copy model: the same words, each paragraph's bold run still on its own words
+    assert [p.text for p in translated.paragraphs] == ["Le journaliste a écrit la phrase.",
+                                                       "Il est parti hier soir."]
+    assert [[r.text for r in p.runs if r.bold] for p in translated.paragraphs] == [
+        ["la phrase."], ["hier soir."]]
+    assert "<h1>Titre</h1>" in html and article(2) in html
+
+    texts_only = submit_multipart(call, zip_bytes({"a.txt": article(1)}), "plain.zip", target="en")
+    plain = wait_finished(call, texts_only.get_json()["id"])
+    assert plain["state"] == "done" and plain["documents"] is None
+    assert "documents" not in plain["links"]
+    missing = call("GET", f"/v1/jobs/{plain['id']}/documents", path=JOB + "/documents")
+    assert error_of(missing) == (404, "documents_not_found")
+
+
 # -- bad uploads --------------------------------------------------------------------------
 
 def error_of(response) -> tuple[int, str]:
@@ -250,7 +305,7 @@ def test_result_before_done_is_409_and_a_queued_job_runs_after_a_restart(tmp_pat
                               target="en").get_json()["id"]
     time.sleep(0.3)
     assert call("GET", f"/v1/jobs/{job_id}", path=JOB).get_json()["state"] == "queued"
-    for suffix in ("/result", "/failures"):
+    for suffix in ("/result", "/failures", "/documents"):
         early = call("GET", f"/v1/jobs/{job_id}{suffix}", path=JOB + suffix)
         assert error_of(early) == (409, "job_not_done")
         assert "queued" in early.get_json()["error"]["message"]

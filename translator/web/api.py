@@ -249,6 +249,15 @@ def job_result(job_id: str):
                      conditional=True, max_age=0)
 
 
+@api.get("/jobs/<job_id>/documents")
+def job_documents(job_id: str):
+    """A done job's documents (.docx, .odt, .pptx, .html) in their own format, zipped under
+    their paths in the archive; 409 before, 404 for a job that had none."""
+    path, name = batch_jobs.documents_file(service().jobs, _visible_job(job_id))
+    return send_file(path, mimetype="application/zip", as_attachment=True, download_name=name,
+                     conditional=True, max_age=0)
+
+
 @api.get("/jobs/<job_id>/failures")
 def job_failures(job_id: str):
     """The failed articles of a done job, one JSON object per line (empty when none)."""

@@ -430,6 +430,10 @@ SCHEMAS: dict[str, dict] = {
             "filename": {"type": "string", "description": "the uploaded archive's (sanitised) name"},
             "size": {"type": "integer", "description": "bytes uploaded"},
             "counts": _ref("JobCounts"),
+            "documents": {"type": ["integer", "null"], "minimum": 0,
+                          "description": "when done: the archive's documents (.docx, .odt, "
+                                         ".pptx, .html) written back in their own format "
+                                         "(links.documents); null for a job of plain texts"},
             "progress": {"type": "number", "minimum": 0, "maximum": 1},
             "rate": {"type": ["number", "null"], "description": "sentences per second (while running)"},
             "eta_seconds": {"type": ["number", "null"], "description": "while running, once measurable"},
@@ -440,6 +444,8 @@ SCHEMAS: dict[str, dict] = {
                 "properties": {"code": {"type": "string"}, "message": {"type": "string"},
                                "details": {"type": "object"}}}]},
             "links": {"type": "object", "required": ["self", "result", "failures"],
+                      "properties": {"documents": {"type": "string",
+                                                   "description": "when documents were written"}},
                       "additionalProperties": {"type": "string"}},
         }},
     "JobList": {"type": "object", "required": ["jobs"], "additionalProperties": False,
@@ -486,6 +492,11 @@ def _format_query(subject: str) -> dict:
 # ?format= of one stored glossary: what GET answers and what PUT reads (DELETE takes none)
 GLOSSARY_FORMAT = {"name": "format", "in": "query", "required": False,
                    "schema": {"enum": _formats("glossary")}}
+GLOSSARY_DESK = {"name": "desk", "in": "query", "required": False, "schema": {"type": "string"},
+                 "description": "admins: the glossary of this desk (others: their own desk's)"}
+GLOSSARY_REPLACE = {"name": "replace", "in": "query", "required": False,
+                    "schema": {"type": "string"},
+                    "description": "true, 1 or yes: replace a glossary of that name (else 409)"}
 
 
 def _paths() -> dict:
@@ -517,13 +528,13 @@ def _paths() -> dict:
         "/v1/glossaries/{name}": {
             "parameters": [{"name": "name", "in": "path", "required": True, "schema": {"type": "string"}}],
             "get": {"summary": "One stored glossary: JSON entries or the TSV/CSV/TBX file",
-                    "parameters": [GLOSSARY_FORMAT],
+                    "parameters": [GLOSSARY_FORMAT, GLOSSARY_DESK],
                     "responses": {"200": {"description": "The glossary",
                                           "content": _content("glossary", _ref("GlossaryEntries"))},
                         **_errors(400, 401, 403, 404, 429)}},
             "put": {"summary": "Create (201) or with ?replace=true replace (200) a glossary from a "
                                "TSV/CSV/TBX body or JSON entries",
-                    "parameters": [GLOSSARY_FORMAT],
+                    "parameters": [GLOSSARY_FORMAT, GLOSSARY_REPLACE, GLOSSARY_DESK],
                     "requestBody": {"required": True, "content": {
                         JSON: {"schema": _ref("GlossaryUpload")},
                         "text/tab-separated-values": {"schema": {"type": "string"}},
@@ -534,6 +545,7 @@ def _paths() -> dict:
                                   "409": _json(_ref("Error"), "Exists (use ?replace=true)"),
                                   **_errors(400, 401, 403, 413, 429)}},
             "delete": {"summary": "Delete a stored glossary",
+                       "parameters": [GLOSSARY_DESK],
                        "responses": {"204": {"description": "Deleted"}, **_errors(401, 403, 404, 429)}}},
         **_job_paths(),
         "/v1/detect": {"post": {
@@ -560,7 +572,7 @@ def _paths() -> dict:
             "parameters": [{"name": "doc_id", "in": "path", "required": True, "schema": {"type": "string"}},
                            {"name": "index", "in": "path", "required": True, "schema": {"type": "integer"}}],
             "requestBody": body("SegmentUpdate"),
-            "responses": {"200": _json(_ref("SegmentSaved"), "Saved"), **_errors(400, 403, 404)}},
+            "responses": {"200": _json(_ref("SegmentSaved"), "Saved"), **_errors(400, 403, 404, 413)}},
             "delete": {
             "summary": "Restore the machine translation of a segment (review page): the edit and the review mark dropped",
             "parameters": [{"name": "doc_id", "in": "path", "required": True, "schema": {"type": "string"}},
@@ -711,6 +723,14 @@ def _job_paths() -> dict:
             "parameters": [JOB_ID],
             "responses": {"200": {"description": "An attachment in the job's format",
                                   "content": _content("batch")},
+                          **_errors(401, 403, 404, 409, 429)}}},
+        "/v1/jobs/{job_id}/documents": {"get": {
+            "summary": "A done job's documents in their own format, zipped under their paths in "
+                       "the archive (404 documents_not_found for a job of plain texts)",
+            "parameters": [JOB_ID],
+            "responses": {"200": {"description": "A zip of the translated documents",
+                                  "content": {"application/zip": {"schema": {
+                                      "type": "string", "format": "binary"}}}},
                           **_errors(401, 403, 404, 409, 429)}}},
         "/v1/jobs/{job_id}/failures": {"get": {
             "summary": "The failed articles of a done job, one JSON object per line",

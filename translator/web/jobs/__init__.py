@@ -7,6 +7,8 @@ A job is a folder under ``jobs_dir`` named by its id, self-contained::
     <id>/input/<name>       the uploaded archive (its sanitised name shows in article ids)
     <id>/out/               the BatchJob folder: ledger, translations, failures.jsonl
     <id>/translations.zip   txt jobs: the out/txt folder, zipped when the job is done
+    <id>/documents.zip      the archive's documents in their own format (out/documents),
+                            zipped when the job is done
 
 An upload is received into ``.incoming-*`` and renamed into place, so a job folder
 always holds its job.json; a deleted job is renamed into ``.trash/`` and removed once
@@ -21,11 +23,11 @@ Modules: :mod:`.store` the job folders, :mod:`.upload` receiving ``POST /v1/jobs
 from __future__ import annotations
 
 from .runner import JobProgress, JobRunner
-from .status import (LIST_LIMIT, MAX_LIST_LIMIT, JobNotDone, failures_file, job_status,
-                     result_file)
+from .status import (LIST_LIMIT, MAX_LIST_LIMIT, JobNotDone, NoDocuments, documents_file,
+                     failures_file, job_status, result_file)
 from .store import Job, JobNotFound, JobStore
 from .upload import UnsupportedMediaType, submit
 
 __all__ = ["Job", "JobStore", "JobRunner", "JobProgress", "JobNotFound", "JobNotDone",
-           "UnsupportedMediaType", "job_status", "result_file", "failures_file", "submit",
-           "LIST_LIMIT", "MAX_LIST_LIMIT"]
+           "NoDocuments", "UnsupportedMediaType", "job_status", "result_file", "documents_file",
+           "failures_file", "submit", "LIST_LIMIT", "MAX_LIST_LIMIT"]

@@ -14,11 +14,12 @@ from pathlib import Path
 from ...batch import BatchJob, JobBusy, LedgerMismatch
 from ...batch.cluster import RayOptions
 from ...batch.ledger import LEDGER_NAME, Counts, Ledger
+from ...batch.documents import DOCUMENTS_DIR
 from ...batch.outputs import TXT_DIR
 from ...batch.progress import Progress, Rates
 from ...errors import TranslatorError
 from ...fsutil import Busy, atomic_file, try_lock, unlock
-from .store import TXT_ZIP, Job, JobNotFound, JobStore, stamp
+from .store import DOCUMENTS_ZIP, TXT_ZIP, Job, JobNotFound, JobStore, stamp
 
 log = logging.getLogger("translator.web")
 
@@ -220,7 +221,10 @@ class JobRunner:
         if summary.complete:
             if job.format == "txt":
                 zip_folder(self.store.out_dir(job) / TXT_DIR, self.store.root / job.id / TXT_ZIP)
-            self._finish(job, "done")
+            if summary.documents:
+                zip_folder(self.store.out_dir(job) / DOCUMENTS_DIR,
+                           self.store.root / job.id / DOCUMENTS_ZIP)
+            self._finish(job, "done", documents=summary.documents)
         elif not stop.is_set():
             self._finish(job, "failed", {"code": "internal_error", "message":
                                          f"the run ended with {summary.counts.pending} "
@@ -244,13 +248,15 @@ class JobRunner:
                         fmt=job.format, relabel=lambda text: text.replace(prefix, ""),
                         chunk_chars=self.service.settings.jobs_chunk_chars,
                         pause=lambda: self.service.requests.wait_quiet(PAUSE_LIMIT),
-                        ray=RayOptions.from_settings(self.service.settings))
+                        ray=RayOptions.from_settings(self.service.settings), documents=True)
 
-    def _finish(self, job: Job, state: str, error: dict | None = None) -> None:
+    def _finish(self, job: Job, state: str, error: dict | None = None,
+                documents: int | None = None) -> None:
         current = self.store.get(job.id)
         if current.state == "cancelled":
             return
-        self.store.save(replace(current, state=state, finished=stamp(), error=error))
+        self.store.save(replace(current, state=state, finished=stamp(), error=error,
+                                documents=documents))
         self._finished.add(job.id)
         log.info("batch job %s %s", job.id, state)
 

@@ -8,7 +8,7 @@ from ...batch.ledger import Counts
 from ...batch.outputs import FAILURES_NAME, JSONL_NAME, TMX_NAME
 from ...errors import TranslatorError
 from ...formats import registry
-from .store import TXT_ZIP, Job, JobStore
+from .store import DOCUMENTS_ZIP, TXT_ZIP, Job, JobStore
 
 LIST_LIMIT = 50
 MAX_LIST_LIMIT = 200
@@ -22,9 +22,19 @@ class JobNotDone(TranslatorError):
     http_status = 409
 
 
+class NoDocuments(TranslatorError):
+    """A done job none of whose articles was a document to write back in its own format."""
+
+    code = "documents_not_found"
+    http_status = 404
+
+
 def job_links(job: Job) -> dict:
     base = f"/v1/jobs/{job.id}"
-    return {"self": base, "result": base + "/result", "failures": base + "/failures"}
+    links = {"self": base, "result": base + "/result", "failures": base + "/failures"}
+    if job.state == "done" and job.documents:
+        links["documents"] = base + "/documents"
+    return links
 
 
 def job_status(store: JobStore, job: Job) -> dict:
@@ -40,6 +50,7 @@ def job_status(store: JobStore, job: Job) -> dict:
         "glossary": job.glossary.split("/", 1)[-1] if job.glossary else job.glossary,
         "format": job.format, "filename": job.filename, "size": job.size,
         "counts": counts,
+        "documents": job.documents if job.state == "done" else None,
         "progress": 1.0 if job.state == "done" else
         round(finished / counts["total"], 4) if counts["total"] else 0.0,
         "rate": progress.get("rate") if running else None,
@@ -58,6 +69,19 @@ def result_file(store: JobStore, job: Job) -> tuple[Path, str, str]:
                 f"{job.label}.{job.target}.zip")
     return (store.out_dir(job) / RESULT_FILES[job.format], registry.FORMATS[job.format].media_type,
             f"{job.label}.{job.target}.{job.format}")
+
+
+def documents_file(store: JobStore, job: Job) -> tuple[Path, str]:
+    """(path, download name) of the zip of a done job's documents in their own format;
+    JobNotDone before, NoDocuments for a job that had none (or whose documents all failed:
+    see its failures)."""
+    require_done(job, "documents")
+    path = store.root / job.id / DOCUMENTS_ZIP
+    if not job.documents or not path.exists():
+        raise NoDocuments(f"job {job.id} wrote no document in its own format: its articles "
+                          "were plain text, or every document failed (see its failures)",
+                          id=job.id)
+    return path, f"{job.label}.{job.target}.documents.zip"
 
 
 def failures_file(store: JobStore, job: Job) -> Path | None:

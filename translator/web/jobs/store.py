@@ -25,6 +25,8 @@ ID_PATTERN = re.compile(r"^[0-9a-f]{16}$")
 JOB_FILE = "job.json"
 PROGRESS_FILE = "progress.json"
 TXT_ZIP = "translations.zip"
+#: the archive's documents (.docx, .odt, .pptx, .html) in their own format, zipped when done
+DOCUMENTS_ZIP = "documents.zip"
 #: An upload that has not finished after this long was cut off with its worker.
 STALE_INCOMING_SECONDS = 24 * 3600
 
@@ -56,6 +58,7 @@ class Job:
     finished: str | None = None
     error: dict | None = None
     desk: str = "default"  # the desk that submitted it: no other desk sees it (admins do)
+    documents: int | None = None  # documents written back in their own format (when done)
 
     @classmethod
     def from_dict(cls, data: dict) -> "Job":
