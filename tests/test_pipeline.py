@@ -1,5 +1,6 @@
 """The pipeline end to end on real engines: Apertium and CTranslate2 on the copy models."""
 
+from contextlib import closing
 from pathlib import Path
 
 import pytest
@@ -40,12 +41,14 @@ def settings(tmp_path_factory):
 
 @pytest.fixture(scope="module")
 def apertium_pipeline(settings):
-    return Pipeline([ApertiumEngine()], settings)
+    with closing(Pipeline([ApertiumEngine()], settings)) as pipeline:  # stops its processes
+        yield pipeline
 
 
 @pytest.fixture(scope="module")
 def copy_engine(argos_fr_en, settings):
-    return CTranslate2Engine(read_package(argos_fr_en), settings)
+    with closing(CTranslate2Engine(read_package(argos_fr_en), settings)) as engine:
+        yield engine
 
 
 @needs_apertium
@@ -78,8 +81,8 @@ def test_sample_article_lists_every_word_left_untranslated(settings, glossary):
     from translator.glossary.store import default_glossary
 
     chosen = default_glossary(settings) if glossary == "default" else None
-    result = Pipeline([ApertiumEngine()], settings, glossary=chosen).translate(
-        SAMPLE.read_text(encoding="utf-8"), target="en", source="fr")
+    with closing(Pipeline([ApertiumEngine()], settings, glossary=chosen)) as pipeline:
+        result = pipeline.translate(SAMPLE.read_text(encoding="utf-8"), target="en", source="fr")
     flagged = {}
     for seg in result.segments:
         for entry in seg.untranslated:
@@ -122,9 +125,10 @@ def test_batch_of_documents_matches_one_by_one(copy_engine, settings):
 
 
 def test_nllb_model_serves_vietnamese(nllb_model, settings):
-    pipeline = Pipeline([CTranslate2Engine(read_package(nllb_model), settings)], settings)
     text = "Tổng thống Nga Vladimir Putin đã đến Triều Tiên. Hai nước sẽ hợp tác chặt chẽ."
-    result = pipeline.translate(text, target="en")
+    engine = CTranslate2Engine(read_package(nllb_model), settings)
+    with closing(Pipeline([engine], settings)) as pipeline:
+        result = pipeline.translate(text, target="en")
     assert result.source_lang == "vi"
     check_alignment(result)
     assert [seg.target for seg in result.segments] == [seg.source for seg in result.segments]
@@ -141,11 +145,11 @@ def test_models_win_over_apertium_unless_told_otherwise(copy_engine, settings):
 @needs_apertium
 def test_pivot_mixes_engines_when_no_single_one_serves_the_pair(nllb_model, settings):
     nllb = CTranslate2Engine(read_package(nllb_model), settings)
-    pipeline = Pipeline([nllb, ApertiumEngine()], settings)
-    route = pipeline.route("vi", "es")
+    with closing(Pipeline([nllb, ApertiumEngine()], settings)) as pipeline:
+        route = pipeline.route("vi", "es")
+        result = pipeline.translate("Hà Nội là thủ đô của Việt Nam.", target="es", source="vi")
     assert [(s.engine.kind, s.source, s.target) for s in route.steps] == [
         ("ctranslate2", "vi", "en"), ("apertium", "en", "es")]
-    result = pipeline.translate("Hà Nội là thủ đô của Việt Nam.", target="es", source="vi")
     assert result.route["pivots"] == ["en"]
     check_alignment(result)
 
@@ -183,8 +187,8 @@ def test_bad_input_is_a_typed_error(apertium_pipeline, text, error):
 
 @needs_apertium
 def test_limits_and_language_codes(apertium_pipeline, settings):
-    small = Pipeline([ApertiumEngine()], settings.replace(max_chars=10))
-    with pytest.raises(InputTooLarge, match="limit is 10"):
+    with closing(Pipeline([ApertiumEngine()], settings.replace(max_chars=10))) as small, \
+            pytest.raises(InputTooLarge, match="limit is 10"):
         small.translate("Le chat dort sur le canapé.", target="en")
     with pytest.raises(UnknownLanguage, match="'xx'"):
         apertium_pipeline.translate("Le chat dort.", target="xx")
