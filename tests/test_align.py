@@ -193,7 +193,9 @@ _EN_PLAIN = ["The cat has been sleeping on the sofa since morning.",
 def pipeline():
     from translator.pipeline import Pipeline
 
-    return Pipeline.from_settings(Settings())
+    pipeline = Pipeline.from_settings(Settings())
+    yield pipeline
+    pipeline.close()  # its Apertium processes
 
 
 @needs_apertium
