@@ -2,6 +2,7 @@
 
 import random
 import time
+from contextlib import closing
 from pathlib import Path
 
 import pytest
@@ -399,9 +400,9 @@ def settings(tmp_path_factory):
 def test_a_file_glossary_is_enforced_through_the_copy_model(argos_fr_en, settings):
     engine = CTranslate2Engine(read_package(argos_fr_en), settings)
     glossary = files.read_glossary(DATA / "news-mini.tsv").merged(files.read_glossary(DATA / "fr-en.tsv"))
-    pipeline = Pipeline([engine], settings, glossary=glossary)
-    result = pipeline.translate("Selon Tass, Poutine est arrivé dans l'Extrême-Orient russe.",
-                                target="en", source="fr")
+    with closing(Pipeline([engine], settings, glossary=glossary)) as pipeline:
+        result = pipeline.translate("Selon Tass, Poutine est arrivé dans l'Extrême-Orient russe.",
+                                    target="en", source="fr")
     assert result.target_text == "Selon TASS, Putin est arrivé dans l'Russian Far East."
     assert [(t["source"], t["target"]) for t in result.segments[0].terms] == [
         ("Tass", "TASS"), ("Poutine", "Putin"), ("Extrême-Orient russe", "Russian Far East")]
@@ -409,9 +410,9 @@ def test_a_file_glossary_is_enforced_through_the_copy_model(argos_fr_en, setting
 
 @needs_apertium
 def test_a_tbx_glossary_on_apertium(settings):
-    pipeline = Pipeline([ApertiumEngine()], settings,
-                        glossary=files.read_glossary(DATA / "basic-v2.tbx"))
-    result = pipeline.translate("Le président Poutine est arrivé à Pyongyang.", target="en",
-                                source="fr")
+    with closing(Pipeline([ApertiumEngine()], settings,  # stops its Apertium processes
+                          glossary=files.read_glossary(DATA / "basic-v2.tbx"))) as pipeline:
+        result = pipeline.translate("Le président Poutine est arrivé à Pyongyang.", target="en",
+                                    source="fr")
     assert "Putin" in result.target_text and "Pyongyang" in result.target_text
     assert ("Poutine", "Putin") in [(t["source"], t["target"]) for t in result.segments[0].terms]
