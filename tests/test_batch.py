@@ -103,6 +103,9 @@ class Counting(Engine):
         self.calls.append((source, target, tuple(sentences)))
         return self.inner.translate(sentences, source, target)
 
+    def close(self):
+        self.inner.close()  # the pipeline closes what it holds: the real engine's processes
+
 
 class Failing(Counting):
     """A real engine that fails on any batch holding a sentence with the word PANNE."""
