@@ -293,12 +293,14 @@ def test_translated_files_download_by_capability_but_not_with_another_desks_key(
                          headers=as_["sports"])
     assert upload.status_code == 200, upload.get_data(as_text=True)
     path = "/download_file/" + upload.get_json()["translatedFileUrl"].rsplit("/", 1)[1]
-    assert client.get(path).status_code == 200  # no key: the capability, as LibreTranslate
+    with client.get(path) as download:  # closed: send_file holds the file open till then
+        assert download.status_code == 200  # no key: the capability, as LibreTranslate
     for headers in (as_["politics"], {}):
         refused = client.get(path + "?api_key=" + as_["politics"]["X-API-Key"], headers=headers)
         assert (refused.status_code, refused.get_json()["code"]) == (404, "file_not_found")
     for who in ("sports", "chief"):
-        assert client.get(path, headers=as_[who]).status_code == 200
+        with client.get(path, headers=as_[who]) as download:
+            assert download.status_code == 200
     assert client.get(path, headers={"X-API-Key": "trk_unknown"}).status_code == 403
 
 
