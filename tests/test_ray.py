@@ -232,7 +232,8 @@ def test_service_jobs_run_on_the_cluster_of_ray_address(ray_cluster, tmp_path, a
             assert time.monotonic() < deadline, status
             time.sleep(0.1)
         assert status["state"] == "done" and status["counts"]["done"] == 6, status
-        lines = records(client.get(f"/v1/jobs/{job}/result").data)
+        with client.get(f"/v1/jobs/{job}/result") as result:  # closes the file send_file opened
+            lines = records(result.data)
         assert [line["target_text"] for line in lines] == list(members.values())  # copy model
         assert any(f"Ray actors (1 CPU, 0 GPU each) at {ray_cluster.address}" in r.getMessage()
                    for r in caplog.records)
