@@ -71,6 +71,45 @@ def test_french_to_english_goes_through_spanish(apertium):
     assert "North Korea" in out[0]
 
 
+def test_close_stops_a_pipeline_that_was_translating_once_its_batch_ends(monkeypatch):
+    """A batch job's engine thread may still be in a translation when the job's pipeline is
+    closed: the Apertium processes it holds are stopped when it comes back, not kept (they
+    ran on, pooled in the closed engine). The translation itself still comes back."""
+    import threading
+
+    from translator.engines import apertium
+
+    started, in_flight, closed = [], threading.Event(), threading.Event()
+
+    class Held(apertium._Pipeline):
+        """A real pipeline whose first batch waits until the engine has been closed."""
+
+        def __init__(self, *args):
+            super().__init__(*args)
+            started.append(self)
+
+        def translate(self, units, cancelled=None):
+            in_flight.set()
+            closed.wait(10)
+            return super().translate(units, cancelled)
+
+    monkeypatch.setattr(apertium, "_Pipeline", Held)
+    engine = ApertiumEngine()
+    out = []
+    worker = threading.Thread(target=lambda: out.append(engine.translate(["Le chien."], "fr", "es")))
+    worker.start()
+    assert in_flight.wait(10)
+    engine.close()
+    closed.set()
+    worker.join(10)
+    assert [o.text for o in out[0]] == ["El perro."]
+    assert started[0].proc.poll() is not None, "the pipeline in flight at close() still runs"
+    # The engine stays usable after close(): a new pipeline, stopped by the next close().
+    assert engine.translate(["Le chien."], "fr", "es")[0].text == "El perro."
+    engine.close()
+    assert len(started) == 2 and started[1].proc.poll() is not None
+
+
 def test_missing_binary_is_a_clear_error():
     engine = ApertiumEngine(binary="/nonexistent/apertium")
     assert engine.pairs() == set()

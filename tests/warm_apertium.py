@@ -53,6 +53,7 @@ def warm_apertium():
 
     def close(engine) -> None:
         with engine._cond:
+            engine._closes += 1  # as the real close(): a pipeline in flight stops when it ends
             idle = [p for pipelines in engine._idle.values() for p in pipelines]
             for mode, pipelines in engine._idle.items():
                 engine._running[mode] -= len(pipelines)

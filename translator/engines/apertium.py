@@ -217,6 +217,9 @@ class ApertiumEngine(Engine):
         self._idle: dict[str, list[_Pipeline]] = {}
         self._running: dict[str, int] = {}
         self._cond = threading.Condition()
+        # Counts close() calls: a pipeline started before the last one was translating
+        # then, and is stopped when it comes back rather than kept (see close).
+        self._closes = 0
 
     @classmethod
     def available(cls, binary: str = "apertium") -> bool:
@@ -309,18 +312,24 @@ class ApertiumEngine(Engine):
                     self._running[mode] -= 1  # forked or dead: never share its pipes
                 if self._running.get(mode, 0) < self.max_pipelines:
                     self._running[mode] = self._running.get(mode, 0) + 1
+                    closes = self._closes
                     break
                 self._cond.wait()
         try:
-            return self._start(mode)
+            pipeline = self._start(mode)
         except BaseException:
             self._discard(mode, None)
             raise
+        pipeline.closes = closes
+        return pipeline
 
     def _release(self, mode: str, pipeline: _Pipeline) -> None:
         with self._cond:
-            self._idle[mode].append(pipeline)
-            self._cond.notify()
+            if pipeline.closes == self._closes:
+                self._idle[mode].append(pipeline)
+                self._cond.notify()
+                return
+        self._discard(mode, pipeline)  # the engine was closed while it translated
 
     def _discard(self, mode: str, pipeline: _Pipeline | None) -> None:
         if pipeline is not None:
@@ -367,7 +376,11 @@ class ApertiumEngine(Engine):
                 "PYTHONPATH": python_path}
 
     def close(self) -> None:
+        """Stop the idle pipelines, and those translating now once their batch ends (a
+        batch job's engine thread may still be in one). The engine stays usable: a later
+        translation starts pipelines afresh."""
         with self._cond:
+            self._closes += 1
             pipelines = [p for idle in self._idle.values() for p in idle]
             for mode, idle in self._idle.items():
                 self._running[mode] -= len(idle)
