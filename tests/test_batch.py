@@ -246,6 +246,49 @@ def test_a_job_stopped_anywhere_resumes_to_the_same_engine_batches_and_bytes(
     assert (tmp_path / "out" / "translations.jsonl").read_bytes() == expected
 
 
+def test_a_stopped_job_leaves_no_apertium_process_once_its_pipeline_is_closed(tmp_path,
+                                                                            monkeypatch):
+    """Stopped (Ctrl-C; a service job stopped or deleted), a run returns while its engine
+    thread is still in a chunk, and the caller closes its pipeline at once (the CLI does).
+    The chunk in flight is cancelled and the chunks waiting are dropped: no Apertium process
+    is left running in the closed engines (the chunk went on, starting new ones)."""
+    from translator.engines import apertium
+
+    if not ApertiumEngine.available():
+        pytest.skip("apertium not installed")
+    started, batches, stop, closed = [], [], threading.Event(), threading.Event()
+
+    class Held(apertium._Pipeline):
+        """A real pipeline; the job is stopped while the second batch is in the engine,
+        which goes on only once the job's pipeline is closed."""
+
+        def __init__(self, *args):
+            super().__init__(*args)
+            started.append(self)
+
+        def translate(self, units, cancelled=None):
+            batches.append(len(units))
+            if len(batches) == 2:
+                stop.set()
+                closed.wait(10)
+            return super().translate(units, cancelled)
+
+    monkeypatch.setattr(apertium, "_Pipeline", Held)
+    inputs = write_articles(tmp_path / "in", 12)
+    pipeline = Pipeline.from_settings(Settings(models_dir=tmp_path / "models",
+                                               argos_packages_dir=tmp_path / "argos",
+                                               batch_chunk_chars=1_500))
+    run = BatchJob(tmp_path / "out", pipeline, target="en", source="fr").run([str(inputs)],
+                                                                             stop=stop)
+    pipeline.close()
+    closed.set()
+    for thread in threading.enumerate():
+        if thread.name == "batch-engine":
+            thread.join(10)
+    assert run.interrupted and len(batches) >= 2
+    assert [p.proc.poll() is None for p in started] == [False] * len(started)
+
+
 def test_running_again_translates_nothing_and_rewrites_the_same_output(tmp_path, pipeline):
     inputs = write_articles(tmp_path / "in", 5)
     job = BatchJob(tmp_path / "out", pipeline, target="en")

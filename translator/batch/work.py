@@ -14,7 +14,8 @@ import threading
 from dataclasses import dataclass, field
 from typing import Callable, NamedTuple
 
-from ..errors import TranslatorError
+from ..engines.base import cancellable
+from ..errors import Cancelled, TranslatorError
 from ..pipeline import Pipeline, SentenceTranslation
 
 #: language -> the distinct sentences of a chunk left for the engines (one batch each)
@@ -89,6 +90,8 @@ def translate_todo(pipeline: Pipeline, todo: Todo, target: str, glossary) -> Wor
                 continue
             try:
                 done = pipeline.translate_sentences(lang, target, part, glossary)
+            except Cancelled:
+                raise  # the chunk is not wanted any more: no halves to try
             except Exception as exc:
                 if len(part) == 1:
                     work.failed.setdefault(lang, {})[part[0]] = Failure.of(exc)
@@ -117,6 +120,7 @@ class LocalExecutor:
         self.pipeline, self.target, self.glossary = pipeline, target, glossary
         self.deliver, self.pause = deliver, pause
         self.queue: queue.Queue = queue.Queue()
+        self.stopped = threading.Event()  # closed: no chunk is wanted any more
         self.thread = threading.Thread(target=self._run, name="batch-engine", daemon=True)
         self.thread.start()
 
@@ -126,18 +130,25 @@ class LocalExecutor:
     def _run(self) -> None:
         while True:
             item = self.queue.get()
-            if item is None:
-                return
+            if item is None or self.stopped.is_set():
+                return  # the chunks still waiting are dropped
             order, todo = item
             try:
                 if self.pause is not None:
                     self.pause()
-                outcome: Work | BaseException = translate_todo(self.pipeline, todo, self.target,
-                                                               self.glossary)
+                if self.stopped.is_set():
+                    return
+                with cancellable(self.stopped):
+                    outcome: Work | BaseException = translate_todo(self.pipeline, todo,
+                                                                   self.target, self.glossary)
             except BaseException as exc:  # noqa: BLE001 - handed to the driver, which raises it
                 outcome = exc
             self.deliver(order, outcome)
 
     def close(self) -> None:
-        """Take no more work; the batch in the engine (if any) finishes on its own."""
+        """Take no more work: the chunks waiting are dropped and the one in the engine is
+        cancelled (Apertium stops within its batch, its pipeline killed; work on other
+        engines ends on its own), so that nothing goes on starting Apertium processes once
+        the caller closes its pipeline (the CLI does as soon as a stopped run returns)."""
+        self.stopped.set()
         self.queue.put(None)
