@@ -251,6 +251,17 @@ def test_a_path_traversal_member_fails_alone_and_the_job_finishes(call):
     assert [f["id"] for f in failures] == ["news.zip:../../evil.txt"]
 
 
+def test_a_jsonl_line_that_is_not_an_article_fails_alone_as_bad_input(call):
+    """docs/api.md: bad_input is, in a job's failures, an article that cannot be read for
+    another reason than the other codes (here a JSONL line that is not JSON)."""
+    lines = f'{{"id": "a", "text": "{article(1)}"}}\n{{not json\n'
+    status = wait_finished(call, submit_multipart(call, zip_bytes({"feed.jsonl": lines}), "news.zip",
+                                                  target="en").get_json()["id"])
+    assert (status["state"], status["counts"]["done"], status["counts"]["failed"]) == ("done", 1, 1)
+    [failure] = status["failures"]
+    assert failure["error"]["code"] == "bad_input" and "line 2: not valid JSON" in failure["error"]["message"]
+
+
 @pytest.mark.parametrize("fields, status, code, field", [
     ({"target": "xx"}, 400, "unknown_language", "target"),
     ({"target": "en", "source": "klingon"}, 400, "unknown_language", "source"),
